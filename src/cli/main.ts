@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The `warden` command. Each domain contributes its subcommands through a `register…Commands`
+ * function; this file only assembles them and turns failures into one-line reasons and exit codes.
+ */
+import { Command } from 'commander';
+import { runCli } from './run.js';
+
+const program = new Command('warden')
+  .description('Warden: govern machine-learning models from registration to retirement')
+  .version('0.1.0');
+
+await runCli(program, process.argv);
