@@ -1,0 +1,219 @@
+import type { Column } from '../stats/types.js';
+
+/**
+ * Cell texts read as "missing", as pandas' `read_csv` does by default. Matching is exact
+ * (case-sensitive) except for the lower- and upper-case spellings listed.
+ */
+const MISSING_TEXT = new Set([
+  '',
+  'NA',
+  'N/A',
+  'n/a',
+  '#N/A',
+  '<NA>',
+  'NaN',
+  'nan',
+  '-NaN',
+  '-nan',
+  'null',
+  'NULL',
+  'None',
+]);
+
+/** Spellings of infinity accepted besides JavaScript's own `Infinity` / `-Infinity`. */
+const INFINITY_TEXT: ReadonlyMap<string, number> = new Map([
+  ['inf', Infinity],
+  ['+inf', Infinity],
+  ['-inf', -Infinity],
+  ['infinity', Infinity],
+  ['+infinity', Infinity],
+  ['-infinity', -Infinity],
+]);
+
+/** Whether a cell's text means "no value". */
+export function isMissingText(text: string): boolean {
+  return MISSING_TEXT.has(text) || (text.length > 0 && text.trim().length === 0);
+}
+
+/**
+ * Reads a cell's text as a number: a finite or infinite number, NaN when the text means
+ * "missing", undefined when it is not a number at all.
+ */
+export function parseNumberText(text: string): number | undefined {
+  const value = Number(text);
+  if (value === value) {
+    // Number('') and Number('  ') are 0; those cells are missing, not zero.
+    if (value === 0 && text.trim().length === 0) return NaN;
+    return value;
+  }
+  if (MISSING_TEXT.has(text)) return NaN;
+  return INFINITY_TEXT.get(text.trim().toLowerCase());
+}
+
+/** The first cell that kept a column from being numeric. */
+export interface NonNumericCell {
+  /** 1-based data row (the header is not counted). */
+  readonly row: number;
+  readonly value: string;
+}
+
+/** Called with the first non-numeric cell of a column that must be numeric; it throws. */
+export type NonNumericHandler = (column: string, cell: NonNumericCell) => never;
+
+const INITIAL_CAPACITY = 1024;
+
+/**
+ * Accumulates one column's cells and decides its type: numeric while every non-missing
+ * value parses as a number (kept in a growing Float64Array, NaN = missing), categorical
+ * from the first value that does not (or the first boolean). On that switch the numbers
+ * already read become their shortest decimal text ("1.50" is kept as "1.5").
+ */
+export class ColumnBuilder {
+  private numbers: Float64Array = new Float64Array(INITIAL_CAPACITY);
+  private texts: (string | null)[] | null = null;
+  private size = 0;
+  private nonNumeric: NonNumericCell | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly onNonNumeric?: NonNumericHandler,
+  ) {}
+
+  /** Number of cells appended so far. */
+  get length(): number {
+    return this.size;
+  }
+
+  /** The first cell that made the column categorical, if any. */
+  get firstNonNumeric(): NonNumericCell | null {
+    return this.nonNumeric;
+  }
+
+  /** Appends a cell given as text (CSV, or a JSON string). */
+  appendText(text: string): void {
+    if (this.texts !== null) {
+      this.texts.push(isMissingText(text) ? null : text);
+      this.size++;
+      return;
+    }
+    const value = parseNumberText(text);
+    if (value === undefined) {
+      this.becomeCategorical(text);
+      this.texts!.push(text);
+      this.size++;
+      return;
+    }
+    this.pushNumber(value);
+  }
+
+  /** Appends a number (NaN = missing). */
+  appendNumber(value: number): void {
+    if (this.texts !== null) {
+      this.texts.push(value === value ? formatNumber(value) : null);
+      this.size++;
+      return;
+    }
+    this.pushNumber(value);
+  }
+
+  /** Appends `end - start` numbers from a typed array or array of numbers. */
+  appendNumbers(values: ArrayLike<number>, start: number, end: number): void {
+    if (this.texts !== null) {
+      for (let i = start; i < end; i++) this.appendNumber(values[i]!);
+      return;
+    }
+    this.reserve(end - start);
+    const numbers = this.numbers;
+    let size = this.size;
+    for (let i = start; i < end; i++) numbers[size++] = values[i]!;
+    this.size = size;
+  }
+
+  /** Appends a missing cell. */
+  appendMissing(): void {
+    if (this.texts === null) {
+      this.pushNumber(NaN);
+      return;
+    }
+    this.texts.push(null);
+    this.size++;
+  }
+
+  /** Appends missing cells until the column has `length` cells. */
+  padTo(length: number): void {
+    while (this.size < length) this.appendMissing();
+  }
+
+  /** Appends any decoded value: JSON values, Parquet values (bigint, Date, boolean, objects). */
+  appendValue(value: unknown): void {
+    switch (typeof value) {
+      case 'number':
+        this.appendNumber(value);
+        return;
+      case 'string':
+        this.appendText(value);
+        return;
+      case 'bigint':
+        this.appendNumber(Number(value));
+        return;
+      case 'boolean': {
+        const text = value ? 'true' : 'false';
+        if (this.texts === null) this.becomeCategorical(text);
+        this.texts!.push(text);
+        this.size++;
+        return;
+      }
+      case 'undefined':
+        this.appendMissing();
+        return;
+      default:
+        if (value === null) this.appendMissing();
+        else if (value instanceof Date) this.appendText(value.toISOString());
+        else
+          this.appendText(
+            JSON.stringify(value, (_key, inner: unknown) =>
+              typeof inner === 'bigint' ? Number(inner) : inner,
+            ),
+          );
+    }
+  }
+
+  /** The finished column; the builder must not be used afterwards. */
+  finish(): Column {
+    if (this.texts !== null) return { kind: 'categorical', name: this.name, values: this.texts };
+    const values = this.numbers.length === this.size ? this.numbers : this.numbers.slice(0, this.size);
+    return { kind: 'numeric', name: this.name, values };
+  }
+
+  private pushNumber(value: number): void {
+    if (this.size === this.numbers.length) this.reserve(1);
+    this.numbers[this.size++] = value;
+  }
+
+  private reserve(extra: number): void {
+    const needed = this.size + extra;
+    if (needed <= this.numbers.length) return;
+    let capacity = this.numbers.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = new Float64Array(capacity);
+    grown.set(this.numbers.subarray(0, this.size));
+    this.numbers = grown;
+  }
+
+  private becomeCategorical(text: string): void {
+    const cell = { row: this.size + 1, value: text };
+    this.nonNumeric = cell;
+    if (this.onNonNumeric) this.onNonNumeric(this.name, cell);
+    const texts = new Array<string | null>(this.size);
+    for (let i = 0; i < this.size; i++) {
+      const value = this.numbers[i]!;
+      texts[i] = value === value ? formatNumber(value) : null;
+    }
+    this.texts = texts;
+    this.numbers = new Float64Array(0);
+  }
+}
+
+function formatNumber(value: number): string {
+  return String(value);
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WardenError } from '../core/errors.js';
+import { detectTableFormat, readTable } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, content: string | ArrayBuffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : Buffer.from(content));
+  return path;
+}
+
+async function readError(path: string, options: Parameters<typeof readTable>[1] = {}): Promise<WardenError> {
+  const error: unknown = await readTable(path, options).then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(WardenError);
+  expect((error as WardenError).code).toBe('invalid_input');
+  return error as WardenError;
+}
+
+describe('detectTableFormat', () => {
+  it.each([
+    ['a.csv', 'csv'],
+    ['a.TSV', 'tsv'],
+    ['a.ndjson', 'ndjson'],
+    ['a.jsonl', 'ndjson'],
+    ['a.parquet', 'parquet'],
+  ])('%s is %s', (path, format) => expect(detectTableFormat(path)).toBe(format));
+
+  it('rejects other extensions', () =>
+    expect(() => detectTableFormat('a.xlsx')).toThrow(/unknown file type/));
+});
+
+describe('readTable: CSV', () => {
+  it('types columns: numbers with missing values and infinity are numeric, the rest categorical', async () => {
+    const path = file(
+      'typed.csv',
+      'x,flag,city,empty\n1.5,true,Oslo,\nNA,false,,\ninf,true,12,\n-2,false,Bergen,NA\n',
+    );
+    const table = await readTable(path);
+    expect(table.rows).toBe(4);
+    expect(table.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['x', 'numeric'],
+      ['flag', 'categorical'],
+      ['city', 'categorical'],
+      ['empty', 'numeric'],
+    ]);
+    const [x, flag, city] = table.columns;
+    expect(Array.from(x!.values as Float64Array)).toEqual([1.5, NaN, Infinity, -2]);
+    expect(flag!.values).toEqual(['true', 'false', 'true', 'false']);
+    expect(city!.values).toEqual(['Oslo', null, '12', 'Bergen']);
+  });
+
+  it('reads only the requested columns, in the requested order, handling quotes and a BOM', async () => {
+    const path = file('quoted.csv', '\ufeffa,b,c\n1,"x, y",3\n4,"he said ""hi""",6\n');
+    const table = await readTable(path, { columns: ['c', 'b'] });
+    expect(table.columns.map((c) => c.name)).toEqual(['c', 'b']);
+    expect(table.columns[1]!.values).toEqual(['x, y', 'he said "hi"']);
+  });
+
+  it('reads TSV', async () => {
+    const table = await readTable(file('t.tsv', 'a\tb\n1\tx\n'));
+    expect(table.columns.map((c) => c.kind)).toEqual(['numeric', 'categorical']);
+  });
+
+  it('names the file, column and data row of a non-numeric value in a numeric column', async () => {
+    const path = file('bad-score.csv', 'label,score\n1,0.9\n0,0.2\n1,high\n');
+    const error = await readError(path, { numeric: ['score'] });
+    expect(error.message).toBe("bad-score.csv: column 'score' must be numeric, but data row 3 has 'high'");
+    expect(error.field).toBe('score');
+  });
+
+  it('rejects an empty file, a header-only file, a missing column and a ragged row', async () => {
+    expect((await readError(file('empty.csv', ''))).message).toBe('empty.csv: the file is empty');
+    expect((await readError(file('header.csv', 'a,b\n'))).message).toBe(
+      'header.csv: the file has no data rows',
+    );
+    expect((await readError(file('cols.csv', 'a,b\n1,2\n'), { columns: ['a', 'zz'] })).message).toBe(
+      "cols.csv: no column 'zz' (columns: a, b)",
+    );
+    expect((await readError(file('ragged.csv', 'a,b\n1,2\n3\n'))).message).toBe(
+      'ragged.csv: data row 2 has 1 fields, the header has 2',
+    );
+    expect((await readError(join(dir, 'absent.csv'))).message).toMatch(/absent\.csv: no such file/);
+  });
+});
+
+describe('readTable: NDJSON', () => {
+  it('takes the union of keys, with absent keys missing and booleans categorical', async () => {
+    const lines = ['{"a": 1, "b": true}', '', '{"a": null, "c": "x"}', '{"a": "2.5", "b": false, "c": "y"}'];
+    const table = await readTable(file('rows.ndjson', lines.join('\n') + '\n'));
+    expect(table.rows).toBe(3);
+    const byName = Object.fromEntries(table.columns.map((c) => [c.name, c]));
+    expect(byName.a!.kind).toBe('numeric');
+    expect(Array.from(byName.a!.values as Float64Array)).toEqual([1, NaN, 2.5]);
+    expect(byName.b!.values).toEqual(['true', null, 'false']);
+    expect(byName.c!.values).toEqual([null, 'x', 'y']);
+  });
+
+  it('names the line of invalid JSON and the row of a non-numeric value', async () => {
+    expect((await readError(file('broken.jsonl', '{"a": 1}\n{"a": \n'))).message).toBe(
+      'broken.jsonl: line 2 is not valid JSON',
+    );
+    const error = await readError(file('num.ndjson', '{"s": 1}\n{"s": "x"}\n'), { numeric: ['s'] });
+    expect(error.message).toBe("num.ndjson: column 's' must be numeric, but data row 2 has 'x'");
+    expect((await readError(file('none.ndjson', '\n\n'))).message).toBe(
+      'none.ndjson: the file has no data rows',
+    );
+  });
+});
+
+describe('readTable: Parquet', () => {
+  it('reads every row group into typed columns', async () => {
+    const n = 2500;
+    const doubles = new Float64Array(n).map((_, i) => i / 10);
+    const buffer = parquetWriteBuffer({
+      rowGroupSize: 1000,
+      columnData: [
+        { name: 'd', data: doubles, type: 'DOUBLE', nullable: false },
+        { name: 'dn', data: Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i)), type: 'DOUBLE' },
+        { name: 'l', data: Array.from({ length: n }, (_, i) => BigInt(i)), type: 'INT64' },
+        { name: 'b', data: Array.from({ length: n }, (_, i) => i % 2 === 0), type: 'BOOLEAN' },
+        {
+          name: 's',
+          data: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `c${i % 3}`)),
+          type: 'STRING',
+        },
+      ],
+    });
+    const table = await readTable(file('t.parquet', buffer));
+    expect(table.rows).toBe(n);
+    const byName = Object.fromEntries(table.columns.map((c) => [c.name, c]));
+    expect(Array.from(byName.d!.values as Float64Array)).toEqual(Array.from(doubles));
+    const dn = byName.dn!.values as Float64Array;
+    expect(dn[0]).toBeNaN();
+    expect(dn[2498]).toBe(2498);
+    expect(byName.l!.kind).toBe('numeric');
+    expect((byName.l!.values as Float64Array)[1234]).toBe(1234);
+    expect(byName.b!.kind).toBe('categorical');
+    expect(byName.b!.values.slice(0, 2)).toEqual(['true', 'false']);
+    expect(byName.s!.values.slice(0, 3)).toEqual([null, 'c1', 'c2']);
+  });
+
+  it('reads a column subset and rejects a missing column and a non-Parquet file', async () => {
+    const buffer = parquetWriteBuffer({ columnData: [{ name: 'a', data: [1, 2], type: 'DOUBLE' }] });
+    const path = file('small.parquet', buffer);
+    expect((await readTable(path, { columns: ['a'] })).columns).toHaveLength(1);
+    expect((await readError(path, { columns: ['b'] })).message).toBe(
+      "small.parquet: no column 'b' (columns: a)",
+    );
+    expect((await readError(file('fake.parquet', 'not parquet at all'))).message).toMatch(
+      /^fake\.parquet: not a readable Parquet file/,
+    );
+  });
+});
