@@ -4,10 +4,19 @@
  * function; this file only assembles them and turns failures into one-line reasons and exit codes.
  */
 import { Command } from 'commander';
+import { registerAuditCommands } from '../audit/audit.command.js';
+import { registerTokenCommands } from '../auth/token.command.js';
+import { registerRegistryCommands } from '../registry/registry.command.js';
+import { registerServerCommands } from '../server/server.command.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
   .description('Warden: govern machine-learning models from registration to retirement')
   .version('0.1.0');
+
+registerServerCommands(program);
+registerTokenCommands(program);
+registerRegistryCommands(program);
+registerAuditCommands(program);
 
 await runCli(program, process.argv);

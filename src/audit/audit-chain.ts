@@ -1,0 +1,141 @@
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+
+/** The hash that precedes the first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** One audit entry as stored; `change` is canonical JSON text and is hashed exactly as stored. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  requestId: string | null;
+  change: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface SignedHead {
+  seq: number;
+  hash: string;
+  at: string;
+  /** Ed25519 signature (base64) over {@link headMessage}. */
+  signature: string;
+  /** The signer's public key, SPKI PEM. */
+  publicKey: string;
+}
+
+/**
+ * The bytes an entry's hash covers: the previous hash, a newline, then the canonical JSON of the
+ * entry's fields (keys in code-point order). `change` is already canonical JSON, so it is spliced
+ * in as is; the result equals canonicalJson({action, actor, at, change, requestId, seq, subject}).
+ */
+export function entryPreimage(e: Omit<AuditEntry, 'hash'>): string {
+  return (
+    `${e.prevHash}\n{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},` +
+    `"at":${JSON.stringify(e.at)},"change":${e.change},"requestId":${JSON.stringify(e.requestId)},` +
+    `"seq":${e.seq},"subject":${JSON.stringify(e.subject)}}`
+  );
+}
+
+export function hashEntry(e: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(entryPreimage(e)).digest('hex');
+}
+
+/** What a checkpoint signs: a fixed prefix, the sequence number and the hash at that point. */
+export function headMessage(seq: number, hash: string): Buffer {
+  return Buffer.from(`warden-audit-head\n${seq}\n${hash}`);
+}
+
+export function verifyHeadSignature(
+  head: Pick<SignedHead, 'seq' | 'hash' | 'signature' | 'publicKey'>,
+): boolean {
+  try {
+    const key = createPublicKey(head.publicKey);
+    return verifySignature(
+      null,
+      headMessage(head.seq, head.hash),
+      key,
+      Buffer.from(head.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+export type ChainProblem =
+  | { kind: 'gap'; seq: number; expectedSeq: number }
+  | { kind: 'prev_hash_mismatch'; seq: number }
+  | { kind: 'hash_mismatch'; seq: number }
+  | { kind: 'checkpoint_mismatch'; seq: number }
+  | { kind: 'checkpoint_signature_invalid'; seq: number }
+  | { kind: 'truncated'; lastSeq: number; expectedAtLeast: number };
+
+/**
+ * Verifies entries fed in sequence order. Keeps only the running tip, so memory does not grow
+ * with the log. `push` returns the first problem found, after which the verifier stops accepting.
+ */
+export class ChainVerifier {
+  private expectedSeq = 1;
+  private prevHash = GENESIS_HASH;
+  private readonly anchors = new Map<number, string>();
+  problem: ChainProblem | null = null;
+  count = 0;
+
+  /** Hashes the chain must have at given sequence numbers (from signed checkpoints or an external head). */
+  expectAt(seq: number, hash: string): void {
+    this.anchors.set(seq, hash);
+  }
+
+  push(e: AuditEntry): ChainProblem | null {
+    if (this.problem) return this.problem;
+    if (e.seq !== this.expectedSeq) {
+      this.problem = { kind: 'gap', seq: e.seq, expectedSeq: this.expectedSeq };
+    } else if (e.prevHash !== this.prevHash) {
+      this.problem = { kind: 'prev_hash_mismatch', seq: e.seq };
+    } else if (hashEntry(e) !== e.hash) {
+      this.problem = { kind: 'hash_mismatch', seq: e.seq };
+    } else {
+      const anchor = this.anchors.get(e.seq);
+      if (anchor !== undefined && anchor !== e.hash)
+        this.problem = { kind: 'checkpoint_mismatch', seq: e.seq };
+    }
+    if (this.problem) return this.problem;
+    this.prevHash = e.hash;
+    this.expectedSeq++;
+    this.count++;
+    return null;
+  }
+
+  /** Call after the last entry: the log must reach every anchored sequence number. */
+  finish(): ChainProblem | null {
+    if (this.problem) return this.problem;
+    const highest = Math.max(0, ...this.anchors.keys());
+    if (highest > this.expectedSeq - 1) {
+      this.problem = { kind: 'truncated', lastSeq: this.expectedSeq - 1, expectedAtLeast: highest };
+    }
+    return this.problem;
+  }
+
+  get tip(): { seq: number; hash: string } {
+    return { seq: this.expectedSeq - 1, hash: this.prevHash };
+  }
+}
+
+export function describeProblem(p: ChainProblem): string {
+  switch (p.kind) {
+    case 'gap':
+      return `entry ${p.expectedSeq} is missing or out of order (found ${p.seq} where ${p.expectedSeq} was expected)`;
+    case 'prev_hash_mismatch':
+      return `entry ${p.seq}: previous-hash link does not match entry ${p.seq - 1} (an entry was inserted, removed or altered)`;
+    case 'hash_mismatch':
+      return `entry ${p.seq}: content does not match its hash (the entry was altered)`;
+    case 'checkpoint_mismatch':
+      return `entry ${p.seq}: hash differs from the signed checkpoint at ${p.seq}`;
+    case 'checkpoint_signature_invalid':
+      return `checkpoint ${p.seq}: signature does not verify`;
+    case 'truncated':
+      return `log ends at entry ${p.lastSeq} but a signed head covers entry ${p.expectedAtLeast} (the log was cut short)`;
+  }
+}

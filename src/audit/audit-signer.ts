@@ -1,0 +1,49 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { headMessage } from './audit-chain.js';
+
+/** The server's Ed25519 key that signs audit checkpoints. */
+export interface AuditSigner {
+  readonly publicKeyPem: string;
+  signHead(seq: number, hash: string): string;
+}
+
+const KEY_FILE = path.join('keys', 'audit-signing-key.pem');
+
+/**
+ * Loads the checkpoint signing key: the PEM given in configuration, else `<dataDir>/keys/audit-signing-key.pem`,
+ * creating that file (mode 0600) the first time. Servers sharing a PostgreSQL store should be given
+ * the same key through WARDEN_AUDIT_SIGNING_KEY.
+ */
+export function loadAuditSigner(dataDir: string, configuredPem?: string): AuditSigner {
+  let privateKey: KeyObject;
+  if (configuredPem) {
+    privateKey = createPrivateKey(
+      configuredPem.includes('BEGIN') ? configuredPem : Buffer.from(configuredPem, 'base64').toString(),
+    );
+  } else {
+    const file = path.join(dataDir, KEY_FILE);
+    if (fs.existsSync(file)) {
+      privateKey = createPrivateKey(fs.readFileSync(file, 'utf8'));
+    } else {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      privateKey = generateKeyPairSync('ed25519').privateKey;
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      try {
+        fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        // Another process created it first: use theirs so both sign with one key.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        privateKey = createPrivateKey(fs.readFileSync(file, 'utf8'));
+      }
+    }
+  }
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new Error('the audit signing key must be an Ed25519 key');
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  return {
+    publicKeyPem,
+    signHead: (seq, hash) => sign(null, headMessage(seq, hash), privateKey).toString('base64'),
+  };
+}

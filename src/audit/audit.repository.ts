@@ -1,0 +1,127 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { AuditEntry, SignedHead } from './audit-chain.js';
+import type { AuditCheckpointTable, AuditLogTable } from './audit.table.js';
+
+export function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    requestId: row.request_id,
+    change: row.change,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export function toSignedHead(row: Selectable<AuditCheckpointTable>): SignedHead {
+  return {
+    seq: Number(row.seq),
+    hash: row.hash,
+    at: row.at,
+    signature: row.signature,
+    publicKey: row.public_key,
+  };
+}
+
+export async function readHead(
+  db: Executor,
+  lock: boolean,
+): Promise<{ seq: number; hash: string } | undefined> {
+  let query = db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+  if (lock) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
+}
+
+export async function insertEntry(db: Executor, e: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      seq: e.seq,
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject,
+      request_id: e.requestId,
+      change: e.change,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+    })
+    .execute();
+}
+
+export async function writeHead(db: Executor, seq: number, hash: string): Promise<void> {
+  await db
+    .insertInto('audit_head')
+    .values({ id: 1, seq, hash })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ seq, hash }))
+    .execute();
+}
+
+export async function insertCheckpoint(db: Executor, head: SignedHead): Promise<void> {
+  await db
+    .insertInto('audit_checkpoints')
+    .values({
+      seq: head.seq,
+      hash: head.hash,
+      at: head.at,
+      signature: head.signature,
+      public_key: head.publicKey,
+    })
+    .onConflict((oc) => oc.column('seq').doNothing())
+    .execute();
+}
+
+export async function latestCheckpoint(db: Executor): Promise<SignedHead | undefined> {
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toSignedHead(row) : undefined;
+}
+
+export async function listCheckpoints(db: Executor): Promise<SignedHead[]> {
+  const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'asc').execute();
+  return rows.map(toSignedHead);
+}
+
+/** Reads entries with seq > afterSeq in order, `limit` at a time. */
+export async function readEntriesAfter(db: Executor, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map(toAuditEntry);
+}
+
+export interface AuditFilter {
+  subject?: string | undefined;
+  actor?: string | undefined;
+  action?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** Entries with seq below this (newest first paging). */
+  beforeSeq?: number | undefined;
+  limit: number;
+}
+
+export async function findEntries(db: Executor, f: AuditFilter): Promise<AuditEntry[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (f.subject) q = q.where('subject', '=', f.subject);
+  if (f.actor) q = q.where('actor', '=', f.actor);
+  if (f.action) q = q.where('action', '=', f.action);
+  if (f.from) q = q.where('at', '>=', f.from);
+  if (f.to) q = q.where('at', '<', f.to);
+  if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
+  const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
+  return rows.map(toAuditEntry);
+}

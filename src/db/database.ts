@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+/**
+ * What differs between the two engines, declared once. Services ask these questions instead
+ * of testing which engine they run on.
+ */
+export interface StoreCapabilities {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Row locks (`FOR UPDATE`, `SKIP LOCKED`) exist; on SQLite a write transaction already excludes others. */
+  readonly rowLocks: boolean;
+  /** Several server processes may share this store. */
+  readonly multiNode: boolean;
+}
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+/** Either the database or an open transaction: repositories take this first. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface Store {
+  readonly db: Db;
+  readonly capabilities: StoreCapabilities;
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 and numeric as strings; Warden's counters and sizes fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+/** Opens the embedded SQLite file under `dataDir`, in WAL mode with foreign keys enforced. */
+export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, fileName);
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 10000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },
+    location: file,
+    close: () => db.destroy(),
+  };
+}
+
+/** Opens a PostgreSQL store; any number of servers may share it. */
+export function openPostgresStore(url: string, poolSize = 10): Store {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    capabilities: { engine: 'postgres', rowLocks: true, multiNode: true },
+    location: url.replace(/:[^:@/]*@/, ':***@'),
+    close: () => db.destroy(),
+  };
+}
+
+export function openStore(options: { dataDir: string; databaseUrl?: string | undefined }): Store {
+  return options.databaseUrl ? openPostgresStore(options.databaseUrl) : openSqliteStore(options.dataDir);
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+/**
+ * Every migration, in order. Names sort in the order they run; add a new one at the end
+ * with the next number (see ARCHITECTURE.md, "Add a migration").
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};

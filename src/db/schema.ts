@@ -1,0 +1,26 @@
+import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
+import type { ApiTokenTable } from '../auth/token.table.js';
+import type {
+  ArtifactSignatureTable,
+  FeatureTable,
+  ModelTable,
+  ModelTagTable,
+  ModelVersionTable,
+  SigningKeyTable,
+  VersionFeatureTable,
+} from '../registry/registry.table.js';
+
+/** Every table Warden stores, for Kysely's type checking. Each domain declares its rows in its own `*.table.ts`. */
+export interface Database {
+  models: ModelTable;
+  model_tags: ModelTagTable;
+  model_versions: ModelVersionTable;
+  signing_keys: SigningKeyTable;
+  artifact_signatures: ArtifactSignatureTable;
+  features: FeatureTable;
+  version_features: VersionFeatureTable;
+  api_tokens: ApiTokenTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  audit_checkpoints: AuditCheckpointTable;
+}

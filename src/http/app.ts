@@ -1,0 +1,101 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { registerAuditRoutes } from '../audit/audit.routes.js';
+import { registerTokenRoutes } from '../auth/token.routes.js';
+import { WardenError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import type { AppContext, WardenEnv } from './context.js';
+import { renderError, zodIssueToError } from './errors.js';
+import { accessGuard, RouteTable } from './route-table.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export interface WardenApp {
+  app: OpenAPIHono<WardenEnv>;
+  routes: RouteTable;
+}
+
+/**
+ * The HTTP application: request id, access guard, body limits, each domain's routes, the
+ * OpenAPI document and the error handler. A domain adds one `register…Routes` call here.
+ */
+export function createApp(ctx: AppContext): WardenApp {
+  const app = new OpenAPIHono<WardenEnv>({
+    defaultHook: (result) => {
+      if (!result.success)
+        throw zodIssueToError(result.error, result.target === 'json' ? 'body' : result.target);
+    },
+  });
+  const routes = new RouteTable(app);
+
+  app.use('*', async (c, next) => {
+    const given = c.req.header('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : newId('req');
+    c.set('requestId', id);
+    c.header('X-Request-Id', id);
+    c.header('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(
+    '*',
+    accessGuard({
+      routes,
+      db: ctx.db,
+      audit: ctx.audit,
+      allowedOrigins: ctx.config.allowedOrigins,
+      now: ctx.now,
+    }),
+  );
+  app.use('/api/*', async (c, next) => {
+    const type = c.req.header('content-type') ?? '';
+    if (type.startsWith('application/octet-stream')) return next(); // uploads stream with their own limit
+    return bodyLimit({
+      maxSize: ctx.config.maxJsonBytes,
+      onError: () => {
+        throw new WardenError('payload_too_large', `request body exceeds ${ctx.config.maxJsonBytes} bytes`);
+      },
+    })(c, next);
+  });
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  routes.addPlain('GET', '/healthz', 'public');
+
+  registerTokenRoutes(routes, ctx);
+  registerRegistryRoutes(routes, ctx);
+  registerAuditRoutes(routes, ctx);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/api/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Warden API',
+      version: '1',
+      description:
+        'Govern machine-learning models from registration to retirement. Every route but /healthz needs a bearer token.',
+    },
+  });
+  routes.addPlain('GET', '/api/v1/openapi.json', 'public');
+  app.get('/docs', (c) => c.html(DOCS_PAGE));
+  routes.addPlain('GET', '/docs', 'public');
+
+  app.notFound((c) => renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c));
+  app.onError((error, c) => renderError(error, c));
+  return { app, routes };
+}
+
+/** A dependency-free browsable page rendered from the OpenAPI document. */
+const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden API</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1a1a1a}h1{margin:0 0 1rem}
+details{border:1px solid #ddd;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}summary{cursor:pointer}
+.m{display:inline-block;min-width:4.2rem;font-weight:600;text-transform:uppercase}.get{color:#0a6}.post{color:#06c}
+.patch{color:#a60}.put{color:#a0a}.delete{color:#c00}pre{background:#f6f6f6;padding:.6rem;overflow:auto;font-size:12px}</style>
+</head><body><h1>Warden API</h1><p>The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+<div id="ops">Loading…</div><script>
+fetch('/api/v1/openapi.json').then(r=>r.json()).then(doc=>{const out=[];for(const [p,ops] of Object.entries(doc.paths)){
+for(const [m,op] of Object.entries(ops)){const d=document.createElement('details');const s=document.createElement('summary');
+s.innerHTML='<span class="m '+m+'">'+m+'</span> <code></code> — <span></span>';s.querySelector('code').textContent=p;
+s.querySelector('span:last-child').textContent=op.summary||'';d.appendChild(s);const pre=document.createElement('pre');
+pre.textContent=JSON.stringify({description:op.description,parameters:op.parameters,requestBody:op.requestBody,responses:op.responses},null,2);
+d.appendChild(pre);out.push(d)}}const el=document.getElementById('ops');el.textContent='';out.forEach(x=>el.appendChild(x))});
+</script></body></html>`;

@@ -1,0 +1,30 @@
+import type { AuditLog } from '../audit/audit.service.js';
+import type { Role } from '../auth/roles.js';
+import type { Config } from '../config/config.js';
+import type { Db, Store } from '../db/database.js';
+import type { ArtifactStore } from '../registry/artifact-store.js';
+
+/** Everything a request handler may use; built once at start-up by `createServices`. */
+export interface AppContext {
+  readonly config: Config;
+  readonly store: Store;
+  readonly db: Db;
+  readonly audit: AuditLog;
+  readonly artifacts: ArtifactStore;
+  readonly now: () => Date;
+}
+
+/** The caller, as identified by its bearer token. */
+export interface Principal {
+  tokenId: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface WardenEnv {
+  Variables: {
+    requestId: string;
+    /** Set by the access guard on every non-public route. */
+    principal: Principal;
+  };
+}

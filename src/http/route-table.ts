@@ -1,0 +1,195 @@
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
+import type { AuditLog } from '../audit/audit.service.js';
+import type { Role } from '../auth/roles.js';
+import { hashTokenSecret } from '../auth/token.js';
+import { findTokenByHash } from '../auth/token.repository.js';
+import { WardenError } from '../core/errors.js';
+import type { Db } from '../db/database.js';
+import type { WardenEnv } from './context.js';
+
+/**
+ * Who may call a route: `public` (no token), `authenticated` (any valid token), or a list of roles
+ * (any one suffices). There is no default: a route without a declaration is refused by the guard.
+ */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+/** What the request body must be: JSON, a raw upload, or nothing. */
+export type BodyKind = 'json' | 'binary' | 'none';
+
+export interface RouteMeta {
+  method: string;
+  /** OpenAPI-style path, e.g. `/api/v1/models/{name}`. */
+  path: string;
+  access: Access;
+  body: BodyKind;
+  /** Audited when refused: true for every method that changes state. */
+  write: boolean;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function bodyKindOf(route: RouteConfig): BodyKind {
+  const content = route.request?.body?.content ?? {};
+  const types = Object.keys(content);
+  if (types.some((t) => t.includes('json'))) return 'json';
+  if (types.length > 0) return 'binary';
+  return 'none';
+}
+
+/**
+ * The one place routes are declared. `add` registers the OpenAPI route and records its access
+ * rule; the guard middleware looks the rule up for each request before any handler runs.
+ */
+export class RouteTable {
+  private readonly byKey = new Map<string, RouteMeta>();
+
+  constructor(private readonly app: OpenAPIHono<WardenEnv>) {}
+
+  add<R extends RouteConfig>(route: R, access: Access, handler: RouteHandler<R, WardenEnv>): void {
+    const honoPath = route.path.replace(/\{([^}]+)\}/g, ':$1');
+    const method = route.method.toUpperCase();
+    const key = `${method} ${honoPath}`;
+    if (this.byKey.has(key)) throw new Error(`route declared twice: ${key}`);
+    const meta: RouteMeta = {
+      method,
+      path: route.path,
+      access,
+      body: bodyKindOf(route),
+      write: WRITE_METHODS.has(method),
+    };
+    this.byKey.set(key, meta);
+    const described = {
+      ...route,
+      security: access === 'public' ? [] : [{ bearer: [] }],
+      description: `${route.description ?? ''}\n\nAccess: ${
+        access === 'public'
+          ? 'public'
+          : access === 'authenticated'
+            ? 'any valid token'
+            : `roles ${access.join(', ')}`
+      }.`.trim(),
+    };
+    this.app.openapi(described, handler);
+  }
+
+  /** Also records routes served outside OpenAPI (documentation pages, metrics). */
+  addPlain(method: 'GET', path: string, access: Access): void {
+    this.byKey.set(`${method} ${path}`, { method, path, access, body: 'none', write: false });
+  }
+
+  lookup(method: string, honoPath: string): RouteMeta | undefined {
+    return this.byKey.get(`${method === 'HEAD' ? 'GET' : method} ${honoPath}`);
+  }
+
+  all(): RouteMeta[] {
+    return [...this.byKey.values()];
+  }
+}
+
+export interface GuardDeps {
+  routes: RouteTable;
+  db: Db;
+  audit: AuditLog;
+  allowedOrigins: readonly string[];
+  now: () => Date;
+}
+
+function allowed(access: Access, roles: readonly Role[]): boolean {
+  if (access === 'public' || access === 'authenticated') return true;
+  return roles.includes('admin') || access.some((r) => roles.includes(r));
+}
+
+/**
+ * Runs before every handler: finds the matched route's declaration, refuses undeclared routes,
+ * checks browser origin and content type on writes, authenticates the bearer token and checks
+ * roles. Refused writes are audited.
+ */
+export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
+  return async (c, next) => {
+    const method = c.req.method;
+    const endpoint = matchedRoutes(c).find(
+      (r) => r.method === method || (method === 'HEAD' && r.method === 'GET'),
+    );
+    if (!endpoint) return next(); // nothing matched: the not-found handler answers
+    const meta = deps.routes.lookup(method, endpoint.path);
+    if (!meta) throw new WardenError('forbidden', `route ${method} ${endpoint.path} declares no access rule`);
+
+    const refuse = async (error: WardenError, actor: string): Promise<never> => {
+      if (meta.write) {
+        await deps.db.transaction().execute((trx) =>
+          deps.audit.append(trx, {
+            actor,
+            action: 'access.denied',
+            subject: `route:${method} ${meta.path}`,
+            requestId: c.get('requestId'),
+            change: { path: c.req.path, code: error.code, reason: error.message },
+          }),
+        );
+      }
+      throw error;
+    };
+
+    if (meta.write) {
+      const origin = c.req.header('origin');
+      const host = c.req.header('host');
+      const site = c.req.header('sec-fetch-site');
+      const sameOrigin =
+        origin === undefined ||
+        (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
+      if ((!sameOrigin && !deps.allowedOrigins.includes(origin ?? '')) || site === 'cross-site') {
+        await refuse(
+          new WardenError('forbidden', `cross-origin write refused (Origin: ${origin ?? site ?? ''})`),
+          'anonymous',
+        );
+      }
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const length = c.req.header('content-length');
+      const hasBody =
+        (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+      if (meta.body === 'json' && type !== 'application/json') {
+        throw new WardenError(
+          'unsupported_media_type',
+          `send the body as application/json (got "${type || 'none'}")`,
+        );
+      }
+      if (meta.body === 'binary' && type !== 'application/octet-stream') {
+        throw new WardenError(
+          'unsupported_media_type',
+          `send the body as application/octet-stream (got "${type || 'none'}")`,
+        );
+      }
+      if (meta.body === 'none' && hasBody && type !== '' && type !== 'application/json') {
+        throw new WardenError('unsupported_media_type', `this route takes no body of type "${type}"`);
+      }
+    }
+
+    if (meta.access === 'public') return next();
+
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match)
+      return refuse(
+        new WardenError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)'),
+        'anonymous',
+      );
+    const token = await findTokenByHash(deps.db, hashTokenSecret(match[1]!));
+    const nowIso = deps.now().toISOString();
+    if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso)) {
+      return refuse(new WardenError('unauthenticated', 'token is unknown, revoked or expired'), 'anonymous');
+    }
+    c.set('principal', { tokenId: token.id, name: token.principal, roles: token.roles });
+    if (!allowed(meta.access, token.roles)) {
+      const need = meta.access === 'authenticated' ? [] : meta.access;
+      return refuse(
+        new WardenError(
+          'forbidden',
+          `${token.principal} lacks a role this route needs (one of: ${need.join(', ')})`,
+        ),
+        token.principal,
+      );
+    }
+    return next();
+  };
+}

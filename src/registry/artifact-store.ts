@@ -1,0 +1,93 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { WardenError } from '../core/errors.js';
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Content-addressed blob storage. Blobs are named by their SHA-256 only; no name from a request
+ * ever reaches the storage. The local folder implementation is the embedded default; an
+ * S3-compatible store implements the same four calls.
+ */
+export interface ArtifactStore {
+  /** Streams `body` in, computing its digest on the way; refuses more than `maxBytes`. */
+  put(body: Readable, maxBytes: number): Promise<StoredBlob>;
+  /** Streams a blob out; the digest is rechecked as it is read (see {@link verifyingStream}). */
+  get(sha256: string): Readable;
+  /** Recomputes the digest of a stored blob without sending it anywhere. */
+  digest(sha256: string): Promise<StoredBlob | undefined>;
+  exists(sha256: string): Promise<boolean>;
+}
+
+const DIGEST = /^[0-9a-f]{64}$/;
+
+function checkDigest(sha256: string): void {
+  if (!DIGEST.test(sha256)) throw new WardenError('invalid_input', 'not a SHA-256 digest', 'sha256');
+}
+
+/** Blobs under `<root>/<aa>/<digest>`, written to a temporary file and renamed into place once hashed. */
+export function createLocalArtifactStore(root: string): ArtifactStore {
+  const blobPath = (sha256: string) => path.join(root, sha256.slice(0, 2), sha256);
+  return {
+    async put(body, maxBytes) {
+      const tmpDir = path.join(root, 'tmp');
+      await fs.promises.mkdir(tmpDir, { recursive: true });
+      const tmp = path.join(tmpDir, randomBytes(12).toString('hex'));
+      const hash = createHash('sha256');
+      let size = 0;
+      const meter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            done(new WardenError('payload_too_large', `upload exceeds the limit of ${maxBytes} bytes`));
+            return;
+          }
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+        const sha256 = hash.digest('hex');
+        const final = blobPath(sha256);
+        await fs.promises.mkdir(path.dirname(final), { recursive: true });
+        await fs.promises.rename(tmp, final);
+        return { sha256, size };
+      } catch (error) {
+        await fs.promises.rm(tmp, { force: true });
+        throw error;
+      }
+    },
+    get(sha256) {
+      checkDigest(sha256);
+      return fs.createReadStream(blobPath(sha256));
+    },
+    async digest(sha256) {
+      checkDigest(sha256);
+      const file = blobPath(sha256);
+      if (!fs.existsSync(file)) return undefined;
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of fs.createReadStream(file)) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+      }
+      return { sha256: hash.digest('hex'), size };
+    },
+    async exists(sha256) {
+      checkDigest(sha256);
+      try {
+        await fs.promises.access(blobPath(sha256));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

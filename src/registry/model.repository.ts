@@ -1,0 +1,156 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { PiiFinding } from '../pii/index.js';
+import type { Consumer, Model } from './model.schema.js';
+import type { ModelTable } from './registry.table.js';
+
+type ModelRow = Selectable<ModelTable> & {
+  champion_version: string | null;
+  previous_champion_version: string | null;
+};
+
+export function toModel(row: ModelRow, tags: Record<string, string>): Model {
+  return {
+    id: row.id,
+    name: row.name,
+    displayName: row.display_name,
+    description: row.description,
+    owner: row.owner,
+    team: row.team,
+    riskTier: Number(row.risk_tier),
+    useCase: row.use_case,
+    intendedUse: row.intended_use,
+    tags,
+    consumers: JSON.parse(row.consumers) as Consumer[],
+    championVersion: row.champion_version,
+    previousChampionVersion: row.previous_champion_version,
+    piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+  };
+}
+
+function selectModels(db: Executor) {
+  return db
+    .selectFrom('models')
+    .selectAll('models')
+    .select((eb) => [
+      eb
+        .selectFrom('model_versions as cv')
+        .select('cv.version')
+        .whereRef('cv.id', '=', 'models.champion_version_id')
+        .as('champion_version'),
+      eb
+        .selectFrom('model_versions as pv')
+        .select('pv.version')
+        .whereRef('pv.id', '=', 'models.previous_champion_version_id')
+        .as('previous_champion_version'),
+    ]);
+}
+
+async function tagsFor(db: Executor, modelIds: string[]): Promise<Map<string, Record<string, string>>> {
+  const out = new Map<string, Record<string, string>>(modelIds.map((id) => [id, {}]));
+  if (modelIds.length === 0) return out;
+  const rows = await db.selectFrom('model_tags').selectAll().where('model_id', 'in', modelIds).execute();
+  for (const r of rows) out.get(r.model_id)![r.key] = r.value;
+  return out;
+}
+
+export async function findModelByName(db: Executor, name: string): Promise<Model | undefined> {
+  const row = await selectModels(db).where('models.name', '=', name).executeTakeFirst();
+  if (!row) return undefined;
+  const tags = await tagsFor(db, [row.id]);
+  return toModel(row, tags.get(row.id)!);
+}
+
+export interface ModelFilter {
+  tier?: number | undefined;
+  owner?: string | undefined;
+  team?: string | undefined;
+  /** `key` or `key=value` */
+  tag?: string | undefined;
+  stage?: string | undefined;
+  q?: string | undefined;
+  afterName?: string | undefined;
+  limit: number;
+}
+
+/** Models ordered by name; returns up to `limit` rows (callers ask for one more to detect a next page). */
+export async function findModels(db: Executor, f: ModelFilter): Promise<Model[]> {
+  let q = selectModels(db);
+  if (f.tier !== undefined) q = q.where('models.risk_tier', '=', f.tier);
+  if (f.owner) q = q.where('models.owner', '=', f.owner);
+  if (f.team) q = q.where('models.team', '=', f.team);
+  if (f.tag) {
+    const [key, ...rest] = f.tag.split('=');
+    const value = rest.length ? rest.join('=') : undefined;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('model_tags as t')
+          .select('t.key')
+          .whereRef('t.model_id', '=', 'models.id')
+          .where('t.key', '=', key!)
+          .$if(value !== undefined, (qb) => qb.where('t.value', '=', value!)),
+      ),
+    );
+  }
+  if (f.stage) {
+    const stage = f.stage;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('model_versions as v')
+          .select('v.id')
+          .whereRef('v.model_id', '=', 'models.id')
+          .where('v.stage', '=', stage),
+      ),
+    );
+  }
+  if (f.q) {
+    const needle = `%${f.q.toLowerCase().replace(/[%_]/g, '')}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['models.name']), 'like', needle),
+        eb(eb.fn('lower', ['models.display_name']), 'like', needle),
+        eb(eb.fn('lower', ['models.description']), 'like', needle),
+        eb(eb.fn('lower', ['models.use_case']), 'like', needle),
+      ]),
+    );
+  }
+  if (f.afterName !== undefined) q = q.where('models.name', '>', f.afterName);
+  const rows = await q.orderBy('models.name').limit(f.limit).execute();
+  const tags = await tagsFor(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toModel(r, tags.get(r.id)!));
+}
+
+export async function insertModel(
+  db: Executor,
+  row: Insertable<ModelTable>,
+  tags: Record<string, string>,
+): Promise<void> {
+  await db.insertInto('models').values(row).execute();
+  await replaceTags(db, row.id, tags);
+}
+
+export async function updateModel(
+  db: Executor,
+  id: string,
+  changes: Partial<Omit<Insertable<ModelTable>, 'id' | 'name'>>,
+): Promise<void> {
+  await db.updateTable('models').set(changes).where('id', '=', id).execute();
+}
+
+export async function replaceTags(
+  db: Executor,
+  modelId: string,
+  tags: Record<string, string>,
+): Promise<void> {
+  await db.deleteFrom('model_tags').where('model_id', '=', modelId).execute();
+  const rows = Object.entries(tags).map(([key, value]) => ({ model_id: modelId, key, value }));
+  if (rows.length) await db.insertInto('model_tags').values(rows).execute();
+}

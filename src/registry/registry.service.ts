@@ -1,0 +1,246 @@
+import { canonicalJson } from '../core/canonical-json.js';
+import { conflict, invalidInput, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { isUniqueViolation } from '../db/db-errors.js';
+import type { Executor } from '../db/database.js';
+import type { AppContext, Principal } from '../http/context.js';
+import { scanFields, type PiiFinding } from '../pii/index.js';
+import { findModelByName, insertModel, replaceTags, updateModel } from './model.repository.js';
+import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
+import { findVersion, insertVersion, updateVersion } from './version.repository.js';
+import type { CreateVersionInput, ModelVersion } from './version.schema.js';
+
+/** Who is acting, for the audit entry. */
+export interface Actor {
+  principal: Principal;
+  requestId: string;
+}
+
+/** Findings are stored on the object; under `piiMode: reject` they refuse the write instead. */
+export function checkPii(ctx: AppContext, findings: PiiFinding[]): PiiFinding[] {
+  if (findings.length > 0 && ctx.config.piiMode === 'reject') {
+    const first = findings[0]!;
+    throw invalidInput(
+      `personal data (${first.kind}) found in ${first.field}; remove it or ask an admin to relax the PII policy`,
+      first.field,
+      {
+        findings,
+      },
+    );
+  }
+  return findings;
+}
+
+export async function requireModel(db: Executor, name: string): Promise<Model> {
+  const model = await findModelByName(db, name);
+  if (!model) throw notFound(`model "${name}" does not exist`);
+  return model;
+}
+
+export async function requireVersion(
+  db: Executor,
+  modelName: string,
+  version: string,
+): Promise<ModelVersion> {
+  const found = await findVersion(db, modelName, version);
+  if (!found) {
+    await requireModel(db, modelName);
+    throw notFound(`model "${modelName}" has no version "${version}"`);
+  }
+  return found;
+}
+
+export async function createModel(ctx: AppContext, actor: Actor, input: CreateModelInput): Promise<Model> {
+  const findings = checkPii(
+    ctx,
+    scanFields({
+      displayName: input.displayName,
+      description: input.description,
+      useCase: input.useCase,
+      intendedUse: input.intendedUse,
+      ...Object.fromEntries((input.consumers ?? []).map((c, i) => [`consumers.${i}.contact`, c.contact])),
+    }),
+  );
+  const now = ctx.now().toISOString();
+  const id = newId('mdl');
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      if (await findModelByName(trx, input.name))
+        throw conflict(`model "${input.name}" already exists`, 'name');
+      await insertModel(
+        trx,
+        {
+          id,
+          name: input.name,
+          display_name: input.displayName ?? null,
+          description: input.description ?? null,
+          owner: input.owner,
+          team: input.team ?? null,
+          risk_tier: input.riskTier,
+          use_case: input.useCase ?? null,
+          intended_use: input.intendedUse ?? null,
+          consumers: JSON.stringify(input.consumers ?? []),
+          pii_findings: JSON.stringify(findings),
+          champion_version_id: null,
+          previous_champion_version_id: null,
+          created_at: now,
+          created_by: actor.principal.name,
+          updated_at: now,
+        },
+        input.tags ?? {},
+      );
+      await ctx.audit.append(trx, {
+        actor: actor.principal.name,
+        action: 'model.created',
+        subject: `model:${input.name}`,
+        requestId: actor.requestId,
+        change: { ...input, piiFindings: findings },
+      });
+      return (await findModelByName(trx, input.name))!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`model "${input.name}" already exists`, 'name');
+    throw error;
+  }
+}
+
+export async function patchModel(
+  ctx: AppContext,
+  actor: Actor,
+  name: string,
+  input: PatchModelInput,
+): Promise<Model> {
+  const findings = checkPii(
+    ctx,
+    scanFields({
+      displayName: input.displayName,
+      description: input.description,
+      useCase: input.useCase,
+      intendedUse: input.intendedUse,
+      ...Object.fromEntries((input.consumers ?? []).map((c, i) => [`consumers.${i}.contact`, c.contact])),
+    }),
+  );
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await requireModel(trx, name);
+    const changes: Parameters<typeof updateModel>[2] = { updated_at: ctx.now().toISOString() };
+    if (input.displayName !== undefined) changes.display_name = input.displayName;
+    if (input.description !== undefined) changes.description = input.description;
+    if (input.owner !== undefined) changes.owner = input.owner;
+    if (input.team !== undefined) changes.team = input.team;
+    if (input.riskTier !== undefined) changes.risk_tier = input.riskTier;
+    if (input.useCase !== undefined) changes.use_case = input.useCase;
+    if (input.intendedUse !== undefined) changes.intended_use = input.intendedUse;
+    if (input.consumers !== undefined) changes.consumers = JSON.stringify(input.consumers);
+    // Findings describe the free text as it now stands: rescan the merged object.
+    const merged = { ...before, ...input };
+    const allFindings = scanFields({
+      displayName: merged.displayName,
+      description: merged.description,
+      useCase: merged.useCase,
+      intendedUse: merged.intendedUse,
+      ...Object.fromEntries(merged.consumers.map((c, i) => [`consumers.${i}.contact`, c.contact])),
+    });
+    changes.pii_findings = JSON.stringify(allFindings);
+    await updateModel(trx, before.id, changes);
+    if (input.tags !== undefined) await replaceTags(trx, before.id, input.tags);
+    const after = (await findModelByName(trx, name))!;
+    await ctx.audit.append(trx, {
+      actor: actor.principal.name,
+      action: 'model.updated',
+      subject: `model:${name}`,
+      requestId: actor.requestId,
+      change: { patch: input, piiFindings: findings },
+    });
+    return after;
+  });
+}
+
+export async function createVersion(
+  ctx: AppContext,
+  actor: Actor,
+  modelName: string,
+  input: CreateVersionInput,
+): Promise<ModelVersion> {
+  const findings = checkPii(ctx, scanFields({ description: input.description }));
+  const now = ctx.now().toISOString();
+  const id = newId('ver');
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const model = await requireModel(trx, modelName);
+      if (await findVersion(trx, modelName, input.version)) {
+        throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
+      }
+      await insertVersion(trx, {
+        id,
+        model_id: model.id,
+        version: input.version,
+        framework: input.framework ?? null,
+        description: input.description ?? null,
+        lineage: canonicalJson(input.lineage),
+        metrics: canonicalJson(input.metrics ?? {}),
+        segment_metrics: canonicalJson(input.segmentMetrics ?? {}),
+        input_schema: JSON.stringify(input.inputSchema ?? []),
+        tags: canonicalJson(input.tags ?? {}),
+        stage: 'development',
+        artifact_sha256: null,
+        artifact_size: null,
+        sbom: null,
+        model_card: null,
+        pii_findings: JSON.stringify(findings),
+        created_at: now,
+        created_by: actor.principal.name,
+        updated_at: now,
+      });
+      const featureNames = [...new Set(input.features ?? [])];
+      if (featureNames.length > 0) {
+        const known = await trx
+          .selectFrom('features')
+          .select(['id', 'name'])
+          .where('name', 'in', featureNames)
+          .execute();
+        const missing = featureNames.filter((n) => !known.some((k) => k.name === n));
+        if (missing.length > 0) {
+          throw invalidInput(`unknown feature(s) in the catalog: ${missing.join(', ')}`, 'features');
+        }
+        await trx
+          .insertInto('version_features')
+          .values(known.map((k) => ({ version_id: id, feature_id: k.id })))
+          .execute();
+      }
+      await ctx.audit.append(trx, {
+        actor: actor.principal.name,
+        action: 'version.created',
+        subject: `model:${modelName}@${input.version}`,
+        requestId: actor.requestId,
+        change: { ...input, stage: 'development', piiFindings: findings },
+      });
+      return (await findVersion(trx, modelName, input.version))!;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
+    throw error;
+  }
+}
+
+/** Tags are the one part of a version a caller may change directly; everything else is immutable. */
+export async function setVersionTags(
+  ctx: AppContext,
+  actor: Actor,
+  modelName: string,
+  version: string,
+  tags: Record<string, string>,
+): Promise<ModelVersion> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await requireVersion(trx, modelName, version);
+    await updateVersion(trx, before.id, { tags: canonicalJson(tags), updated_at: ctx.now().toISOString() });
+    await ctx.audit.append(trx, {
+      actor: actor.principal.name,
+      action: 'version.tags_set',
+      subject: `model:${modelName}@${version}`,
+      requestId: actor.requestId,
+      change: { before: before.tags, after: tags },
+    });
+    return (await findVersion(trx, modelName, version))!;
+  });
+}

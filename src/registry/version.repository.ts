@@ -1,0 +1,149 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { PiiFinding } from '../pii/index.js';
+import type { ModelVersionTable } from './registry.table.js';
+import type { ModelVersion, Stage } from './version.schema.js';
+
+type VersionRow = Selectable<ModelVersionTable> & { model_name: string };
+
+interface SignatureView {
+  id: string;
+  keyId: string;
+  keyName: string;
+  verified: boolean;
+  createdAt: string;
+}
+
+export function toModelVersion(
+  row: VersionRow,
+  features: string[],
+  signatures: SignatureView[],
+): ModelVersion {
+  return {
+    id: row.id,
+    model: row.model_name,
+    version: row.version,
+    stage: row.stage as Stage,
+    framework: row.framework,
+    description: row.description,
+    lineage: JSON.parse(row.lineage) as ModelVersion['lineage'],
+    metrics: JSON.parse(row.metrics) as ModelVersion['metrics'],
+    segmentMetrics: JSON.parse(row.segment_metrics) as ModelVersion['segmentMetrics'],
+    inputSchema: JSON.parse(row.input_schema) as ModelVersion['inputSchema'],
+    features,
+    tags: JSON.parse(row.tags) as Record<string, string>,
+    artifact: row.artifact_sha256 ? { sha256: row.artifact_sha256, size: Number(row.artifact_size) } : null,
+    signatures,
+    verified: row.artifact_sha256 !== null && signatures.some((s) => s.verified),
+    hasSbom: row.sbom !== null,
+    hasModelCard: row.model_card !== null,
+    piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+  };
+}
+
+function selectVersions(db: Executor) {
+  return db
+    .selectFrom('model_versions')
+    .innerJoin('models', 'models.id', 'model_versions.model_id')
+    .selectAll('model_versions')
+    .select('models.name as model_name');
+}
+
+async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const [featureRows, signatureRows] = await Promise.all([
+    db
+      .selectFrom('version_features')
+      .innerJoin('features', 'features.id', 'version_features.feature_id')
+      .select(['version_features.version_id', 'features.name'])
+      .where('version_features.version_id', 'in', ids)
+      .orderBy('features.name')
+      .execute(),
+    db
+      .selectFrom('artifact_signatures')
+      .innerJoin('signing_keys', 'signing_keys.id', 'artifact_signatures.key_id')
+      .select([
+        'artifact_signatures.id',
+        'artifact_signatures.version_id',
+        'artifact_signatures.key_id',
+        'artifact_signatures.verified',
+        'artifact_signatures.created_at',
+        'signing_keys.name as key_name',
+      ])
+      .where('artifact_signatures.version_id', 'in', ids)
+      .orderBy('artifact_signatures.created_at')
+      .execute(),
+  ]);
+  return rows.map((row) =>
+    toModelVersion(
+      row,
+      featureRows.filter((f) => f.version_id === row.id).map((f) => f.name),
+      signatureRows
+        .filter((s) => s.version_id === row.id)
+        .map((s) => ({
+          id: s.id,
+          keyId: s.key_id,
+          keyName: s.key_name,
+          verified: Number(s.verified) === 1,
+          createdAt: s.created_at,
+        })),
+    ),
+  );
+}
+
+export async function findVersion(
+  db: Executor,
+  modelName: string,
+  version: string,
+): Promise<ModelVersion | undefined> {
+  const row = await selectVersions(db)
+    .where('models.name', '=', modelName)
+    .where('model_versions.version', '=', version)
+    .executeTakeFirst();
+  return row ? (await hydrate(db, [row]))[0] : undefined;
+}
+
+export async function findVersionById(db: Executor, id: string): Promise<ModelVersion | undefined> {
+  const row = await selectVersions(db).where('model_versions.id', '=', id).executeTakeFirst();
+  return row ? (await hydrate(db, [row]))[0] : undefined;
+}
+
+export async function findVersions(
+  db: Executor,
+  f: { modelId: string; stage?: string | undefined; afterId?: string | undefined; limit: number },
+): Promise<ModelVersion[]> {
+  let q = selectVersions(db).where('model_versions.model_id', '=', f.modelId);
+  if (f.stage) q = q.where('model_versions.stage', '=', f.stage);
+  if (f.afterId) q = q.where('model_versions.id', '>', f.afterId);
+  const rows = await q.orderBy('model_versions.id').limit(f.limit).execute();
+  return hydrate(db, rows);
+}
+
+export async function insertVersion(db: Executor, row: Insertable<ModelVersionTable>): Promise<void> {
+  await db.insertInto('model_versions').values(row).execute();
+}
+
+export async function updateVersion(
+  db: Executor,
+  id: string,
+  changes: Partial<Omit<Insertable<ModelVersionTable>, 'id' | 'model_id' | 'version'>>,
+): Promise<void> {
+  await db.updateTable('model_versions').set(changes).where('id', '=', id).execute();
+}
+
+/** Artifact digest, SBOM and model card of a version, which the version view does not carry. */
+export async function findVersionBlobs(
+  db: Executor,
+  id: string,
+): Promise<{ artifactSha256: string | null; sbom: string | null; modelCard: string | null } | undefined> {
+  const row = await db
+    .selectFrom('model_versions')
+    .select(['artifact_sha256', 'sbom', 'model_card'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { artifactSha256: row.artifact_sha256, sbom: row.sbom, modelCard: row.model_card } : undefined;
+}

@@ -1,0 +1,34 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config.js';
+import { createApp } from '../http/app.js';
+import type { AppContext } from '../http/context.js';
+import { createServices } from './services.js';
+
+export interface RunningServer {
+  url: string;
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+/** Starts API (and everything the app mounts) on the configured host and port; port 0 picks a free one. */
+export async function startServer(
+  config: Config,
+  options: { now?: () => Date } = {},
+): Promise<RunningServer> {
+  const ctx = await createServices(config, options.now);
+  const { app } = createApp(ctx);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    ctx,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ctx.store.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { createAuditLog } from '../audit/audit.service.js';
+import { loadAuditSigner } from '../audit/audit-signer.js';
+import type { Config } from '../config/config.js';
+import { openStore } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { AppContext } from '../http/context.js';
+import { createLocalArtifactStore } from '../registry/artifact-store.js';
+
+/** Opens the store, brings its schema up to date and wires the services a server needs. */
+export async function createServices(
+  config: Config,
+  now: () => Date = () => new Date(),
+): Promise<AppContext> {
+  const store = openStore(config);
+  try {
+    await migrateToLatest(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const signer = loadAuditSigner(config.dataDir, config.auditSigningKey);
+  return {
+    config,
+    store,
+    db: store.db,
+    audit: createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now }),
+    artifacts: createLocalArtifactStore(path.join(config.dataDir, 'artifacts')),
+    now,
+  };
+}
