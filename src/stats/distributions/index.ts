@@ -1,0 +1,8 @@
+/**
+ * Tail functions of the reference distributions used by the drift tests. Every function
+ * returns an upper tail computed directly (never 1 - cdf) so small p-values keep precision.
+ */
+export { normalSf, normalTwoSidedP } from './normal.js';
+export { chi2Sf } from './chi2.js';
+export { studentTSf, studentTTwoSidedP } from './student-t.js';
+export { kstwoSf, smirnovSf, logBinomial } from './kolmogorov.js';

@@ -1,0 +1,121 @@
+/**
+ * Binning shared by the histogram-based drift methods (PSI, Jensen–Shannon, KL, Hellinger).
+ * All inputs are sorted ascending and NaN-free.
+ */
+
+/** Quantile of a sorted sample by linear interpolation between order statistics (numpy's default). */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const frac = h - lo;
+  const a = sorted[lo]!;
+  if (frac === 0 || lo + 1 >= n) return a;
+  const b = sorted[lo + 1]!;
+  if (a === b) return a;
+  // Interpolating towards an infinite neighbour is undefined; take the nearer order statistic.
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return frac < 0.5 ? a : b;
+  return a + frac * (b - a);
+}
+
+/**
+ * Inner bin edges at the reference quantiles i/bins, i = 1..bins−1, with duplicates removed (so
+ * heavily tied data yields fewer, non-empty bins). Bins are (−∞, e1], (e1, e2], …, (e_last, +∞).
+ */
+export function quantileEdges(sortedReference: Float64Array, bins: number): Float64Array {
+  const edges: number[] = [];
+  for (let i = 1; i < bins; i++) {
+    const e = quantileSorted(sortedReference, i / bins);
+    if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
+  }
+  return Float64Array.from(edges);
+}
+
+/** Counts of a sorted sample in the bins (−∞, e1], (e1, e2], …, (e_last, +∞). */
+export function countRightClosed(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const counts = new Float64Array(edges.length + 1);
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    while (bin < edges.length && v > edges[bin]!) bin++;
+    counts[bin]!++;
+  }
+  return counts;
+}
+
+/**
+ * Equal-width edges over [min, max] of the pooled data with numpy's 'sturges' rule:
+ * ceil(log2(n) + 1) bins; a degenerate range is widened to [min − 0.5, max + 0.5] as numpy.
+ */
+export function sturgesEdges(min: number, max: number, n: number): Float64Array {
+  const bins = Math.max(1, Math.ceil(Math.log2(n) + 1));
+  let lo = min;
+  let hi = max;
+  if (lo === hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  const edges = new Float64Array(bins + 1);
+  for (let i = 0; i <= bins; i++) edges[i] = lo + ((hi - lo) * i) / bins;
+  edges[bins] = hi;
+  return edges;
+}
+
+/** Counts of a sorted sample in numpy-histogram bins [e0, e1), …, [e_{k−1}, e_k] (last closed). */
+export function countHistogram(sorted: Float64Array, edges: Float64Array): Float64Array {
+  const k = edges.length - 1;
+  const counts = new Float64Array(k);
+  let bin = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    if (v < edges[0]! || v > edges[k]!) continue;
+    while (bin < k - 1 && v >= edges[bin + 1]!) bin++;
+    counts[bin]!++;
+  }
+  return counts;
+}
+
+/** Distinct values of two sorted samples (union), ascending. */
+export function distinctUnion(a: Float64Array, b: Float64Array): Float64Array {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const va = i < a.length ? a[i]! : Number.POSITIVE_INFINITY;
+    const vb = j < b.length ? b[j]! : Number.POSITIVE_INFINITY;
+    const v = va <= vb ? va : vb;
+    out.push(v);
+    while (i < a.length && a[i]! === v) i++;
+    while (j < b.length && b[j]! === v) j++;
+  }
+  return Float64Array.from(out);
+}
+
+/** Number of distinct values in the union of two sorted samples, stopping once it exceeds `cap`. */
+export function countDistinctUnion(a: Float64Array, b: Float64Array, cap: number): number {
+  let count = 0;
+  let i = 0;
+  let j = 0;
+  while ((i < a.length || j < b.length) && count <= cap) {
+    const va = i < a.length ? a[i]! : Number.POSITIVE_INFINITY;
+    const vb = j < b.length ? b[j]! : Number.POSITIVE_INFINITY;
+    const v = va <= vb ? va : vb;
+    count++;
+    while (i < a.length && a[i]! === v) i++;
+    while (j < b.length && b[j]! === v) j++;
+  }
+  return count;
+}
+
+/** Counts of a sorted sample at each of the given distinct values (sorted ascending). */
+export function countAtValues(sorted: Float64Array, values: Float64Array): Float64Array {
+  const counts = new Float64Array(values.length);
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    while (values[k]! < v) k++;
+    counts[k]!++;
+  }
+  return counts;
+}
