@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
+import { startBackgroundTasks } from './background.js';
 import { createServices } from './services.js';
 
 export interface RunningServer {
@@ -11,7 +12,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts API (and everything the app mounts) on the configured host and port; port 0 picks a free one. */
+/**
+ * Starts the API (and everything the app mounts) on the configured host and port (port 0 picks a free one)
+ * and the background tasks, unless `background: false` (tests drive those by hand).
+ */
 export async function startServer(
   config: Config,
   options: { now?: () => Date } = {},
@@ -21,12 +25,14 @@ export async function startServer(
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
+  const background = options.background === false ? undefined : startBackgroundTasks(ctx);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
     ctx,
     async close() {
+      await background?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ctx.store.close();
     },
