@@ -18,7 +18,7 @@ export interface RunningServer {
  */
 export async function startServer(
   config: Config,
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; background?: boolean } = {},
 ): Promise<RunningServer> {
   const ctx = await createServices(config, options.now);
   const { app } = createApp(ctx);
