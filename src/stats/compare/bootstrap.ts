@@ -46,6 +46,15 @@ function percentile(sorted: Float64Array, q: number): number {
  * α = 1 − confidence, percentiles interpolated linearly as NumPy does. Resamples whose value
  * is not finite (e.g. an AUC of a resample with one class) are left out and counted in
  * `resamples − used`. Deterministic: the same inputs and seed give the same result.
+ *
+ * @example
+ * // Paired interval of an AUC difference between a candidate and the production model,
+ * // resampling rows within each class.
+ * const take = (xs: Float64Array, idx: Uint32Array) => Float64Array.from(idx, (i) => xs[i]!);
+ * const ci = bootstrapCi(labels.length, (idx) => {
+ *   const y = Uint8Array.from(idx, (i) => labels[i]!);
+ *   return (rocAuc(y, take(candidate, idx)) ?? NaN) - (rocAuc(y, take(production, idx)) ?? NaN);
+ * }, { seed: 7, strata: labels });
  */
 export function bootstrapCi(
   n: number,
