@@ -8,6 +8,7 @@ import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
 import { registerServerCommands } from '../server/server.command.js';
+import { registerOfflineCommands } from '../reports/index.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
@@ -18,5 +19,6 @@ registerServerCommands(program);
 registerTokenCommands(program);
 registerRegistryCommands(program);
 registerAuditCommands(program);
+registerOfflineCommands(program);
 
 await runCli(program, process.argv);

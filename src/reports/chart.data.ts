@@ -1,0 +1,127 @@
+import type { CategoricalColumn, NumericColumn } from '../stats/types.js';
+
+/** Shared-bin histogram of two numeric columns, as shares of each side's non-missing values. */
+export interface HistogramData {
+  readonly edges: number[];
+  readonly reference: number[];
+  readonly current: number[];
+}
+
+/**
+ * Equal-width bins over the finite range of both columns together (infinities go to the
+ * outer bins; missing values are left out). Chart data only: the drift tests bin separately.
+ */
+export function histogramShares(reference: NumericColumn, current: NumericColumn, bins = 20): HistogramData {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const values of [reference.values, current.values]) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (Number.isFinite(v)) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+  }
+  if (min === Infinity) {
+    min = 0;
+    max = 1;
+  }
+  const count = min === max ? 1 : bins;
+  const width = min === max ? 1 : (max - min) / count;
+  const lower = min === max ? min - 0.5 : min;
+  const edges = Array.from({ length: count + 1 }, (_, i) => lower + i * width);
+  const shares = (values: Float64Array) => {
+    const counts = new Array<number>(count).fill(0);
+    let total = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v !== v) continue;
+      const bin =
+        v === Infinity
+          ? count - 1
+          : v === -Infinity
+            ? 0
+            : Math.min(count - 1, Math.floor((v - lower) / width));
+      counts[bin]!++;
+      total++;
+    }
+    return counts.map((c) => (total === 0 ? 0 : c / total));
+  };
+  return { edges, reference: shares(reference.values), current: shares(current.values) };
+}
+
+/** Category shares of two columns, most frequent first, the tail folded into "(other)". */
+export interface CategoryData {
+  readonly categories: string[];
+  readonly reference: number[];
+  readonly current: number[];
+}
+
+const OTHER = '(other)';
+
+/** Shares per category (missing values left out), keeping the `limit` most common over both sides. */
+export function categoryShares(
+  reference: CategoricalColumn,
+  current: CategoricalColumn,
+  limit = 12,
+): CategoryData {
+  const tally = (values: ReadonlyArray<string | null>) => {
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const value of values) {
+      if (value === null) continue;
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+      total++;
+    }
+    return { counts, total };
+  };
+  const ref = tally(reference.values);
+  const cur = tally(current.values);
+  const share = (side: { counts: Map<string, number>; total: number }, category: string) =>
+    side.total === 0 ? 0 : (side.counts.get(category) ?? 0) / side.total;
+  const all = [...new Set([...ref.counts.keys(), ...cur.counts.keys()])];
+  all.sort((a, b) => share(ref, b) + share(cur, b) - (share(ref, a) + share(cur, a)) || a.localeCompare(b));
+  const kept = all.length > limit ? all.slice(0, limit - 1) : all;
+  const data: CategoryData = {
+    categories: [...kept],
+    reference: kept.map((c) => share(ref, c)),
+    current: kept.map((c) => share(cur, c)),
+  };
+  if (kept.length < all.length) {
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    data.categories.push(OTHER);
+    data.reference.push(Math.max(0, 1 - sum(data.reference)));
+    data.current.push(Math.max(0, 1 - sum(data.current)));
+  }
+  return data;
+}
+
+/**
+ * Points of the ROC curve (false positive rate, true positive rate), one per distinct score
+ * from the highest down, thinned to at most `maxPoints`. Chart data only.
+ */
+export function rocCurvePoints(
+  labels: Uint8Array,
+  scores: Float64Array,
+  maxPoints = 200,
+): [number, number][] {
+  const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!);
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i]!;
+  const negatives = labels.length - positives;
+  if (positives === 0 || negatives === 0) return [];
+  const points: [number, number][] = [[0, 0]];
+  let tp = 0;
+  let fp = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (labels[i] === 1) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next === undefined || scores[next] !== scores[i]) points.push([fp / negatives, tp / positives]);
+  }
+  if (points.length <= maxPoints) return points;
+  const step = (points.length - 1) / (maxPoints - 1);
+  return Array.from({ length: maxPoints }, (_, j) => points[Math.round(j * step)]!);
+}

@@ -1,0 +1,106 @@
+import { WardenError, invalidInput } from '../core/errors.js';
+import type { Table } from '../io/index.js';
+import { DEFAULT_DRIFT_SHARE, DEFAULT_THRESHOLDS, compareDatasets } from '../stats/drift/index.js';
+import type { CategoricalColumn, Column, DatasetDriftResult, DriftMethod } from '../stats/types.js';
+
+/** What `warden drift` was asked to compare. */
+export interface DriftRequest {
+  /** Columns to compare; default: every column present in both files. */
+  readonly columns?: readonly string[];
+  readonly methods: Readonly<Record<string, DriftMethod>>;
+  readonly thresholds: Readonly<Record<string, number>>;
+  readonly driftShare?: number;
+}
+
+/** The JSON printed by `warden drift --json` (stable; fields are only ever added). */
+export interface DriftReport extends DatasetDriftResult {
+  /** Share of drifted columns at which the dataset is said to drift. */
+  driftShareThreshold: number;
+  /** Columns not compared because only one file has them, and columns compared as categorical because the files disagree on their type. */
+  schema: { onlyInReference: string[]; onlyInCurrent: string[]; typeChanged: string[] };
+}
+
+/** The compared columns, side by side, kept for charts. */
+export interface ComparedColumns {
+  readonly reference: Column[];
+  readonly current: Column[];
+}
+
+/** Every drift method name the engine knows. */
+export const DRIFT_METHODS = Object.keys(DEFAULT_THRESHOLDS) as DriftMethod[];
+
+/**
+ * Compares two tables column by column through the drift engine. Columns present in only one
+ * file are listed, not compared; a column numeric in one file and categorical in the other is
+ * compared as categorical (its numbers read as text) and listed under `schema.typeChanged`.
+ */
+export function buildDriftReport(
+  reference: Table,
+  current: Table,
+  request: DriftRequest,
+): { report: DriftReport; compared: ComparedColumns } {
+  const refByName = new Map(reference.columns.map((c) => [c.name, c]));
+  const curByName = new Map(current.columns.map((c) => [c.name, c]));
+  const names = request.columns
+    ? [...request.columns]
+    : reference.columns.map((c) => c.name).filter((name) => curByName.has(name));
+  if (names.length === 0) throw invalidInput('the two files have no column in common', '--columns');
+  for (const [option, map] of [
+    ['--column-method', request.methods],
+    ['--threshold', request.thresholds],
+  ] as const) {
+    for (const name of Object.keys(map)) {
+      if (!names.includes(name))
+        throw invalidInput(`${option} names column '${name}', which is not compared`, option);
+    }
+  }
+  const typeChanged: string[] = [];
+  const compared: { reference: Column[]; current: Column[] } = { reference: [], current: [] };
+  for (const name of names) {
+    let ref = refByName.get(name)!;
+    let cur = curByName.get(name)!;
+    if (ref.kind !== cur.kind) {
+      typeChanged.push(name);
+      ref = asCategorical(ref);
+      cur = asCategorical(cur);
+    }
+    compared.reference.push(ref);
+    compared.current.push(cur);
+  }
+  const driftShare = request.driftShare ?? DEFAULT_DRIFT_SHARE;
+  let result: DatasetDriftResult;
+  try {
+    result = compareDatasets(compared.reference, compared.current, {
+      columns: names,
+      methods: { ...request.methods },
+      thresholds: { ...request.thresholds },
+      driftShare,
+    });
+  } catch (error) {
+    // Columns and types are checked above, so what the engine still rejects is a method that
+    // does not apply to the column's type.
+    if (error instanceof Error && !(error instanceof WardenError))
+      throw invalidInput(error.message, '--column-method');
+    throw error;
+  }
+  const report: DriftReport = {
+    ...result,
+    rows: { reference: reference.rows, current: current.rows },
+    driftShareThreshold: driftShare,
+    schema: {
+      onlyInReference: reference.columns.map((c) => c.name).filter((name) => !curByName.has(name)),
+      onlyInCurrent: current.columns.map((c) => c.name).filter((name) => !refByName.has(name)),
+      typeChanged,
+    },
+  };
+  return { report, compared };
+}
+
+function asCategorical(column: Column): CategoricalColumn {
+  if (column.kind === 'categorical') return column;
+  return {
+    kind: 'categorical',
+    name: column.name,
+    values: Array.from(column.values, (v) => (Number.isNaN(v) ? null : String(v))),
+  };
+}
