@@ -119,3 +119,108 @@ export function countAtValues(sorted: Float64Array, values: Float64Array): Float
   }
   return counts;
 }
+
+/** Rearranges values[lo..hi] so that values[k] is the k-th smallest, for every k in `ranks`. */
+function multiSelect(values: Float64Array, lo: number, hi: number, ranks: number[]): void {
+  while (hi - lo > 16 && ranks.length > 0) {
+    const mid = (lo + hi) >>> 1;
+    // Median-of-three pivot keeps sorted or reversed input linear.
+    const a = values[lo]!;
+    const b = values[mid]!;
+    const c = values[hi]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now values[lo..j] <= pivot <= values[i..hi], and values[j+1..i-1] equal the pivot.
+    const left = ranks.filter((r) => r <= j);
+    const right = ranks.filter((r) => r >= i);
+    if (left.length > 0 && right.length > 0) {
+      multiSelect(values, lo, j, left);
+      lo = i;
+      ranks = right;
+    } else if (left.length > 0) {
+      hi = j;
+      ranks = left;
+    } else {
+      lo = i;
+      ranks = right;
+    }
+  }
+  if (ranks.length > 0) values.subarray(lo, hi + 1).sort();
+}
+
+/**
+ * Quantiles of an unsorted NaN-free sample by linear interpolation (numpy's default), using
+ * selection rather than a full sort (O(n log k) for k quantiles). `values` is not modified.
+ */
+export function quantilesUnsorted(values: Float64Array, probs: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) return probs.map(() => Number.NaN);
+  const ranks = new Set<number>();
+  for (const q of probs) {
+    const lo = Math.floor((n - 1) * q);
+    ranks.add(lo);
+    if (lo + 1 < n) ranks.add(lo + 1);
+  }
+  const work = values.slice();
+  multiSelect(
+    work,
+    0,
+    n - 1,
+    [...ranks].sort((a, b) => a - b),
+  );
+  return probs.map((q) => quantileSorted(work, q));
+}
+
+/**
+ * Inner edges at the quantiles i/bins of an unsorted sample, duplicates removed; the same
+ * edges as {@link quantileEdges} on the sorted sample.
+ */
+export function quantileEdgesUnsorted(values: Float64Array, bins: number): Float64Array {
+  const probs = Array.from({ length: bins - 1 }, (_, i) => (i + 1) / bins);
+  const edges: number[] = [];
+  for (const e of quantilesUnsorted(values, probs)) {
+    if (edges.length === 0 || e > edges[edges.length - 1]!) edges.push(e);
+  }
+  return Float64Array.from(edges);
+}
+
+/** Counts of an unsorted sample in the bins (−∞, e1], …, (e_last, +∞), by binary search. */
+export function countRightClosedUnsorted(values: Float64Array, edges: Float64Array): Float64Array {
+  const k = edges.length;
+  if (k <= 32) {
+    // Few edges: a branch-free count of edges below v beats a mispredicted binary search.
+    const small = new Uint32Array(k + 1);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      let bin = 0;
+      for (let e = 0; e < k; e++) bin += +(v > edges[e]!);
+      small[bin]!++;
+    }
+    return Float64Array.from(small);
+  }
+  const counts = new Float64Array(k + 1);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    let lo = 0;
+    let hi = k;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (edges[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[lo]!++;
+  }
+  return counts;
+}

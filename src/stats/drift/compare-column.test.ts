@@ -14,7 +14,7 @@ const cat = (name: string, values: (string | null)[]): CategoricalColumn => ({
   name,
   values,
 });
-const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
+const range = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 describe('defaultDriftMethod (Evidently _get_default_stattest)', () => {
   it.each<[string, 'numeric' | 'categorical', number, number, DriftMethod]>([

@@ -4,14 +4,15 @@ import {
   countAtValues,
   countDistinctUnion,
   countHistogram,
-  countRightClosed,
+  countRightClosedUnsorted,
   distinctUnion,
-  quantileEdges,
+  quantileEdgesUnsorted,
   sturgesEdges,
 } from './binning.js';
 import { chiSquareHomogeneity } from './chisquare.js';
 import { cramerVonMises2Samp } from './cramer-von-mises.js';
 import {
+  FEW_DISTINCT_VALUES,
   DEFAULT_THRESHOLDS,
   NUMERIC_ONLY_METHODS,
   P_VALUE_METHODS,
@@ -26,7 +27,7 @@ import {
 } from './divergence.js';
 import { ksTwoSampleSorted } from './ks.js';
 import { mannWhitneyU } from './mann-whitney.js';
-import { allFinite } from './sorted.js';
+import { allFinite, sortedCopy } from './sorted.js';
 import { welchTTest } from './t-test.js';
 import { normalizedWasserstein, energyDistance, WASSERSTEIN_NORM_FLOOR } from './wasserstein.js';
 import { twoProportionZTest } from './z-test.js';
@@ -46,10 +47,19 @@ export const DEFAULT_PSI_BINS = 10;
 /** Above this many distinct reference values, numeric JS/KL/Hellinger use Sturges bins (Evidently). */
 const HISTOGRAM_MIN_DISTINCT = 20;
 
-interface NumericSides {
-  kind: 'numeric';
-  ref: Float64Array;
-  cur: Float64Array;
+/** NaN-free numeric sides; sorted copies are made on first use (PSI does not need them). */
+class NumericSides {
+  readonly kind = 'numeric';
+  private sortedPair: { ref: Float64Array; cur: Float64Array } | undefined;
+  constructor(
+    readonly ref: Float64Array,
+    readonly cur: Float64Array,
+  ) {}
+
+  get sorted(): { ref: Float64Array; cur: Float64Array } {
+    this.sortedPair ??= { ref: sortedCopy(this.ref), cur: sortedCopy(this.cur) };
+    return this.sortedPair;
+  }
 }
 
 interface CategoricalSides {
@@ -66,13 +76,13 @@ function numericSides(reference: Float64Array, current: Float64Array): NumericSi
   const clean = (values: Float64Array): Float64Array => {
     let n = 0;
     for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) n++;
-    if (n === values.length) return values.slice().sort();
+    if (n === values.length) return values;
     const out = new Float64Array(n);
     let k = 0;
     for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[k++] = values[i]!;
-    return out.sort();
+    return out;
   };
-  return { kind: 'numeric', ref: clean(reference), cur: clean(current) };
+  return new NumericSides(clean(reference), clean(current));
 }
 
 function categoricalSides(
@@ -95,28 +105,35 @@ function categoricalSides(
 
 /** Numeric values tested as categories: one bin per distinct value of the union. */
 function valuesAsCategories(sides: NumericSides): { ref: Float64Array; cur: Float64Array } {
-  const values = distinctUnion(sides.ref, sides.cur);
-  return { ref: countAtValues(sides.ref, values), cur: countAtValues(sides.cur, values) };
+  const { ref, cur } = sides.sorted;
+  const values = distinctUnion(ref, cur);
+  return { ref: countAtValues(ref, values), cur: countAtValues(cur, values) };
 }
 
 /** Evidently's binning of numeric data for JS / KL / Hellinger (`get_binned_data`). */
 function numericHistogram(sides: NumericSides): { ref: Float64Array; cur: Float64Array; bins: string } {
-  if (countDistinctUnion(sides.ref, sides.ref, HISTOGRAM_MIN_DISTINCT) > HISTOGRAM_MIN_DISTINCT) {
-    const min = Math.min(sides.ref[0]!, sides.cur[0]!);
-    const max = Math.max(sides.ref[sides.ref.length - 1]!, sides.cur[sides.cur.length - 1]!);
-    const edges = sturgesEdges(min, max, sides.ref.length + sides.cur.length);
+  const { ref, cur } = sides.sorted;
+  if (countDistinctUnion(ref, ref, HISTOGRAM_MIN_DISTINCT) > HISTOGRAM_MIN_DISTINCT) {
+    const min = Math.min(ref[0]!, cur[0]!);
+    const max = Math.max(ref[ref.length - 1]!, cur[cur.length - 1]!);
+    const edges = sturgesEdges(min, max, ref.length + cur.length);
     return {
-      ref: countHistogram(sides.ref, edges),
-      cur: countHistogram(sides.cur, edges),
+      ref: countHistogram(ref, edges),
+      cur: countHistogram(cur, edges),
       bins: `${edges.length - 1} equal-width Sturges bins over the pooled range`,
     };
   }
   return { ...valuesAsCategories(sides), bins: 'one bin per distinct value' };
 }
 
-function distinctCount(sides: NumericSides | CategoricalSides): number {
+/** Distinct non-missing values over both sides, counted up to `cap + 1` (enough to compare). */
+function distinctCount(sides: NumericSides | CategoricalSides, cap: number): number {
   if (sides.kind === 'categorical') return sides.categories.length;
-  return countDistinctUnion(sides.ref, sides.cur, Number.POSITIVE_INFINITY);
+  const seen = new Set<number>();
+  for (const values of [sides.ref, sides.cur]) {
+    for (let i = 0; i < values.length && seen.size <= cap; i++) seen.add(values[i]!);
+  }
+  return seen.size;
 }
 
 function nonMissing(sides: NumericSides | CategoricalSides): [number, number] {
@@ -178,9 +195,9 @@ function runMethod(
       let cur: Float64Array;
       let bins: string;
       if (sides.kind === 'numeric') {
-        const edges = quantileEdges(sides.ref, psiBins);
-        ref = countRightClosed(sides.ref, edges);
-        cur = countRightClosed(sides.cur, edges);
+        const edges = quantileEdgesUnsorted(sides.ref, psiBins);
+        ref = countRightClosedUnsorted(sides.ref, edges);
+        cur = countRightClosedUnsorted(sides.cur, edges);
         bins = `${edges.length + 1} bins at reference quantiles i/${psiBins} (right-closed, duplicate edges merged)`;
       } else {
         ({ ref, cur } = sides);
@@ -230,7 +247,7 @@ function runMethod(
 }
 
 function runNumericMethod(method: DriftMethod, sides: NumericSides): Outcome {
-  const { ref, cur } = sides;
+  const { ref, cur } = sides.sorted;
   const needFinite = (what: string): void => {
     if (!allFinite(ref) || !allFinite(cur)) {
       throw new InsufficientData(`${what} is undefined with ±Infinity values present`);
@@ -371,7 +388,7 @@ export function compareColumn(
     referenceRate: reference.values.length > 0 ? missingRef / reference.values.length : 0,
     currentRate: current.values.length > 0 ? missingCur / current.values.length : 0,
   };
-  const distinct = distinctCount(sides);
+  const distinct = distinctCount(sides, FEW_DISTINCT_VALUES);
   const method = options.method ?? defaultDriftMethod(reference.kind, nr, distinct);
   if (!(method in DEFAULT_THRESHOLDS)) throw new Error(`unknown drift method "${method}"`);
   if (NUMERIC_ONLY_METHODS.has(method) && reference.kind !== 'numeric') {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { andersonKSample } from './anderson.js';
-import { countRightClosed, quantileEdges } from './binning.js';
+import {
+  countRightClosed,
+  countRightClosedUnsorted,
+  quantileEdges,
+  quantileEdgesUnsorted,
+} from './binning.js';
 import { cramerVonMises2Samp } from './cramer-von-mises.js';
 import {
   hellingerDistance,
@@ -83,5 +88,22 @@ describe('scipy 1.10 extra vectors (test/fixtures/gen-drift-extra.py)', () => {
     const edges = quantileEdges(ref, c.bins);
     const psi = populationStabilityIndex(countRightClosed(ref, edges), countRightClosed(cur, edges));
     expect(closeStatistic(psi, c.psi), `${psi} vs ${c.psi}`).toBe(true);
+  });
+});
+
+describe('selection-based quantile edges', () => {
+  it('match the sorted computation on the PSI vectors', () => {
+    for (const c of x.psi) {
+      const raw = f64(c.reference);
+      const sorted = raw.slice().sort();
+      expect(Array.from(quantileEdgesUnsorted(raw, c.bins))).toEqual(
+        Array.from(quantileEdges(sorted, c.bins)),
+      );
+      const cur = f64(c.current);
+      const edges = quantileEdges(sorted, c.bins);
+      expect(Array.from(countRightClosedUnsorted(cur, edges))).toEqual(
+        Array.from(countRightClosed(cur.slice().sort(), edges)),
+      );
+    }
   });
 });
