@@ -9,6 +9,16 @@ import type {
   SigningKeyTable,
   VersionFeatureTable,
 } from '../registry/registry.table.js';
+import type {
+  WebhookAttemptTable,
+  WebhookDeliveryTable,
+  WebhookSubscriptionTable,
+} from '../webhooks/webhook.table.js';
+import type {
+  ChangeRequestDecisionTable,
+  ChangeRequestTable,
+  VersionRetirementTable,
+} from '../workflow/workflow.table.js';
 
 /** Every table Warden stores, for Kysely's type checking. Each domain declares its rows in its own `*.table.ts`. */
 export interface Database {
@@ -23,4 +33,10 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  change_requests: ChangeRequestTable;
+  change_request_decisions: ChangeRequestDecisionTable;
+  version_retirements: VersionRetirementTable;
+  webhook_subscriptions: WebhookSubscriptionTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

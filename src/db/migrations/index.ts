@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as workflowWebhooks from './0003-workflow-webhooks.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -7,4 +8,5 @@ import * as foundation from './0001-foundation.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0003-workflow-webhooks': workflowWebhooks,
 };
