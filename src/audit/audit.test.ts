@@ -1,0 +1,194 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachBackend } from '../../test/support/stores.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { GENESIS_HASH, hashEntry } from './audit-chain.js';
+import { verifyAuditChain } from './audit.service.js';
+
+const CLI = path.resolve('dist/cli/main.js');
+
+describeEachBackend('audit trail', (backend) => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer(backend, { config: { auditCheckpointEvery: 5 } });
+    for (let i = 0; i < 11; i++) {
+      const res = await server.api('POST', '/api/v1/models', {
+        body: { name: `m${i}`, owner: 'o', riskTier: 3 },
+      });
+      expect(res.status).toBe(201);
+    }
+  });
+  afterEach(() => server.close());
+
+  const db = () => server.ctx.db;
+  const storeFlags = () =>
+    server.store.databaseUrl
+      ? ['--database-url', server.store.databaseUrl]
+      : ['--data-dir', server.store.dataDir];
+  const cliVerify = (...extra: string[]) =>
+    spawnSync(process.execPath, [CLI, 'audit', 'verify', ...storeFlags(), ...extra], { encoding: 'utf8' });
+
+  it('chains every entry to the previous one with an independently recomputable SHA-256', async () => {
+    const rows = await db().selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    let prev = GENESIS_HASH;
+    for (const r of rows) {
+      expect(r.prev_hash).toBe(prev);
+      const fields = {
+        action: r.action,
+        actor: r.actor,
+        at: r.at,
+        change: JSON.parse(r.change) as unknown,
+        requestId: r.request_id,
+        seq: Number(r.seq),
+        subject: r.subject,
+      };
+      const expected = (await import('node:crypto'))
+        .createHash('sha256')
+        .update(`${prev}\n${canonicalJson(fields)}`)
+        .digest('hex');
+      expect(r.hash).toBe(expected);
+      prev = r.hash;
+    }
+    const checkpoints = await db().selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute();
+    expect(checkpoints.map((c) => Number(c.seq))).toEqual([5, 10]);
+    const report = await verifyAuditChain(db());
+    expect(report).toMatchObject({ ok: true, entries: 12, checkpoints: 2 });
+    const cli = cliVerify();
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('intact: 12 entries');
+  });
+
+  it('names the first altered entry', async () => {
+    await db().updateTable('audit_log').set({ actor: 'mallory' }).where('seq', '=', 7).execute();
+    const report = await verifyAuditChain(db());
+    expect(report.ok).toBe(false);
+    expect(report.problem).toEqual({ kind: 'hash_mismatch', seq: 7 });
+    const cli = cliVerify();
+    expect(cli.status).not.toBe(0);
+    expect(cli.stderr).toContain('entry 7');
+  });
+
+  it('detects an altered entry that was re-hashed along with everything after it, via the signed checkpoint', async () => {
+    const rows = await db()
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>=', 3)
+      .orderBy('seq')
+      .execute();
+    let prev = (
+      await db().selectFrom('audit_log').select('hash').where('seq', '=', 2).executeTakeFirstOrThrow()
+    ).hash;
+    for (const r of rows) {
+      const base = {
+        seq: Number(r.seq),
+        at: r.at,
+        actor: Number(r.seq) === 3 ? 'mallory' : r.actor,
+        action: r.action,
+        subject: r.subject,
+        requestId: r.request_id,
+        change: r.change,
+        prevHash: prev,
+      };
+      const hash = hashEntry(base);
+      await db()
+        .updateTable('audit_log')
+        .set({ actor: base.actor, prev_hash: prev, hash })
+        .where('seq', '=', base.seq)
+        .execute();
+      prev = hash;
+    }
+    const report = await verifyAuditChain(db());
+    expect(report.problem).toEqual({ kind: 'checkpoint_mismatch', seq: 5 });
+  });
+
+  it('detects a removed entry', async () => {
+    await db().deleteFrom('audit_log').where('seq', '=', 4).execute();
+    const report = await verifyAuditChain(db());
+    expect(report.problem).toEqual({ kind: 'gap', seq: 5, expectedSeq: 4 });
+  });
+
+  it('detects an inserted entry', async () => {
+    await db()
+      .updateTable('audit_log')
+      .set({ seq: sql`seq + 100` })
+      .where('seq', '>', 8)
+      .execute();
+    const row = await db().selectFrom('audit_log').selectAll().where('seq', '=', 8).executeTakeFirstOrThrow();
+    await db()
+      .insertInto('audit_log')
+      .values({
+        ...row,
+        seq: 9,
+        actor: 'mallory',
+        prev_hash: row.hash,
+        hash: hashEntry({
+          seq: 9,
+          at: row.at,
+          actor: 'mallory',
+          action: row.action,
+          subject: row.subject,
+          requestId: row.request_id,
+          change: row.change,
+          prevHash: row.hash,
+        }),
+      })
+      .execute();
+    const report = await verifyAuditChain(db());
+    expect(report.ok).toBe(false);
+    expect(report.problem?.seq).toBe(109);
+  });
+
+  it('detects a log cut short of its last signed checkpoint, and of an externally kept head', async () => {
+    await db().deleteFrom('audit_log').where('seq', '>', 7).execute();
+    const report = await verifyAuditChain(db());
+    expect(report.problem).toEqual({ kind: 'truncated', lastSeq: 7, expectedAtLeast: 10 });
+
+    // the attacker also removes the checkpoints: only the head kept elsewhere reveals the cut
+    await db().deleteFrom('audit_checkpoints').where('seq', '>', 5).execute();
+    expect((await verifyAuditChain(db())).ok).toBe(true);
+  });
+
+  it('verifies against a head saved with `warden audit head`', async () => {
+    const head = await server.api('GET', '/api/v1/audit/head');
+    expect(head.status).toBe(200);
+    expect(head.body.seq).toBe(10);
+    const signed = await server.api('POST', '/api/v1/audit/checkpoints');
+    expect(signed.status).toBe(201);
+    expect(signed.body.seq).toBe(12); // signing adds a checkpoint row, not a log entry
+    const file = path.join(server.store.dataDir, 'head.json');
+    fs.writeFileSync(file, JSON.stringify(signed.body));
+    expect(cliVerify('--expect-head', file).status).toBe(0);
+    await db().deleteFrom('audit_checkpoints').execute();
+    await db().deleteFrom('audit_log').where('seq', '>', 11).execute();
+    const cut = cliVerify('--expect-head', file);
+    expect(cut.status).not.toBe(0);
+    expect(cut.stderr).toContain('cut short');
+    const forged = { ...signed.body, hash: 'f'.repeat(64) };
+    fs.writeFileSync(file, JSON.stringify(forged));
+    expect(cliVerify('--expect-head', file).stderr).toContain('signature does not verify');
+  });
+
+  it('lists entries with filters and pages newest first', async () => {
+    const page1 = await server.api('GET', '/api/v1/audit?action=model.created&limit=4');
+    expect(page1.body.items.map((e: { subject: string }) => e.subject)).toEqual([
+      'model:m10',
+      'model:m9',
+      'model:m8',
+      'model:m7',
+    ]);
+    const page2 = await server.api(
+      'GET',
+      `/api/v1/audit?action=model.created&limit=4&pageToken=${page1.body.nextPageToken}`,
+    );
+    expect(page2.body.items[0].subject).toBe('model:m6');
+    const byActor = await server.api('GET', '/api/v1/audit?actor=test');
+    expect(byActor.body.items.map((e: { action: string }) => e.action)).toEqual(['token.created']);
+    const future = await server.api('GET', '/api/v1/audit?from=2999-01-01T00:00:00Z');
+    expect(future.body.items).toEqual([]);
+  });
+});
