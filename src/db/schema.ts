@@ -39,4 +39,7 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  alerts: AlertTable;
+  incidents: IncidentTable;
+  retraining_requests: RetrainingRequestTable;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline as pipelineCallback, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WardenError } from '../core/errors.js';
 
@@ -26,6 +26,28 @@ export interface ArtifactStore {
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * Passes a blob through while hashing it; when the stream ends with a digest other than
+ * `expected`, it fails instead of finishing, so a reader never sees a clean end of a bad blob.
+ */
+export function verifyingStream(expected: string): Transform {
+  const hash = createHash('sha256');
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done) {
+      const actual = hash.digest('hex');
+      done(
+        actual === expected
+          ? null
+          : new WardenError('integrity_failure', `stored blob hashes to ${actual}, expected ${expected}`),
+      );
+    },
+  });
+}
 
 function checkDigest(sha256: string): void {
   if (!DIGEST.test(sha256)) throw new WardenError('invalid_input', 'not a SHA-256 digest', 'sha256');
@@ -66,7 +88,12 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
     },
     get(sha256) {
       checkDigest(sha256);
-      return fs.createReadStream(blobPath(sha256));
+      // pipeline forwards a read error (say, a vanished file) to the stream the caller holds.
+      return pipelineCallback(
+        fs.createReadStream(blobPath(sha256)),
+        verifyingStream(sha256),
+        () => undefined,
+      );
     },
     async digest(sha256) {
       checkDigest(sha256);

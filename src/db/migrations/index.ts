@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as workflowWebhooks from './0003-workflow-webhooks.js';
+import * as alerts from './0005-alerts.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -9,4 +10,5 @@ import * as workflowWebhooks from './0003-workflow-webhooks.js';
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0003-workflow-webhooks': workflowWebhooks,
+  '0005-alerts': alerts,
 };
