@@ -6,7 +6,6 @@ import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
-import { registerWebhookRoutes } from '../webhooks/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -67,7 +66,6 @@ export function createApp(ctx: AppContext): WardenApp {
   registerRegistryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
-  registerWebhookRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/v1/openapi.json', {
