@@ -1,5 +1,8 @@
+import type { AlertTable } from '../alerts/alert.table.js';
 import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
+import type { IncidentTable } from '../incidents/incident.table.js';
+import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {
   ArtifactSignatureTable,
   FeatureTable,

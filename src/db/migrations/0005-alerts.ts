@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+
+/** Alerts, incidents and retraining requests. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('alerts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('model_id', 'text', (c) => c.notNull().references('models.id'))
+    .addColumn('model_name', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('rule', 'text', (c) => c.notNull())
+    .addColumn('feature', 'text')
+    .addColumn('segment', 'text')
+    .addColumn('active_key', 'text', (c) => c.unique())
+    .addColumn('policy_rule', 'text', (c) => c.notNull())
+    .addColumn('severity', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('value', 'double precision')
+    .addColumn('threshold', 'double precision')
+    .addColumn('detail', 'text')
+    .addColumn('window_from', 'text', (c) => c.notNull())
+    .addColumn('window_to', 'text', (c) => c.notNull())
+    .addColumn('opened_at', 'text', (c) => c.notNull())
+    .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addColumn('occurrences', 'integer', (c) => c.notNull())
+    .addColumn('clean_windows', 'integer', (c) => c.notNull())
+    .addColumn('escalation_level', 'integer', (c) => c.notNull())
+    .addColumn('escalated_to', 'text', (c) => c.notNull())
+    .addColumn('escalated_at', 'text')
+    .addColumn('acknowledged_by', 'text')
+    .addColumn('acknowledged_at', 'text')
+    .addColumn('resolved_by', 'text')
+    .addColumn('resolved_at', 'text')
+    .addColumn('comments', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('alerts_status_idx').on('alerts').columns(['status', 'id']).execute();
+  await db.schema.createIndex('alerts_model_idx').on('alerts').columns(['model_id', 'id']).execute();
+
+  await db.schema
+    .createTable('incidents')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('model_id', 'text', (c) => c.notNull().references('models.id'))
+    .addColumn('model_name', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('signal', 'text', (c) => c.notNull())
+    .addColumn('segment', 'text')
+    .addColumn('active_key', 'text', (c) => c.unique())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('window_from', 'text', (c) => c.notNull())
+    .addColumn('window_to', 'text', (c) => c.notNull())
+    .addColumn('n', 'integer', (c) => c.notNull())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addColumn('rate', 'double precision', (c) => c.notNull())
+    .addColumn('baseline_rate', 'double precision', (c) => c.notNull())
+    .addColumn('baseline_n', 'integer', (c) => c.notNull())
+    .addColumn('baseline_count', 'integer', (c) => c.notNull())
+    .addColumn('baseline_windows', 'integer', (c) => c.notNull())
+    .addColumn('z', 'double precision', (c) => c.notNull())
+    .addColumn('p_value', 'double precision', (c) => c.notNull())
+    .addColumn('test', 'text', (c) => c.notNull())
+    .addColumn('example_record_ids', 'text', (c) => c.notNull())
+    .addColumn('opened_at', 'text', (c) => c.notNull())
+    .addColumn('last_seen_at', 'text', (c) => c.notNull())
+    .addColumn('occurrences', 'integer', (c) => c.notNull())
+    .addColumn('acknowledged_by', 'text')
+    .addColumn('acknowledged_at', 'text')
+    .addColumn('resolved_by', 'text')
+    .addColumn('resolved_at', 'text')
+    .addColumn('comments', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('incidents_status_idx').on('incidents').columns(['status', 'id']).execute();
+  await db.schema.createIndex('incidents_model_idx').on('incidents').columns(['model_id', 'id']).execute();
+
+  await db.schema
+    .createTable('retraining_requests')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('model_id', 'text', (c) => c.notNull().references('models.id'))
+    .addColumn('model_name', 'text', (c) => c.notNull())
+    .addColumn('version', 'text', (c) => c.notNull())
+    .addColumn('reasons', 'text', (c) => c.notNull())
+    .addColumn('data_from', 'text', (c) => c.notNull())
+    .addColumn('data_to', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('open', 'integer')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('delivered_at', 'text')
+    .addColumn('completed_at', 'text')
+    .addColumn('reported_by', 'text')
+    .addColumn('produced_version', 'text')
+    .addColumn('outcome', 'text')
+    .addColumn('metric_changes', 'text')
+    .addColumn('note', 'text')
+    .addUniqueConstraint('retraining_requests_open_uq', ['model_id', 'open'])
+    .execute();
+  await db.schema
+    .createIndex('retraining_requests_model_idx')
+    .on('retraining_requests')
+    .columns(['model_id', 'created_at'])
+    .execute();
+}
