@@ -48,12 +48,17 @@ function yAxis(max: number, format: (value: number) => string): string {
   return parts.join('');
 }
 
+/** The smallest "nice" axis top (4 steps of 1, 2, 2.5 or 5 × 10^k) at or above the largest share. */
 function shareMax(shares: ComparedShares): number {
   const max = Math.max(0, ...shares.reference, ...shares.current);
-  return max === 0 ? 1 : Math.min(1, max * 1.1);
+  if (max === 0) return 1;
+  const raw = max / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw * (1 - 1e-12))!;
+  return Math.min(1, step * 4);
 }
 
-const percentTick = (value: number) => `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+const percentTick = (value: number) => `${Number((value * 100).toFixed(1))}%`;
 
 /**
  * Reference and current histograms on shared bins (`edges` has one more entry than each
