@@ -2,6 +2,7 @@ import type { AlertTable } from '../alerts/alert.table.js';
 import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
+import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {
   ArtifactSignatureTable,
@@ -12,6 +13,7 @@ import type {
   SigningKeyTable,
   VersionFeatureTable,
 } from '../registry/registry.table.js';
+import type { ValidationRunTable, ValidationWaiverTable } from '../validation/validation.table.js';
 import type {
   WebhookAttemptTable,
   WebhookDeliveryTable,
@@ -36,6 +38,9 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  policy_versions: PolicyVersionTable;
+  validation_runs: ValidationRunTable;
+  validation_waivers: ValidationWaiverTable;
   change_requests: ChangeRequestTable;
   change_request_decisions: ChangeRequestDecisionTable;
   version_retirements: VersionRetirementTable;

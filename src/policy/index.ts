@@ -1,0 +1,48 @@
+/**
+ * Governance policy as code: the document schema, the built-in default reproducing the seed
+ * tables, pure accessors other domains read rules through, and the stored version history.
+ */
+export { DEFAULT_POLICY } from './default-policy.js';
+export {
+  canonicalPolicyJson,
+  canonicalPolicyYaml,
+  formatIssuePath,
+  parsePolicyDocument,
+} from './policy.parse.js';
+export {
+  approvalRequirements,
+  monitoringPolicy,
+  policyChangeApprovals,
+  requiredValidationLevel,
+  retentionPolicy,
+  retirementPolicy,
+  rollbackPolicy,
+  rolloutPolicy,
+  tierPolicy,
+  validationChecksFor,
+  versionBump,
+  type CheckRequirement,
+  type MonitoringPolicy,
+  type RetentionPolicy,
+  type RolloutPolicy,
+} from './policy.rules.js';
+export {
+  CHECK_NAMES,
+  policyDocumentSchema,
+  TIERS,
+  VALIDATION_LEVELS,
+  type ApprovalRule,
+  type CheckName,
+  type PolicyDocument,
+  type TierPolicy,
+  type ValidationLevel,
+  type VersionBump,
+} from './policy.schema.js';
+export {
+  getActivePolicy,
+  getPolicyVersion,
+  listPolicyVersions,
+  savePolicyVersion,
+  type PolicyVersion,
+  type PolicyVersionSummary,
+} from './policy.service.js';

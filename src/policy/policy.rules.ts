@@ -1,0 +1,214 @@
+import semver from 'semver';
+import type { Role } from '../auth/roles.js';
+import { invalidInput } from '../core/errors.js';
+import type { Stage } from '../registry/version.schema.js';
+import type {
+  ApprovalRule,
+  CheckName,
+  PolicyDocument,
+  TierPolicy,
+  ValidationLevel,
+  VersionBump,
+} from './policy.schema.js';
+
+/** The tier's section of the policy; tiers outside 1–4 are refused. */
+export function tierPolicy(doc: PolicyDocument, tier: number): TierPolicy {
+  const key = String(tier);
+  if (key !== '1' && key !== '2' && key !== '3' && key !== '4')
+    throw invalidInput(`risk tier must be 1, 2, 3 or 4 (got ${tier})`, 'tier');
+  return doc.tiers[key];
+}
+
+/** `{role, count}` pairs summed per role, in first-seen order. */
+function mergeRules(rules: ApprovalRule[]): Array<{ role: Role; count: number }> {
+  const out: Array<{ role: Role; count: number }> = [];
+  for (const rule of rules) {
+    const existing = out.find((r) => r.role === rule.role);
+    if (existing) existing.count = Math.max(existing.count, rule.count);
+    else out.push({ role: rule.role, count: rule.count });
+  }
+  return out;
+}
+
+/**
+ * Approvals a transition needs for a tier. The promotion matrix lives on `staging->approved`:
+ * approvals are collected while the change request moves a version to `approved`, and
+ * `approved->production` is the execution. Asking for `staging->production` therefore answers
+ * both legs together. A transition the policy does not list needs no approval.
+ */
+export function approvalRequirements(
+  doc: PolicyDocument,
+  tier: number,
+  from: Stage,
+  to: Stage,
+): Array<{ role: Role; count: number }> {
+  const approvals = tierPolicy(doc, tier).approvals;
+  const direct = approvals[`${from}->${to}`];
+  if (direct !== undefined) return mergeRules(direct);
+  if (from === 'staging' && to === 'production')
+    return mergeRules([
+      ...(approvals['staging->approved'] ?? []),
+      ...(approvals['approved->production'] ?? []),
+    ]);
+  return [];
+}
+
+/** The approvals a change of the policy itself needs. */
+export function policyChangeApprovals(doc: PolicyDocument): Array<{ role: Role; count: number }> {
+  return mergeRules(doc.policyChange);
+}
+
+/**
+ * MAJOR, MINOR or PATCH bump of `to` over the production champion `from`; `initial` when there is
+ * no champion. A version that is not above the champion (a re-release or downgrade) counts as major:
+ * nothing about it can be assumed.
+ */
+export function versionBump(from: string | null, to: string): VersionBump {
+  if (from === null) return 'initial';
+  const a = semver.parse(from);
+  const b = semver.parse(to);
+  if (!a || !b) throw invalidInput(`not semantic versions: ${from}, ${to}`, 'version');
+  if (semver.lte(b, a)) return 'major';
+  if (b.major !== a.major) return 'major';
+  if (b.minor !== a.minor) return 'minor';
+  return 'patch';
+}
+
+/** The validation level a bump requires (`null` when the tier asks for none). */
+export function requiredValidationLevel(
+  doc: PolicyDocument,
+  tier: number,
+  bump: VersionBump,
+): ValidationLevel | null {
+  return tierPolicy(doc, tier).validation.levelFor[bump] ?? null;
+}
+
+/** One check a validation level runs, with the thresholds it is held to and where they come from. */
+export interface CheckRequirement {
+  name: CheckName;
+  /** Policy path of the rule, e.g. `tiers.1.validation.noRegressionPct`. */
+  rule: string;
+  threshold: Record<string, number | boolean | string[] | Record<string, number>>;
+}
+
+/** The checks of a level for a tier, with their thresholds. */
+export function validationChecksFor(
+  doc: PolicyDocument,
+  tier: number,
+  level: ValidationLevel,
+): CheckRequirement[] {
+  const v = tierPolicy(doc, tier).validation;
+  const base = `tiers.${tier}.validation`;
+  const spec = (name: CheckName): Omit<CheckRequirement, 'name'> => {
+    switch (name) {
+      case 'performance.thresholds':
+        return { rule: `${base}.minMetrics`, threshold: { minMetrics: v.minMetrics } };
+      case 'performance.no-regression':
+        return {
+          rule: `${base}.noRegressionPct`,
+          threshold: { maxDropPct: v.noRegressionPct, metrics: v.regressionMetrics },
+        };
+      case 'performance.significance':
+        return { rule: `${base}.significanceAlpha`, threshold: { alpha: v.significanceAlpha } };
+      case 'performance.segments':
+        return {
+          rule: `${base}.segmentRegressionPct`,
+          threshold: { maxDropPct: v.segmentRegressionPct, metrics: v.regressionMetrics },
+        };
+      case 'data.schema':
+        return { rule: `${base}.checks.${level}`, threshold: {} };
+      case 'data.ranges':
+        return { rule: `${base}.checks.${level}`, threshold: {} };
+      case 'data.missing-rate':
+        return { rule: `${base}.maxMissingRate`, threshold: { maxMissingRate: v.maxMissingRate } };
+      case 'data.drift':
+        return { rule: `${base}.maxPsi`, threshold: { maxPsi: v.maxPsi } };
+      case 'infrastructure.latency':
+        return {
+          rule: `${base}.latencyP95Ms`,
+          threshold: { latencyP95Ms: v.latencyP95Ms, latencyP99Ms: v.latencyP99Ms },
+        };
+      case 'infrastructure.memory':
+        return {
+          rule: `${base}.memoryMaxPct`,
+          threshold: { memoryMaxPct: v.memoryMaxPct, memoryLimitMb: v.memoryLimitMb },
+        };
+      case 'security.artifact':
+        return { rule: `${base}.checks.${level}`, threshold: {} };
+      case 'security.signature':
+        return { rule: `${base}.requireSignature`, threshold: { required: v.requireSignature } };
+      case 'security.pii':
+        return { rule: `${base}.checks.${level}`, threshold: { maxFindings: 0 } };
+      case 'fairness.disparate-impact':
+        return {
+          rule: `${base}.fairness.disparateImpactMin`,
+          threshold: { min: v.fairness.disparateImpactMin, required: v.fairness.required },
+        };
+      case 'fairness.equal-opportunity':
+        return {
+          rule: `${base}.fairness.equalOpportunityDiffMax`,
+          threshold: { max: v.fairness.equalOpportunityDiffMax, required: v.fairness.required },
+        };
+      case 'fairness.demographic-parity':
+        return {
+          rule: `${base}.fairness.demographicParityDiffMax`,
+          threshold: { max: v.fairness.demographicParityDiffMax, required: v.fairness.required },
+        };
+    }
+  };
+  return v.checks[level].map((name) => ({ name, ...spec(name) }));
+}
+
+/** What monitoring evaluates for a tier: cadences (minutes; `null` = not scheduled), triggers, alerting. */
+export interface MonitoringPolicy {
+  tier: number;
+  cadenceMinutes: {
+    performance: number | null;
+    dataDrift: number | null;
+    conceptDrift: number | null;
+    fairness: number | null;
+  };
+  triggers: TierPolicy['monitoring']['triggers'];
+  alerting: {
+    ackWithinMinutes: number;
+    escalationChain: string[];
+    escalateEveryMinutes: number;
+    autoResolveAfterCleanWindows: number;
+  };
+}
+
+export function monitoringPolicy(doc: PolicyDocument, tier: number): MonitoringPolicy {
+  const m = tierPolicy(doc, tier).monitoring;
+  return {
+    tier,
+    cadenceMinutes: { ...m.cadenceMinutes },
+    triggers: { ...m.triggers },
+    alerting: { ...m.alerting, escalationChain: [...m.alerting.escalationChain] },
+  };
+}
+
+export type RetentionPolicy = TierPolicy['retention'];
+export function retentionPolicy(doc: PolicyDocument, tier: number): RetentionPolicy {
+  return { ...tierPolicy(doc, tier).retention };
+}
+
+export function rollbackPolicy(
+  doc: PolicyDocument,
+  tier: number,
+): { roles: Role[]; approvalAfterTheFact: boolean } {
+  const r = tierPolicy(doc, tier).rollback;
+  return { roles: [...r.roles], approvalAfterTheFact: r.approvalAfterTheFact };
+}
+
+export function retirementPolicy(
+  doc: PolicyDocument,
+  tier: number,
+): { graceDays: number; needsApproval: boolean; artifact: 'keep' | 'mark' } {
+  return { ...tierPolicy(doc, tier).retirement };
+}
+
+export type RolloutPolicy = TierPolicy['rollout'];
+export function rolloutPolicy(doc: PolicyDocument, tier: number): RolloutPolicy {
+  const r = tierPolicy(doc, tier).rollout;
+  return { ...r, canaryStepsPct: [...r.canaryStepsPct] };
+}

@@ -1,0 +1,217 @@
+import { z } from '@hono/zod-openapi';
+import { ROLES } from '../auth/roles.js';
+import { STAGES } from '../registry/version.schema.js';
+
+/** Risk tiers: 1 critical · 2 high · 3 standard · 4 experimental. */
+export const TIERS = ['1', '2', '3', '4'] as const;
+
+/** Validation levels, from most to least thorough. */
+export const VALIDATION_LEVELS = ['full', 'regression', 'smoke'] as const;
+export type ValidationLevel = (typeof VALIDATION_LEVELS)[number];
+
+/** What a version bump is relative to the current production champion. */
+export type VersionBump = 'major' | 'minor' | 'patch' | 'initial';
+
+/**
+ * Every check the validation suite knows. A level lists which of them run; a check listed
+ * for a tier whose thresholds do not apply (fairness without sensitive data) is skipped with a reason.
+ */
+export const CHECK_NAMES = [
+  'performance.thresholds',
+  'performance.no-regression',
+  'performance.significance',
+  'performance.segments',
+  'data.schema',
+  'data.ranges',
+  'data.missing-rate',
+  'data.drift',
+  'infrastructure.latency',
+  'infrastructure.memory',
+  'security.artifact',
+  'security.signature',
+  'security.pii',
+  'fairness.disparate-impact',
+  'fairness.equal-opportunity',
+  'fairness.demographic-parity',
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+const count = z.number().int('must be an integer').min(1, 'must be >= 1').max(100, 'must be <= 100');
+const nonNegative = z.number().finite().min(0, 'must be >= 0');
+const positive = z.number().finite().positive('must be > 0');
+const minutes = z.number().int('must be an integer').min(1, 'must be >= 1');
+const fraction = z.number().finite().min(0, 'must be >= 0').max(1, 'must be <= 1');
+
+/** One approval a transition needs: `count` distinct principals holding `role` (a quorum when `of` is set). */
+export const approvalRuleSchema = z.strictObject({
+  role: z.enum(ROLES),
+  count,
+  of: count.optional().openapi({ description: 'Size of the body the quorum is drawn from (informational)' }),
+  label: z.string().max(200).optional(),
+});
+export type ApprovalRule = z.infer<typeof approvalRuleSchema>;
+
+const stageSet = new Set<string>(STAGES);
+/** Transition keys read `from->to`, both stages of the lifecycle. */
+const transitionKey = z.string().refine(
+  (key) => {
+    const [from, to, ...rest] = key.split('->');
+    return (
+      rest.length === 0 && from !== undefined && to !== undefined && stageSet.has(from) && stageSet.has(to)
+    );
+  },
+  `must be "from->to" with stages among ${STAGES.join(', ')}`,
+);
+
+const fairnessSchema = z.strictObject({
+  required: z.boolean(),
+  disparateImpactMin: fraction,
+  equalOpportunityDiffMax: fraction,
+  demographicParityDiffMax: fraction,
+});
+
+const validationSchema = z.strictObject({
+  levelFor: z.strictObject({
+    initial: z.enum(VALIDATION_LEVELS),
+    major: z.enum(VALIDATION_LEVELS),
+    minor: z.enum(VALIDATION_LEVELS),
+    patch: z.enum(VALIDATION_LEVELS),
+  }),
+  checks: z.strictObject({
+    full: z.array(z.enum(CHECK_NAMES)).max(CHECK_NAMES.length),
+    regression: z.array(z.enum(CHECK_NAMES)).max(CHECK_NAMES.length),
+    smoke: z.array(z.enum(CHECK_NAMES)).max(CHECK_NAMES.length),
+  }),
+  minMetrics: z
+    .record(z.string().min(1).max(64), fraction)
+    .openapi({ description: 'Metric name (accuracy, precision, recall, f1, rocAuc) → minimum value' }),
+  regressionMetrics: z.array(z.string().min(1).max(64)).min(1, 'must name at least one metric').max(10),
+  noRegressionPct: nonNegative.openapi({
+    description: 'Largest allowed drop against the champion, in percentage points of the metric',
+  }),
+  segmentRegressionPct: nonNegative,
+  significanceAlpha: z.number().finite().gt(0, 'must be > 0').lt(1, 'must be < 1'),
+  maxPsi: nonNegative,
+  maxMissingRate: fraction,
+  latencyP95Ms: positive,
+  latencyP99Ms: positive,
+  memoryMaxPct: z.number().finite().gt(0, 'must be > 0').max(100, 'must be <= 100'),
+  memoryLimitMb: positive,
+  requireSignature: z.boolean(),
+  fairness: fairnessSchema,
+});
+
+const cadenceSchema = z.strictObject({
+  performance: minutes.nullable(),
+  dataDrift: minutes.nullable(),
+  conceptDrift: minutes.nullable(),
+  fairness: minutes.nullable(),
+});
+
+const triggersSchema = z.strictObject({
+  accuracyDecayPct: nonNegative,
+  precisionDecayPct: nonNegative,
+  recallDecayPct: nonNegative,
+  dataDriftPsi: nonNegative,
+  conceptDriftPsi: nonNegative,
+  missingValueIncreasePts: nonNegative,
+  schemaChange: z.enum(['immediate', 'next-business-day']),
+  brierDrift: nonNegative,
+  scheduledRetrainingDays: minutes,
+  newDataVolume: z.number().int().min(1, 'must be >= 1'),
+});
+
+const alertingSchema = z.strictObject({
+  ackWithinMinutes: minutes,
+  escalationChain: z.array(z.string().min(1).max(100)).min(1, 'must name at least one step').max(20),
+  escalateEveryMinutes: minutes,
+  autoResolveAfterCleanWindows: z.number().int().min(1, 'must be >= 1').max(1000),
+});
+
+const monitoringSchema = z.strictObject({
+  cadenceMinutes: cadenceSchema,
+  triggers: triggersSchema,
+  alerting: alertingSchema,
+});
+
+const rolloutSchema = z.strictObject({
+  canaryStepsPct: z
+    .array(z.number().finite().gt(0, 'must be > 0').max(100, 'must be <= 100'))
+    .min(1, 'must have at least one step')
+    .max(20)
+    .refine((steps) => steps.every((s, i) => i === 0 || s > steps[i - 1]!), 'steps must increase')
+    .refine((steps) => steps[steps.length - 1] === 100, 'the last step must be 100'),
+  minStepMinutes: minutes,
+  shadowHours: nonNegative,
+  rollbackErrorRatePct: nonNegative,
+  rollbackAccuracyDropPct: nonNegative,
+  automaticRollback: z.boolean(),
+});
+
+const retentionSchema = z.strictObject({
+  auditYears: z.number().int().min(1, 'must be >= 1').max(100),
+  rawRecordDays: z.number().int().min(1, 'must be >= 1').max(36_500),
+});
+
+const retirementSchema = z.strictObject({
+  graceDays: z.number().int().min(0, 'must be >= 0').max(3650),
+  needsApproval: z.boolean(),
+  artifact: z.enum(['keep', 'mark']),
+});
+
+const rollbackSchema = z.strictObject({
+  roles: z.array(z.enum(ROLES)).min(1, 'must name at least one role').max(ROLES.length),
+  approvalAfterTheFact: z.boolean(),
+});
+
+export const tierPolicySchema = z
+  .strictObject({
+    label: z.string().min(1).max(100),
+    approvals: z.record(transitionKey, z.array(approvalRuleSchema).max(20)),
+    validation: validationSchema,
+    monitoring: monitoringSchema,
+    rollout: rolloutSchema,
+    retention: retentionSchema,
+    retirement: retirementSchema,
+    rollback: rollbackSchema,
+  })
+  .superRefine((tier, ctx) => {
+    for (const [key, rules] of Object.entries(tier.approvals)) {
+      const seen = new Set<string>();
+      rules.forEach((rule, i) => {
+        if (seen.has(rule.role))
+          ctx.addIssue({ code: 'custom', path: ['approvals', key, i, 'role'], message: 'role listed twice' });
+        seen.add(rule.role);
+        if (rule.of !== undefined && rule.of < rule.count)
+          ctx.addIssue({ code: 'custom', path: ['approvals', key, i, 'of'], message: 'must be >= count' });
+      });
+    }
+    if (tier.retirement.needsApproval && (tier.approvals['production->deprecated'] ?? []).length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retirement', 'needsApproval'],
+        message: 'retirement needs approval but approvals["production->deprecated"] names nobody',
+      });
+  });
+export type TierPolicy = z.infer<typeof tierPolicySchema>;
+
+/** The governance policy: per risk tier, who approves, what is validated, how it is watched and kept. */
+export const policyDocumentSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    description: z.string().max(2000).optional(),
+    piiMode: z.enum(['report', 'reject']),
+    policyChange: z
+      .array(approvalRuleSchema)
+      .min(1, 'a policy change must need at least one approval')
+      .max(20)
+      .openapi({ description: 'Approvals a change of this policy needs' }),
+    tiers: z.strictObject({
+      '1': tierPolicySchema,
+      '2': tierPolicySchema,
+      '3': tierPolicySchema,
+      '4': tierPolicySchema,
+    }),
+  })
+  .openapi('PolicyDocument');
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
