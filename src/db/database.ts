@@ -26,6 +26,12 @@ export interface Store {
   readonly db: Db;
   readonly capabilities: StoreCapabilities;
   readonly location: string;
+  /**
+   * Runs `fn` while holding the store's schema lock across processes. PostgreSQL's migrator
+   * already takes an advisory lock; for SQLite this holds an IMMEDIATE transaction on the
+   * connection, which also makes the schema change atomic.
+   */
+  runExclusive<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -47,6 +53,17 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },
     location: file,
+    async runExclusive(fn) {
+      sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn();
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw error;
+      }
+    },
     close: () => db.destroy(),
   };
 }
@@ -59,6 +76,7 @@ export function openPostgresStore(url: string, poolSize = 10): Store {
     db,
     capabilities: { engine: 'postgres', rowLocks: true, multiNode: true },
     location: url.replace(/:[^:@/]*@/, ':***@'),
+    runExclusive: (fn) => fn(),
     close: () => db.destroy(),
   };
 }

@@ -1,6 +1,6 @@
 import { Migrator, type MigrationResult } from 'kysely';
 import { WardenError } from '../core/errors.js';
-import type { Db } from './database.js';
+import type { Store } from './database.js';
 import { migrations } from './migrations/index.js';
 
 export interface MigrationReport {
@@ -10,10 +10,14 @@ export interface MigrationReport {
 
 /**
  * Brings the schema up to date. Safe to run from several processes at once: the migrator holds
- * a lock (an advisory lock on PostgreSQL, a lock table on SQLite) while it works, and migrations
+ * a lock (an advisory lock on PostgreSQL, an IMMEDIATE transaction on SQLite) while it works, and migrations
  * already applied are skipped, so running it twice changes nothing.
  */
-export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+export async function migrateToLatest(store: Store): Promise<MigrationReport> {
+  return store.runExclusive(() => migrate(store));
+}
+
+async function migrate({ db }: Store): Promise<MigrationReport> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

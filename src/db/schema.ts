@@ -2,6 +2,17 @@ import type { AlertTable } from '../alerts/alert.table.js';
 import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
+import type {
+  InferenceRecordTable,
+  MonitoringConfigTable,
+  MonitoringPendingTable,
+  MonitoringReferenceRowTable,
+  MonitoringReferenceTable,
+  MonitoringResultTable,
+  MonitoringRunTable,
+  MonitoringWindowTable,
+  MonitorScheduleTable,
+} from '../monitoring/monitoring.table.js';
 import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {
@@ -47,6 +58,15 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  monitoring_configs: MonitoringConfigTable;
+  monitoring_references: MonitoringReferenceTable;
+  monitoring_reference_rows: MonitoringReferenceRowTable;
+  inference_records: InferenceRecordTable;
+  monitoring_pending: MonitoringPendingTable;
+  monitoring_windows: MonitoringWindowTable;
+  monitoring_results: MonitoringResultTable;
+  monitoring_runs: MonitoringRunTable;
+  monitor_schedule: MonitorScheduleTable;
   alerts: AlertTable;
   incidents: IncidentTable;
   retraining_requests: RetrainingRequestTable;

@@ -1,4 +1,5 @@
 import type { AppContext } from '../http/context.js';
+import { webhookDeliveryTask } from '../webhooks/index.js';
 
 /** Work a server does on its own: delivering webhooks, evaluating monitors, escalating alerts. */
 export interface BackgroundTask {
@@ -13,7 +14,7 @@ export interface BackgroundTask {
  * Every background task, in one list. Each domain adds its task here. On PostgreSQL several
  * servers run these loops at once; each task claims its work with row leases so nothing runs twice.
  */
-export const BACKGROUND_TASKS: BackgroundTask[] = [];
+export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
 export function startBackgroundTasks(

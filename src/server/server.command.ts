@@ -30,7 +30,7 @@ export function registerServerCommands(program: Command): void {
       const config = loadConfig(flags);
       const store = openStore(config);
       try {
-        const report = await migrateToLatest(store.db);
+        const report = await migrateToLatest(store);
         const signer = loadAuditSigner(config.dataDir, config.auditSigningKey);
         const audit = createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery });
         const token = await store.db

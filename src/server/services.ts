@@ -14,7 +14,7 @@ export async function createServices(
 ): Promise<AppContext> {
   const store = openStore(config);
   try {
-    await migrateToLatest(store.db);
+    await migrateToLatest(store);
   } catch (error) {
     await store.close();
     throw error;

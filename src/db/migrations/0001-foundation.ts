@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /** Registry, feature catalog, tokens and the audit trail. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -154,6 +154,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('seq', 'bigint', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
+  // The tip row exists from the start so that the first append can lock it like any other.
+  await sql`insert into audit_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
 
   await db.schema
     .createTable('audit_checkpoints')

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as policyValidation from './0002-policy-validation.js';
 import * as workflowWebhooks from './0003-workflow-webhooks.js';
+import * as monitoring from './0004-monitoring.js';
 import * as alerts from './0005-alerts.js';
 
 /**
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-policy-validation': policyValidation,
   '0003-workflow-webhooks': workflowWebhooks,
+  '0004-monitoring': monitoring,
   '0005-alerts': alerts,
 };
