@@ -6,6 +6,7 @@ import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
+import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -65,6 +66,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerTokenRoutes(routes, ctx);
   registerRegistryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
+  registerSignatureRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

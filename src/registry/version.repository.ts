@@ -11,6 +11,7 @@ interface SignatureView {
   keyId: string;
   keyName: string;
   verified: boolean;
+  keyRevoked: boolean;
   createdAt: string;
 }
 
@@ -34,7 +35,8 @@ export function toModelVersion(
     tags: JSON.parse(row.tags) as Record<string, string>,
     artifact: row.artifact_sha256 ? { sha256: row.artifact_sha256, size: Number(row.artifact_size) } : null,
     signatures,
-    verified: row.artifact_sha256 !== null && signatures.some((s) => s.verified),
+    // A revoked key's signatures stay on record but no longer vouch for the artifact.
+    verified: row.artifact_sha256 !== null && signatures.some((s) => s.verified && !s.keyRevoked),
     hasSbom: row.sbom !== null,
     hasModelCard: row.model_card !== null,
     piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
@@ -73,6 +75,7 @@ async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]
         'artifact_signatures.verified',
         'artifact_signatures.created_at',
         'signing_keys.name as key_name',
+        'signing_keys.revoked_at as key_revoked_at',
       ])
       .where('artifact_signatures.version_id', 'in', ids)
       .orderBy('artifact_signatures.created_at')
@@ -89,6 +92,7 @@ async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]
           keyId: s.key_id,
           keyName: s.key_name,
           verified: Number(s.verified) === 1,
+          keyRevoked: s.key_revoked_at !== null,
           createdAt: s.created_at,
         })),
     ),

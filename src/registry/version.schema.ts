@@ -107,12 +107,13 @@ export const versionSchema = z
         keyId: z.string(),
         keyName: z.string(),
         verified: z.boolean(),
+        keyRevoked: z.boolean(),
         createdAt: z.string(),
       }),
     ),
-    verified: z
-      .boolean()
-      .openapi({ description: 'An artifact is present and at least one registered key signed its digest' }),
+    verified: z.boolean().openapi({
+      description: 'An artifact is present and at least one registered, unrevoked key signed its digest',
+    }),
     hasSbom: z.boolean(),
     hasModelCard: z.boolean(),
     piiFindings: z.array(piiFindingSchema),
