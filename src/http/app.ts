@@ -5,6 +5,7 @@ import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import type { AppContext, WardenEnv } from './context.js';
@@ -68,6 +69,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
+  registerWebhookRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/v1/openapi.json', {

@@ -1,0 +1,207 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- API answers are untyped JSON in tests */
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer } from '../server/server.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { describeEachBackend } from '../../test/support/stores.js';
+import { deliverDueWebhooks } from './webhook.delivery.js';
+import { enqueueEvent } from './webhook.service.js';
+import { retryDelayMs, verifyWebhookSignature } from './webhook-signature.js';
+import { startReceiver } from './webhook-receiver.test-helper.js';
+
+const SECRET = 'correct-horse-battery-staple';
+
+describe('retry schedule', () => {
+  it.each([
+    [1, 30_000],
+    [2, 60_000],
+    [3, 120_000],
+    [7, 1_920_000],
+  ])('after attempt %i waits %i ms', (attempt, ms) => {
+    expect(retryDelayMs(attempt)).toBe(ms);
+  });
+});
+
+describeEachBackend('webhooks', (backend) => {
+  let server: TestServer | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  let clock = new Date('2026-03-01T10:00:00.000Z');
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start() {
+    clock = new Date('2026-03-01T10:00:00.000Z');
+    server = await startTestServer(backend, { now: () => clock });
+    return server;
+  }
+
+  async function receiver(statuses?: number[]) {
+    const r = await startReceiver(statuses);
+    closers.push(() => r.close());
+    return r;
+  }
+
+  async function announce(s: TestServer, type: string, subject = 'model:m') {
+    await s.ctx.db
+      .transaction()
+      .execute((trx) => enqueueEvent(trx, s.ctx, { type, subject, payload: { x: 1 } }));
+  }
+
+  it('creates, lists and deletes subscriptions and never returns the secret', async () => {
+    const s = await start();
+    const created = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: 'https://example.test/hook', events: ['model.promoted'], secret: SECRET },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain(SECRET);
+    const list = await s.api('GET', '/api/v1/webhooks');
+    expect(list.body.items.map((w: { id: string }) => w.id)).toEqual([created.body.id]);
+    expect(JSON.stringify(list.body)).not.toContain(SECRET);
+    expect((await s.api('DELETE', `/api/v1/webhooks/${created.body.id}`)).status).toBe(200);
+    expect((await s.api('GET', `/api/v1/webhooks/${created.body.id}`)).status).toBe(404);
+  });
+
+  it('refuses bad input and roles that may not manage webhooks', async () => {
+    const s = await start();
+    const ftp = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: 'ftp://example.test/x', events: ['*'], secret: SECRET },
+    });
+    expect(ftp.status).toBe(400);
+    const unknownEvent = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: 'https://example.test/x', events: ['model.exploded'], secret: SECRET },
+    });
+    expect(unknownEvent.status).toBe(400);
+    expect(unknownEvent.body.error.field).toBe('events.0');
+    const shortSecret = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: 'https://example.test/x', events: ['*'], secret: 'short' },
+    });
+    expect(shortSecret.status).toBe(400);
+    const viewer = await s.tokenFor('vera', ['viewer', 'data-scientist']);
+    const refused = await s.api('POST', '/api/v1/webhooks', {
+      token: viewer,
+      body: { url: 'https://example.test/x', events: ['*'], secret: SECRET },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('delivers a signed event only to subscriptions that asked for it', async () => {
+    const s = await start();
+    const r1 = await receiver();
+    const r2 = await receiver();
+    const sub = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: r1.url, events: ['model.promoted'], secret: SECRET },
+    });
+    await s.api('POST', '/api/v1/webhooks', {
+      body: { url: r2.url, events: ['model.rolled_back'], secret: 'another-secret-of-16' },
+    });
+    await announce(s, 'model.promoted', 'model:credit@1.0.0');
+    expect(await deliverDueWebhooks(s.ctx)).toBe(1);
+    expect(r2.received).toHaveLength(0);
+    expect(r1.received).toHaveLength(1);
+    const got = r1.received[0]!;
+    expect(got.headers['x-warden-event']).toBe('model.promoted');
+    const expectedSig = `sha256=${createHmac('sha256', SECRET).update(got.body).digest('hex')}`;
+    expect(got.headers['x-warden-signature']).toBe(expectedSig);
+    expect(verifyWebhookSignature(SECRET, got.body, got.headers['x-warden-signature'] as string)).toBe(true);
+    expect(
+      verifyWebhookSignature('wrong-secret-wrong', got.body, got.headers['x-warden-signature'] as string),
+    ).toBe(false);
+    const body = JSON.parse(got.body);
+    expect(body).toMatchObject({ type: 'model.promoted', subject: 'model:credit@1.0.0', data: { x: 1 } });
+    const log = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries`);
+    expect(log.body.items).toHaveLength(1);
+    expect(log.body.items[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 });
+    expect(got.headers['x-warden-delivery']).toBe(log.body.items[0].id);
+    // Delivered rows are not sent again.
+    expect(await deliverDueWebhooks(s.ctx)).toBe(0);
+  });
+
+  it('retries a receiver that answered 500 after the backoff, then records the success', async () => {
+    const s = await start();
+    const r = await receiver([500, 200]);
+    const sub = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: r.url, events: ['*'], secret: SECRET },
+    });
+    await announce(s, 'alert.opened');
+    await deliverDueWebhooks(s.ctx);
+    expect(r.received).toHaveLength(1);
+    let log = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries`);
+    expect(log.body.items[0]).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500 });
+    expect(log.body.items[0].nextAttemptAt).toBe('2026-03-01T10:00:30.000Z');
+    // Not yet due: 29 s later nothing is sent.
+    clock = new Date('2026-03-01T10:00:29.000Z');
+    expect(await deliverDueWebhooks(s.ctx)).toBe(0);
+    clock = new Date('2026-03-01T10:00:31.000Z');
+    expect(await deliverDueWebhooks(s.ctx)).toBe(1);
+    expect(r.received).toHaveLength(2);
+    expect(r.received[1]!.body).toBe(r.received[0]!.body);
+    expect(r.received[1]!.headers['x-warden-delivery']).toBe(r.received[0]!.headers['x-warden-delivery']);
+    log = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries`);
+    expect(log.body.items[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200 });
+    expect(log.body.items[0].log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
+  });
+
+  it('gives up after 8 attempts against a receiver that is down', async () => {
+    const s = await start();
+    const r = await receiver([503]);
+    const sub = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: r.url, events: ['*'], secret: SECRET },
+    });
+    await announce(s, 'alert.opened');
+    for (let i = 0; i < 12; i++) {
+      await deliverDueWebhooks(s.ctx);
+      clock = new Date(clock.getTime() + 3 * 60 * 60 * 1000);
+    }
+    expect(r.received).toHaveLength(8);
+    const log = await s.api('GET', `/api/v1/webhooks/${sub.body.id}/deliveries?status=dead`);
+    expect(log.body.items[0]).toMatchObject({ status: 'dead', attempts: 8 });
+  });
+
+  it('loses nothing when the server stops between commit and delivery', async () => {
+    const s = await start();
+    const r = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: r.url, events: ['*'], secret: SECRET } });
+    await announce(s, 'retraining.requested');
+    // A new server over the same store, the first one never having delivered.
+    const second = await startServer(s.store.config, { background: false, now: () => clock });
+    closers.push(() => second.close());
+    expect(await deliverDueWebhooks(second.ctx)).toBe(1);
+    expect(r.received).toHaveLength(1);
+    expect(JSON.parse(r.received[0]!.body).type).toBe('retraining.requested');
+  });
+
+  it('sends to a direct target without signing it and without involving subscribers', async () => {
+    const s = await start();
+    const sub = await receiver();
+    const direct = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: sub.url, events: ['*'], secret: SECRET } });
+    await s.ctx.db.transaction().execute((trx) =>
+      enqueueEvent(trx, s.ctx, {
+        type: 'retirement.announced',
+        subject: 'model:m',
+        payload: {},
+        url: direct.url,
+      }),
+    );
+    await deliverDueWebhooks(s.ctx);
+    expect(direct.received).toHaveLength(1);
+    expect(direct.received[0]!.headers['x-warden-signature']).toBeUndefined();
+    expect(sub.received).toHaveLength(0);
+  });
+
+  it('drops the outbox rows when the enqueuing transaction rolls back', async () => {
+    const s = await start();
+    const r = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: r.url, events: ['*'], secret: SECRET } });
+    await expect(
+      s.ctx.db.transaction().execute(async (trx) => {
+        await enqueueEvent(trx, s.ctx, { type: 'alert.opened', subject: 'model:m', payload: {} });
+        throw new Error('change failed');
+      }),
+    ).rejects.toThrow('change failed');
+    expect(await deliverDueWebhooks(s.ctx)).toBe(0);
+  });
+});
