@@ -9,6 +9,7 @@ import { registerTokenCommands } from '../auth/token.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
+import { registerWebhookCommands } from '../webhooks/index.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
@@ -20,5 +21,6 @@ registerTokenCommands(program);
 registerRegistryCommands(program);
 registerAuditCommands(program);
 registerOfflineCommands(program);
+registerWebhookCommands(program);
 
 await runCli(program, process.argv);
