@@ -15,8 +15,8 @@ import type { WardenEnv } from './context.js';
  */
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
-/** What the request body must be: JSON, a raw upload, or nothing. */
-export type BodyKind = 'json' | 'binary' | 'none';
+/** What the request body must be: JSON, Markdown text, a raw upload, or nothing. */
+export type BodyKind = 'json' | 'markdown' | 'binary' | 'none';
 
 export interface RouteMeta {
   method: string;
@@ -34,6 +34,7 @@ function bodyKindOf(route: RouteConfig): BodyKind {
   const content = route.request?.body?.content ?? {};
   const types = Object.keys(content);
   if (types.some((t) => t.includes('json'))) return 'json';
+  if (types.includes('text/markdown')) return 'markdown';
   if (types.length > 0) return 'binary';
   return 'none';
 }
@@ -152,6 +153,12 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         throw new WardenError(
           'unsupported_media_type',
           `send the body as application/json (got "${type || 'none'}")`,
+        );
+      }
+      if (meta.body === 'markdown' && type !== 'text/markdown') {
+        throw new WardenError(
+          'unsupported_media_type',
+          `send the body as text/markdown (got "${type || 'none'}")`,
         );
       }
       if (meta.body === 'binary' && type !== 'application/octet-stream') {
