@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
+import { registerPolicyCommands } from '../policy/policy.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
@@ -20,6 +21,7 @@ registerServerCommands(program);
 registerTokenCommands(program);
 registerRegistryCommands(program);
 registerAuditCommands(program);
+registerPolicyCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
 

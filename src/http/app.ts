@@ -4,6 +4,7 @@ import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
@@ -69,6 +70,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
+  registerPolicyRoutes(routes, ctx);
   registerWebhookRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { diffLines, formatDiff } from './policy-diff.js';
+
+describe('diffLines', () => {
+  it.each([
+    ['a\nb\nc\n', 'a\nb\nc\n', [' a', ' b', ' c']],
+    ['a\nb\nc\n', 'a\nx\nc\n', [' a', '-b', '+x', ' c']],
+    ['a\nb\n', 'a\nb\nc\n', [' a', ' b', '+c']],
+    ['a\nb\nc\n', 'b\nc\n', ['-a', ' b', ' c']],
+    ['', 'a\n', ['+a']],
+  ])('%j → %j', (before, after, expected) => {
+    expect(diffLines(before, after).map((l) => `${l.op}${l.text}`)).toEqual(expected);
+  });
+});
+
+describe('formatDiff', () => {
+  it('is empty for equal documents', () => {
+    expect(formatDiff(diffLines('a\nb\n', 'a\nb\n'))).toBe('');
+  });
+
+  it('keeps context around changes and marks gaps', () => {
+    const before = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n');
+    const after = before.replace('l2\n', 'L2\n').replace('l17\n', 'L17\n');
+    expect(formatDiff(diffLines(before, after), 1)).toBe(
+      [' l1', '-l2', '+L2', ' l3', '@@', ' l16', '-l17', '+L17', ' l18'].join('\n') + '\n',
+    );
+  });
+});
