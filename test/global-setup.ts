@@ -17,10 +17,17 @@ export default async function setup(): Promise<void> {
     console.log(`PostgreSQL store tests: ON (${url.replace(/:[^:@/]*@/, ':***@')})`);
   } catch (error) {
     if (process.env.WARDEN_REQUIRE_POSTGRES === '1') {
-      throw new Error(`PostgreSQL is required (WARDEN_REQUIRE_POSTGRES=1) but unreachable at ${url}: ${String(error)}`);
+      throw new Error(
+        `PostgreSQL is required (WARDEN_REQUIRE_POSTGRES=1) but unreachable at ${url}: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     process.env.WARDEN_TEST_POSTGRES = '0';
-    console.log('\n*** PostgreSQL store tests: SKIPPED (no server at ' + url + '); SQLite tests ran alone ***\n');
+    console.log(
+      '\n*** PostgreSQL store tests: SKIPPED (no server at ' + url + '); SQLite tests ran alone ***\n',
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

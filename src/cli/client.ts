@@ -42,7 +42,7 @@ export class ApiClient {
         method,
         headers: this.headers(init.headers),
         ...(init.body !== undefined ? { body: init.body, duplex: 'half' } : {}),
-      } as RequestInit);
+      });
     } catch (error) {
       throw new WardenError(
         'unavailable',

@@ -30,7 +30,7 @@ async function migrate({ db }: Store): Promise<MigrationReport> {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
     throw new WardenError(
       'internal',
-      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
     );
   }
   return {

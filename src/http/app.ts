@@ -1,14 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { registerAlertingRoutes } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
-import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
+import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
+import { registerWebhookRoutes } from '../webhooks/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -51,15 +53,16 @@ export function createApp(ctx: AppContext): WardenApp {
       now: ctx.now,
     }),
   );
+  const jsonLimit = bodyLimit({
+    maxSize: ctx.config.maxJsonBytes,
+    onError: () => {
+      throw new WardenError('payload_too_large', `request body exceeds ${ctx.config.maxJsonBytes} bytes`);
+    },
+  });
   app.use('/api/*', async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (type.startsWith('application/octet-stream')) return next(); // uploads stream with their own limit
-    return bodyLimit({
-      maxSize: ctx.config.maxJsonBytes,
-      onError: () => {
-        throw new WardenError('payload_too_large', `request body exceeds ${ctx.config.maxJsonBytes} bytes`);
-      },
-    })(c, next);
+    return jsonLimit(c as never, next);
   });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -69,9 +72,11 @@ export function createApp(ctx: AppContext): WardenApp {
   registerRegistryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
+  registerAttachmentRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
   registerWebhookRoutes(routes, ctx);
+  registerAlertingRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/v1/openapi.json', {

@@ -19,7 +19,7 @@ export interface TestServer {
     options?: { token?: string | null; body?: unknown; headers?: Record<string, string> },
   ): Promise<{
     status: number;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
     headers: Headers;
   }>;
   close(): Promise<void>;
