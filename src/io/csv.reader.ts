@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CsvError, parse } from 'csv-parse';
 import type { ColumnBuilder } from './column.builder.js';
-import { createProgressReporter } from './progress.reporter.js';
+import { createReadProgress } from './progress.reporter.js';
 import { TableAssembler } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
@@ -16,7 +16,7 @@ export async function readCsv(path: string, options: ReadTableOptions, delimiter
   const assembler = new TableAssembler(path, delimiter === '\t' ? 'tsv' : 'csv', options);
   const { size } = await stat(path);
   if (size === 0) throw assembler.error('the file is empty');
-  const progress = createProgressReporter(`reading ${assembler.fileName}`, size, options.progress ?? false);
+  const progress = createReadProgress(`reading ${assembler.fileName}`, size, options);
   const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
   const parser = parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true });
   source.on('data', (chunk) => progress.advance(chunk.length));

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { createProgressReporter } from './progress.reporter.js';
+import { createReadProgress } from './progress.reporter.js';
 import { TableAssembler } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
@@ -15,7 +15,7 @@ export async function readNdjson(path: string, options: ReadTableOptions): Promi
   const assembler = new TableAssembler(path, 'ndjson', options);
   const { size } = await stat(path);
   if (size === 0) throw assembler.error('the file is empty');
-  const progress = createProgressReporter(`reading ${assembler.fileName}`, size, options.progress ?? false);
+  const progress = createReadProgress(`reading ${assembler.fileName}`, size, options);
   const source = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
   source.on('data', (chunk) => progress.advance(Buffer.byteLength(chunk)));
   const lines = createInterface({ input: source, crlfDelay: Infinity });

@@ -1,7 +1,7 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { ColumnData, DecodedArray } from 'hyparquet';
 import type { ColumnBuilder } from './column.builder.js';
-import { createProgressReporter } from './progress.reporter.js';
+import { createReadProgress } from './progress.reporter.js';
 import { TableAssembler } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
@@ -26,11 +26,7 @@ export async function readParquet(path: string, options: ReadTableOptions): Prom
   const targets = assembler.declareColumns(names);
   const selected = names.filter((_, i) => targets[i] !== undefined);
   const builderOf = new Map(selected.map((name) => [name, targets[names.indexOf(name)]!]));
-  const progress = createProgressReporter(
-    `reading ${assembler.fileName}`,
-    file.byteLength,
-    options.progress ?? false,
-  );
+  const progress = createReadProgress(`reading ${assembler.fileName}`, file.byteLength, options);
 
   let rowStart = 0;
   try {

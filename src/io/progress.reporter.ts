@@ -9,6 +9,24 @@ export interface ProgressReporter {
   done(): void;
 }
 
+/** The progress of one file read: its own bar when asked for, plus the caller's byte counter. */
+export function createReadProgress(
+  label: string,
+  totalBytes: number,
+  options: { readonly progress?: boolean; readonly onBytesRead?: (bytes: number) => void },
+): ProgressReporter {
+  const bar = createProgressReporter(label, totalBytes, options.progress ?? false);
+  const onBytesRead = options.onBytesRead;
+  if (!onBytesRead) return bar;
+  return {
+    advance(bytes) {
+      bar.advance(bytes);
+      onBytesRead(bytes);
+    },
+    done: () => bar.done(),
+  };
+}
+
 const SILENT: ProgressReporter = { advance: () => undefined, done: () => undefined };
 
 /**

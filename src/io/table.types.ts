@@ -19,4 +19,6 @@ export interface ReadTableOptions {
   readonly numeric?: readonly string[];
   /** Show a progress bar on stderr (only drawn when stderr is a terminal and the file is large). */
   readonly progress?: boolean;
+  /** Called with the number of bytes read, as reading goes on. */
+  readonly onBytesRead?: (bytes: number) => void;
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DriftReport } from './drift.report.js';
+import { readTable } from '../io/index.js';
+import { buildDriftReport, type DriftReport } from './drift.report.js';
 import {
   ensureBuilt,
   python,
@@ -237,6 +238,52 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
     const html = readFileSync(path('drift.html'), 'utf8');
     expect(html.match(/<svg /g)).toHaveLength(4);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('reads large files in worker threads with the same result as reading them in-process', async () => {
+    // Over 4 MiB in total, so the built CLI reads the two files at once in two worker threads.
+    const rng = seededRandom(11);
+    const wide = (shift: number) =>
+      Array.from({ length: 45_000 }, (_, i) => [
+        (shift + rng.normal()).toFixed(6),
+        (100 * rng.uniform()).toFixed(4),
+        i % 97 === 0 ? null : Math.round(50 + 20 * rng.normal()),
+        ['red', 'green', 'blue'][Math.floor(rng.uniform() * 3)]!,
+        rng.uniform() < 0.3,
+      ]);
+    const header = ['a', 'b', 'c', 'colour', 'flag'];
+    writeCsv(path('big-ref.csv'), header, wide(0));
+    writeCsv(path('big-cur.csv'), header, wide(0.1));
+    const cli = runWardenJson<DriftReport>([
+      'drift',
+      '--reference',
+      path('big-ref.csv'),
+      '--current',
+      path('big-cur.csv'),
+    ]);
+    const inProcess = buildDriftReport(
+      await readTable(path('big-ref.csv')),
+      await readTable(path('big-cur.csv')),
+      {
+        methods: {},
+        thresholds: {},
+      },
+    ).report;
+    expect(cli).toEqual(JSON.parse(JSON.stringify(inProcess)));
+    expect(cli.rows).toEqual({ reference: 45_000, current: 45_000 });
+    const run = runWarden([
+      'drift',
+      '--reference',
+      path('big-ref.csv'),
+      '--current',
+      path('big-cur.csv'),
+      '--columns',
+      'a,zz',
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(
+      "warden: big-ref.csv: no column 'zz' (columns: a, b, c, colour, flag) (field: zz)\n",
+    );
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { invalidInput } from '../core/errors.js';
-import { readTable } from '../io/index.js';
+import { readTables } from '../io/index.js';
 import type { DriftMethod } from '../stats/types.js';
 import { parseAssignments, parseColumnList, parseFiniteNumber } from './cli-options.parse.js';
 import { renderDriftHtml, renderDriftText } from './drift-report.render.js';
@@ -38,10 +38,15 @@ export async function runDrift(options: DriftOptions): Promise<void> {
   if (driftShare !== undefined && (driftShare < 0 || driftShare > 1))
     throw invalidInput('--drift-share must be in [0, 1]', '--drift-share');
 
-  const readOptions = { ...(columns ? { columns } : {}), progress: true };
-  const reference = await readTable(options.reference, readOptions);
-  const current = await readTable(options.current, readOptions);
-  const { report, compared } = buildDriftReport(reference, current, {
+  const readOptions = columns ? { columns } : {};
+  const [reference, current] = await readTables(
+    [
+      { path: options.reference, options: readOptions },
+      { path: options.current, options: readOptions },
+    ],
+    { progress: true },
+  );
+  const { report, compared } = buildDriftReport(reference!, current!, {
     ...(columns ? { columns } : {}),
     methods,
     thresholds,
