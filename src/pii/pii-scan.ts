@@ -50,16 +50,73 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
 const SSN = /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g;
-const NINO = /\b(?![DFIQUV])[A-CEGHJ-PR-TW-Z](?![DFIQUVO])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
-const PHONE =
-  /(?<![\w.])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}(?![\w.])/g;
+const NINO =
+  /\b(?!BG|GB|KN|NK|NT|TN|ZZ)(?![DFIQUV])[A-CEGHJ-PR-TW-Z](?![DFIQUVO])[A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
+/** A run of digits with the separators phone numbers use; each candidate is then judged by {@link looksLikePhone}. */
+const PHONE_CANDIDATE =
+  /(?<![\w.+-])(?:\+|\(\d)[\d ().-]{6,}\d(?![\w-]|\.\d)|(?<![\w.+-])\d[\d ().-]{6,}\d(?![\w-]|\.\d)/g;
+
+/**
+ * Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
+ * Maestro): a Luhn-valid number outside them is far more likely a counter or a timestamp.
+ */
+function hasCardPrefix(digits: string): boolean {
+  const two = Number(digits.slice(0, 2));
+  const four = Number(digits.slice(0, 4));
+  return (
+    digits.startsWith('4') ||
+    (two >= 51 && two <= 55) ||
+    (four >= 2221 && four <= 2720) ||
+    two === 34 ||
+    two === 37 ||
+    digits.startsWith('6011') ||
+    digits.startsWith('65') ||
+    (Number(digits.slice(0, 3)) >= 644 && Number(digits.slice(0, 3)) <= 649) ||
+    two === 35 ||
+    two === 36 ||
+    two === 38 ||
+    digits.startsWith('30') ||
+    two === 62 ||
+    digits.startsWith('50') ||
+    (two >= 56 && two <= 58) ||
+    digits.startsWith('67')
+  );
+}
+
+/**
+ * Decides whether a digit run is a phone number rather than a date, a version, a decimal or a
+ * list of figures: 9–15 digits; an international prefix or area-code parentheses count in its
+ * favour; otherwise its last group must have at least four digits, as national formats do.
+ */
+export function looksLikePhone(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, '');
+  if (digits.length < 9 || digits.length > 15) return false;
+  if (/\d{4}-\d{2}-\d{2}/.test(candidate)) return false; // an ISO date inside
+  const open = (candidate.match(/\(/g) ?? []).length;
+  const close = (candidate.match(/\)/g) ?? []).length;
+  if (open !== close || open > 1) return false;
+  const groups = candidate.split(/[ ().-]+/).filter(Boolean);
+  if (candidate.includes('.')) {
+    // Dots appear in versions, IP addresses and decimals; accept only the 3.3.4 form.
+    if (!/^(?:\+\d{1,3}[ .])?\d{3}\.\d{3}\.\d{4}$/.test(candidate)) return false;
+  }
+  const international = candidate.startsWith('+');
+  if (!international && groups.length === 1) return false; // a bare number: an id, not a phone
+  if (groups.length > 7) return false;
+  if (international || open === 1) return true;
+  if (/^\d{3}-\d{2}-\d{4}$/.test(candidate)) return false; // SSN-shaped, judged as such
+  if (groups.length >= 3 && groups.every((g) => g.length === 4)) return false; // card or account blocks
+  return (
+    groups.every((g) => g.length >= 2) && groups[groups.length - 1]!.length >= 4 && groups[0]!.length <= 5
+  );
+}
 
 /** Scans one text; `field` names where it came from in the findings. */
 export function scanText(field: string, text: string): PiiFinding[] {
   const findings: PiiFinding[] = [];
   const taken: Array<[number, number]> = [];
   const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && end > s);
-  const add = (kind: PiiKind, m: RegExpMatchArray) => {
+  const add = (kind: PiiKind, m: { index?: number | undefined; 0: string }) => {
     const start = m.index ?? 0;
     const end = start + m[0].length;
     if (overlaps(start, end)) return;
@@ -70,13 +127,20 @@ export function scanText(field: string, text: string): PiiFinding[] {
   for (const m of text.matchAll(IBAN)) if (ibanValid(m[0])) add('iban', m);
   for (const m of text.matchAll(CARD)) {
     const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) add('payment_card', m);
+    if (digits.length >= 13 && digits.length <= 19 && hasCardPrefix(digits) && luhnValid(digits))
+      add('payment_card', m);
   }
   for (const m of text.matchAll(SSN)) add('national_id', m);
   for (const m of text.matchAll(NINO)) add('national_id', m);
-  for (const m of text.matchAll(PHONE)) {
-    const digits = m[0].replace(/\D/g, '');
-    if (digits.length >= 9 && digits.length <= 15) add('phone', m);
+  for (const m of text.matchAll(PHONE_CANDIDATE)) {
+    // A run may carry a trailing small figure ("555-123-4567 2 times"): retry without it.
+    let candidate = m[0];
+    while (!looksLikePhone(candidate)) {
+      const shorter = candidate.replace(/ +\d{1,3}$/, '');
+      if (shorter === candidate) break;
+      candidate = shorter;
+    }
+    if (looksLikePhone(candidate)) add('phone', { index: m.index, 0: candidate });
   }
   return findings;
 }
