@@ -10,7 +10,6 @@ import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
-import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
@@ -73,7 +72,6 @@ export function createApp(ctx: AppContext): WardenApp {
   registerRegistryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
-  registerAttachmentRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
