@@ -15,8 +15,8 @@ import type { WardenEnv } from './context.js';
  */
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
-/** What the request body must be: JSON, Markdown text, a raw upload, or nothing. */
-export type BodyKind = 'json' | 'markdown' | 'binary' | 'none';
+/** What the request body must be: JSON, JSON-or-NDJSON records, Markdown text, a raw upload, or nothing. */
+export type BodyKind = 'json' | 'records' | 'markdown' | 'binary' | 'none';
 
 export interface RouteMeta {
   method: string;
@@ -33,6 +33,8 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 function bodyKindOf(route: RouteConfig): BodyKind {
   const content = route.request?.body?.content ?? {};
   const types = Object.keys(content);
+  // Record batches may come as one JSON array or as NDJSON.
+  if (types.includes('application/x-ndjson')) return 'records';
   if (types.some((t) => t.includes('json'))) return 'json';
   if (types.includes('text/markdown')) return 'markdown';
   if (types.length > 0) return 'binary';
@@ -153,6 +155,12 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         throw new WardenError(
           'unsupported_media_type',
           `send the body as application/json (got "${type || 'none'}")`,
+        );
+      }
+      if (meta.body === 'records' && type !== 'application/json' && type !== 'application/x-ndjson') {
+        throw new WardenError(
+          'unsupported_media_type',
+          `send the records as application/json or application/x-ndjson (got "${type || 'none'}")`,
         );
       }
       if (meta.body === 'markdown' && type !== 'text/markdown') {
