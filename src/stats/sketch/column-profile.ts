@@ -10,6 +10,11 @@ export interface ColumnProfileOptions {
   frequentItems?: number;
   /** HyperLogLog precision p, default 12. */
   distinctPrecision?: number;
+  /**
+   * Numeric columns keep exact per-value counts while they have at most this many distinct
+   * finite values (default 256), so low-cardinality columns are compared exactly.
+   */
+  exactValues?: number;
 }
 
 /** Serialised form of a {@link ColumnProfile} (plain JSON). */
@@ -27,6 +32,9 @@ export interface ColumnProfileJSON {
   quantiles: QuantileSketchJSON | null;
   frequentItems: FrequentItemsJSON | null;
   distinct: HyperLogLogJSON;
+  exactValueLimit: number;
+  /** [value, count] pairs of the finite values, ascending, or null once over the limit. */
+  exactValues: [number, number][] | null;
 }
 
 /**
@@ -54,6 +62,9 @@ export class ColumnProfile {
   readonly quantiles: QuantileSketch | null;
   readonly frequentItems: FrequentItems | null;
   readonly distinct: HyperLogLog;
+  /** Exact counts of finite values while there are at most `exactValueLimit` distinct ones. */
+  exactValues: Map<number, number> | null;
+  readonly exactValueLimit: number;
 
   /**
    * @param sketches restored sketches (used by {@link ColumnProfile.fromJSON}); new ones otherwise
@@ -70,6 +81,8 @@ export class ColumnProfile {
   ) {
     this.name = name;
     this.kind = kind;
+    this.exactValueLimit = options.exactValues ?? 256;
+    this.exactValues = kind === 'numeric' ? new Map() : null;
     if (sketches) {
       this.quantiles = sketches.quantiles;
       this.frequentItems = sketches.frequentItems;
@@ -129,6 +142,10 @@ export class ColumnProfile {
     else {
       this.sum += x;
       this.sumSq += x * x;
+      if (this.exactValues !== null) {
+        this.exactValues.set(x, (this.exactValues.get(x) ?? 0) + 1);
+        if (this.exactValues.size > this.exactValueLimit) this.exactValues = null;
+      }
     }
     this.quantiles!.add(x);
     this.distinct.addNumber(x);
@@ -169,6 +186,12 @@ export class ColumnProfile {
     if (this.quantiles && other.quantiles) this.quantiles.merge(other.quantiles);
     if (this.frequentItems && other.frequentItems) this.frequentItems.merge(other.frequentItems);
     this.distinct.merge(other.distinct);
+    if (this.exactValues !== null && other.exactValues !== null) {
+      for (const [v, c] of other.exactValues) this.exactValues.set(v, (this.exactValues.get(v) ?? 0) + c);
+      if (this.exactValues.size > this.exactValueLimit) this.exactValues = null;
+    } else {
+      this.exactValues = null;
+    }
   }
 
   /** Serialise to plain JSON (min/max null when no value was added). */
@@ -187,6 +210,8 @@ export class ColumnProfile {
       quantiles: this.quantiles?.toJSON() ?? null,
       frequentItems: this.frequentItems?.toJSON() ?? null,
       distinct: this.distinct.toJSON(),
+      exactValueLimit: this.exactValueLimit,
+      exactValues: this.exactValues ? [...this.exactValues.entries()].sort((a, b) => a[0] - b[0]) : null,
     };
   }
 
@@ -210,6 +235,7 @@ export class ColumnProfile {
     p.sumSq = json.sumSq;
     p.positiveInfinity = json.positiveInfinity;
     p.negativeInfinity = json.negativeInfinity;
+    p.exactValues = json.exactValues ? new Map(json.exactValues) : null;
     return p;
   }
 }

@@ -46,6 +46,20 @@ function exactIntervals(values: Float64Array): Intervals {
 
 function sketchIntervals(profile: ColumnProfile): Intervals {
   if (profile.quantiles === null) throw new Error(`profile "${profile.name}" is not numeric`);
+  if (profile.exactValues !== null) {
+    // Low-cardinality column: exact counts, as zero-width intervals.
+    const entries = [...profile.exactValues.entries()].sort((a, b) => a[0] - b[0]);
+    if (profile.negativeInfinity > 0) entries.unshift([Number.NEGATIVE_INFINITY, profile.negativeInfinity]);
+    if (profile.positiveInfinity > 0) entries.push([Number.POSITIVE_INFINITY, profile.positiveInfinity]);
+    const lo = Float64Array.from(entries, (e) => e[0]);
+    return {
+      lo,
+      hi: lo,
+      count: Float64Array.from(entries, (e) => e[1]),
+      total: profile.count,
+      missing: profile.missing,
+    };
+  }
   const bins = profile.quantiles.bins();
   return {
     lo: Float64Array.from(bins, (b) => b.lo),
@@ -263,6 +277,13 @@ function numericReferenceEdges(reference: NumericReference, bins: number): Float
   if (reference instanceof Float64Array) {
     const clean = reference.filter((v) => !Number.isNaN(v)).sort();
     return quantileEdges(clean, bins);
+  }
+  if (reference.exactValues !== null) {
+    const a = sketchIntervals(reference);
+    const expanded = new Float64Array(a.total);
+    let k = 0;
+    for (let i = 0; i < a.lo.length; i++) expanded.fill(a.lo[i]!, k, (k += a.count[i]!));
+    return quantileEdges(expanded, bins);
   }
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
