@@ -39,6 +39,31 @@ export interface Store {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Reuses prepared statements by SQL text. Kysely prepares every query afresh; on the hot read
+ * paths preparing costs more than running. Statements are reused only one at a time because the
+ * SQLite driver serialises queries on its single connection.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (!statement) {
+          if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+          statement = target.prepare(source);
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 /** Opens the embedded SQLite file under `dataDir`, in WAL mode with foreign keys enforced. */
 export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store {
   fs.mkdirSync(dataDir, { recursive: true });
@@ -48,7 +73,7 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },
