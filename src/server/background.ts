@@ -1,3 +1,4 @@
+import { ALERT_TASKS } from '../alerts/index.js';
 import type { AppContext } from '../http/context.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
 
@@ -14,7 +15,7 @@ export interface BackgroundTask {
  * Every background task, in one list. Each domain adds its task here. On PostgreSQL several
  * servers run these loops at once; each task claims its work with row leases so nothing runs twice.
  */
-export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask];
+export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask, ...ALERT_TASKS];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
 export function startBackgroundTasks(

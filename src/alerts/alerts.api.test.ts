@@ -1,0 +1,300 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeEachBackend } from '../../test/support/stores.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { alertEscalationTask } from './alert-escalation.task.js';
+import { auditOf, check, outbox, process, registerModel, testClock } from './alerting.test-helper.js';
+
+describeEachBackend('alerts', (backend) => {
+  let server: TestServer;
+  const clock = testClock('2026-01-01T01:00:00.000Z');
+  let operator: string;
+  let viewer: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { now: clock.now });
+    operator = await server.tokenFor('olga', ['operations']);
+    viewer = await server.tokenFor('victor', ['viewer']);
+    const hook = await server.api('POST', '/api/v1/webhooks', {
+      body: {
+        url: 'http://127.0.0.1:9/alerts',
+        events: ['alert.opened', 'alert.escalated', 'alert.resolved', 'retraining.requested'],
+        secret: 'a-secret-of-some-length',
+      },
+    });
+    expect(hook.status).toBe(201);
+  });
+  afterAll(() => server.close());
+
+  const listFor = async (model: string, query = '') =>
+    (await server.api('GET', `/api/v1/alerts?model=${model}${query}`)).body.items as any[];
+
+  describe('deduplication and severity', () => {
+    it('two alert checks of one key make one alert with two occurrences', async () => {
+      const model = await registerModel(server, 'dedupe-model', 1);
+      const first = await process(server, model, [check('data_drift', 'alert', 60, { feature: 'age' })]);
+      expect(first).toMatchObject({ opened: 1, resolved: 0 });
+      const second = await process(server, model, [
+        check('data_drift', 'alert', 120, { feature: 'age', value: 0.42 }),
+        check('data_drift', 'ok', 120, { feature: 'income' }),
+      ]);
+      expect(second.opened).toBe(0);
+      const items = await listFor('dedupe-model');
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({
+        model: 'dedupe-model',
+        version: '1.0.0',
+        rule: 'data_drift',
+        feature: 'age',
+        severity: 'critical',
+        status: 'open',
+        occurrences: 2,
+        value: 0.42,
+        threshold: 0.1,
+        escalationLevel: 0,
+        escalatedTo: 'ML Engineer',
+      });
+      expect(items[0].window.to).toBe('2026-01-01T02:00:00.000Z');
+    });
+
+    it('keys differ by feature and by segment', async () => {
+      const model = await registerModel(server, 'keys-model', 2);
+      await process(server, model, [
+        check('data_drift', 'alert', 60, { feature: 'age' }),
+        check('data_drift', 'alert', 60, { feature: 'age', segment: 'region=eu' }),
+        check('data_drift', 'warning', 60, { feature: 'income' }),
+      ]);
+      const items = await listFor('keys-model');
+      expect(items).toHaveLength(3);
+      const bySeverity = items.map((a) => `${a.feature}/${a.segment ?? '-'}:${a.severity}`).sort();
+      expect(bySeverity).toEqual(['age/-:high', 'age/region=eu:high', 'income/-:medium']);
+      expect((await listFor('keys-model', '&severity=medium')).map((a) => a.feature)).toEqual(['income']);
+    });
+
+    it('filters by status and pages newest first', async () => {
+      const page = await server.api('GET', '/api/v1/alerts?model=keys-model&limit=2');
+      expect(page.body.items).toHaveLength(2);
+      expect(page.body.nextPageToken).toBeDefined();
+      const rest = await server.api(
+        'GET',
+        `/api/v1/alerts?model=keys-model&limit=2&pageToken=${page.body.nextPageToken}`,
+      );
+      expect(rest.body.items).toHaveLength(1);
+      expect(rest.body.nextPageToken).toBeUndefined();
+      const ids = [...page.body.items, ...rest.body.items].map((a: any) => a.id);
+      expect(ids).toEqual([...ids].sort().reverse());
+      expect(await listFor('keys-model', '&status=resolved')).toHaveLength(0);
+    });
+  });
+
+  describe('auto-resolve', () => {
+    it('resolves after N clean windows and not after N-1 (tier policy N = 3)', async () => {
+      const model = await registerModel(server, 'resolve-model', 1);
+      await process(server, model, [check('accuracy_decay', 'alert', 60)]);
+      const [alert] = await listFor('resolve-model');
+      for (const minute of [120, 180]) {
+        const out = await process(server, model, [check('accuracy_decay', 'ok', minute)]);
+        expect(out.resolved).toBe(0);
+      }
+      expect((await server.api('GET', `/api/v1/alerts/${alert.id}`)).body).toMatchObject({
+        status: 'open',
+        cleanWindows: 2,
+      });
+      const third = await process(server, model, [check('accuracy_decay', 'ok', 240)]);
+      expect(third.resolved).toBe(1);
+      const resolved = (await server.api('GET', `/api/v1/alerts/${alert.id}`)).body;
+      expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'warden', cleanWindows: 3 });
+      expect(resolved.comments[0]).toMatchObject({ action: 'auto-resolved', by: 'warden' });
+      const resolvedEvents = (await outbox(server, 'alert.resolved')).filter(
+        (e) => e.subject === `alert:${alert.id}`,
+      );
+      expect(resolvedEvents).toHaveLength(1);
+      expect(resolvedEvents[0]!.body.data).toMatchObject({
+        id: alert.id,
+        status: 'resolved',
+        automatic: true,
+      });
+    });
+
+    it('a firing window in between restarts the clean streak; a new firing after resolution opens a new alert', async () => {
+      const model = await registerModel(server, 'streak-model', 2);
+      await process(server, model, [check('brier_drift', 'alert', 60)]);
+      await process(server, model, [check('brier_drift', 'ok', 120)]);
+      await process(server, model, [check('brier_drift', 'ok', 180)]);
+      await process(server, model, [check('brier_drift', 'warning', 240)]);
+      await process(server, model, [check('brier_drift', 'ok', 300)]);
+      await process(server, model, [check('brier_drift', 'insufficient_data', 330)]);
+      await process(server, model, [check('brier_drift', 'ok', 360)]);
+      let [alert] = await listFor('streak-model');
+      expect(alert).toMatchObject({ status: 'open', occurrences: 2, cleanWindows: 2 });
+      await process(server, model, [check('brier_drift', 'ok', 420)]);
+      [alert] = await listFor('streak-model');
+      expect(alert.status).toBe('resolved');
+      const reopened = await process(server, model, [check('brier_drift', 'alert', 480)]);
+      expect(reopened.opened).toBe(1);
+      const items = await listFor('streak-model');
+      expect(items.map((a) => a.status)).toEqual(['open', 'resolved']);
+    });
+  });
+
+  describe('escalation', () => {
+    it('escalates after the ack deadline along the tier chain, one step at a time, and not before', async () => {
+      clock.set('2026-01-02T00:00:00.000Z');
+      const model = await registerModel(server, 'escalate-model', 1);
+      await process(server, model, [check('recall_decay', 'alert', 60)]);
+      const [alert] = await listFor('escalate-model');
+      expect(alert.openedAt).toBe('2026-01-02T00:00:00.000Z');
+
+      clock.set('2026-01-02T00:59:59.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      expect((await server.api('GET', `/api/v1/alerts/${alert.id}`)).body.escalationLevel).toBe(0);
+
+      clock.set('2026-01-02T01:00:00.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      let body = (await server.api('GET', `/api/v1/alerts/${alert.id}`)).body;
+      expect(body).toMatchObject({
+        escalationLevel: 1,
+        escalatedTo: 'MLOps Lead',
+        escalatedAt: '2026-01-02T01:00:00.000Z',
+      });
+
+      await alertEscalationTask.runOnce(server.ctx);
+      expect((await server.api('GET', `/api/v1/alerts/${alert.id}`)).body.escalationLevel).toBe(1);
+
+      clock.set('2026-01-02T02:00:00.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      body = (await server.api('GET', `/api/v1/alerts/${alert.id}`)).body;
+      expect(body).toMatchObject({ escalationLevel: 2, escalatedTo: 'VP Engineering' });
+
+      const events = (await outbox(server, 'alert.escalated')).filter(
+        (e) => e.subject === `alert:${alert.id}`,
+      );
+      expect(events.map((e) => e.body.data.escalatedTo)).toEqual(['MLOps Lead', 'VP Engineering']);
+      const audit = await auditOf(server, `alert:${alert.id}`);
+      expect(audit.filter((a) => a.action === 'alert.escalated').map((a) => a.change.to)).toEqual([
+        'MLOps Lead',
+        'VP Engineering',
+      ]);
+    });
+
+    it('an acknowledged alert does not escalate', async () => {
+      clock.set('2026-01-03T00:00:00.000Z');
+      const model = await registerModel(server, 'acked-model', 1);
+      await process(server, model, [check('data_drift', 'alert', 60, { feature: 'x' })]);
+      const [alert] = await listFor('acked-model');
+      clock.set('2026-01-03T00:30:00.000Z');
+      const ack = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+        token: operator,
+        body: { comment: 'looking into the upstream feed' },
+      });
+      expect(ack.status).toBe(200);
+      clock.set('2026-01-03T05:00:00.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      const body = (await server.api('GET', `/api/v1/alerts/${alert.id}`)).body;
+      expect(body).toMatchObject({ status: 'acknowledged', escalationLevel: 0, acknowledgedBy: 'olga' });
+    });
+
+    it('a tier 2 alert waits for its own, longer deadline', async () => {
+      clock.set('2026-01-04T00:00:00.000Z');
+      const model = await registerModel(server, 'tier2-escalate', 2);
+      await process(server, model, [check('data_drift', 'alert', 60, { feature: 'x' })]);
+      const [alert] = await listFor('tier2-escalate');
+      clock.set('2026-01-04T01:30:00.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      expect((await server.api('GET', `/api/v1/alerts/${alert.id}`)).body.escalationLevel).toBe(0);
+      clock.set('2026-01-04T04:00:00.000Z');
+      await alertEscalationTask.runOnce(server.ctx);
+      expect((await server.api('GET', `/api/v1/alerts/${alert.id}`)).body.escalationLevel).toBe(1);
+    });
+  });
+
+  describe('acknowledge and resolve', () => {
+    it('records the comment, the person and an audit entry for each step', async () => {
+      const model = await registerModel(server, 'ack-model', 2);
+      await process(server, model, [check('missing_value_increase', 'alert', 60, { feature: 'zip' })]);
+      const [alert] = await listFor('ack-model');
+      const opened = (await outbox(server, 'alert.opened')).filter((e) => e.subject === `alert:${alert.id}`);
+      expect(opened).toHaveLength(1);
+      expect(opened[0]!.body.data).toMatchObject({ id: alert.id, rule: 'missing_value_increase', tier: 2 });
+
+      const ack = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+        token: operator,
+        body: { comment: 'feed outage upstream' },
+      });
+      expect(ack.status).toBe(200);
+      expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'olga' });
+      const resolved = await server.api('POST', `/api/v1/alerts/${alert.id}/resolve`, {
+        token: operator,
+        body: { comment: 'feed restored, missing rate back to 0.1 %' },
+      });
+      expect(resolved.status).toBe(200);
+      expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'olga' });
+      expect(resolved.body.comments.map((c: any) => [c.action, c.by, c.comment])).toEqual([
+        ['acknowledged', 'olga', 'feed outage upstream'],
+        ['resolved', 'olga', 'feed restored, missing rate back to 0.1 %'],
+      ]);
+      const audit = await auditOf(server, `alert:${alert.id}`);
+      expect(audit.map((a) => a.action)).toEqual(['alert.opened', 'alert.acknowledged', 'alert.resolved']);
+      expect(audit[1]).toMatchObject({ actor: 'olga', change: { comment: 'feed outage upstream' } });
+      const events = (await outbox(server, 'alert.resolved')).filter(
+        (e) => e.subject === `alert:${alert.id}`,
+      );
+      expect(events).toHaveLength(1);
+
+      // Resolved: the key is free again, a new firing opens a new alert.
+      const again = await process(server, model, [
+        check('missing_value_increase', 'alert', 120, { feature: 'zip' }),
+      ]);
+      expect(again.opened).toBe(1);
+    });
+
+    it('refuses what it must', async () => {
+      const model = await registerModel(server, 'refuse-model', 3);
+      await process(server, model, [check('data_drift', 'alert', 60, { feature: 'x' })]);
+      const [alert] = await listFor('refuse-model');
+      const asViewer = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+        token: viewer,
+        body: { comment: 'me too' },
+      });
+      expect(asViewer.status).toBe(403);
+      const noComment = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+        token: operator,
+        body: { comment: '  ' },
+      });
+      expect(noComment.status).toBe(400);
+      expect(noComment.body.error.field).toBe('comment');
+      const extra = await server.api('POST', `/api/v1/alerts/${alert.id}/resolve`, {
+        token: operator,
+        body: { comment: 'x', severity: 'low' },
+      });
+      expect(extra.status).toBe(400);
+      const unknown = await server.api('POST', '/api/v1/alerts/alr_nope/acknowledge', {
+        token: operator,
+        body: { comment: 'x' },
+      });
+      expect(unknown.status).toBe(404);
+      expect((await server.api('GET', '/api/v1/alerts/alr_nope')).status).toBe(404);
+      const noToken = await server.api('GET', '/api/v1/alerts', { token: null });
+      expect(noToken.status).toBe(401);
+
+      await server.api('POST', `/api/v1/alerts/${alert.id}/resolve`, {
+        token: operator,
+        body: { comment: 'fixed' },
+      });
+      const ackResolved = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
+        token: operator,
+        body: { comment: 'late' },
+      });
+      expect(ackResolved.status).toBe(409);
+      expect(ackResolved.body.error.code).toBe('invalid_transition');
+      const resolveTwice = await server.api('POST', `/api/v1/alerts/${alert.id}/resolve`, {
+        token: operator,
+        body: { comment: 'again' },
+      });
+      expect(resolveTwice.status).toBe(409);
+      const audit = await auditOf(server, `alert:${alert.id}`);
+      expect(audit.map((a) => a.action)).toEqual(['alert.opened', 'alert.resolved']);
+      const viewerRead = await server.api('GET', `/api/v1/alerts/${alert.id}`, { token: viewer });
+      expect(viewerRead.status).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * Which monitoring checks ask for retraining, and how reasons accumulate on an open request.
+ * Pure functions: no database, no clock.
+ */
+
+/**
+ * Monitoring rules that trigger retraining when they reach `alert` status (the trigger table of
+ * the policy: data and concept drift, accuracy/precision/recall decay, missing-value increase,
+ * calibration drift and new-data volume). Warnings do not trigger.
+ */
+export const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
+  'data_drift',
+  'concept_drift',
+  'prediction_drift',
+  'accuracy_decay',
+  'precision_decay',
+  'recall_decay',
+  'missing_value_increase',
+  'brier_drift',
+  'new_data_volume',
+]);
+
+/** The reason name a scheduled request carries. */
+export const SCHEDULE_RULE = 'scheduled_retraining';
+
+/** One reason a retraining request exists. */
+export interface RetrainingReason {
+  rule: string;
+  feature?: string;
+  segment?: string;
+  value: number | null;
+  threshold: number | null;
+  /** When the reason was (last) seen. */
+  at: string;
+}
+
+export function isRetrainingTrigger(check: { rule: string; status: string }): boolean {
+  return check.status === 'alert' && RETRAINING_TRIGGER_RULES.has(check.rule);
+}
+
+const reasonKey = (r: RetrainingReason) => JSON.stringify([r.rule, r.feature ?? null, r.segment ?? null]);
+
+/**
+ * Adds reasons to a request's list: a reason for a (rule, feature, segment) already listed
+ * replaces it in place (latest value), new ones are appended in order.
+ */
+export function mergeReasons(
+  existing: readonly RetrainingReason[],
+  added: readonly RetrainingReason[],
+): { reasons: RetrainingReason[]; changed: boolean } {
+  const out = [...existing];
+  let changed = false;
+  for (const reason of added) {
+    const i = out.findIndex((r) => reasonKey(r) === reasonKey(reason));
+    if (i === -1) {
+      out.push(reason);
+      changed = true;
+    } else if (out[i]!.value !== reason.value || out[i]!.threshold !== reason.threshold) {
+      out[i] = reason;
+      changed = true;
+    }
+  }
+  return { reasons: out, changed };
+}
+
+/** The smallest window covering both (ISO-8601 UTC strings compare in time order). */
+export function widenWindow(
+  a: { from: string; to: string },
+  b: { from: string; to: string },
+): { from: string; to: string } {
+  return { from: a.from < b.from ? a.from : b.from, to: a.to > b.to ? a.to : b.to };
+}
+
+/**
+ * Whether the tier's retraining schedule is due: `everyDays` have passed since `since` (the last
+ * request for the model, or the deployed version's creation). Returns the days elapsed when due.
+ */
+export function scheduledRetrainingDue(since: string, everyDays: number, now: Date): number | null {
+  const elapsedDays = (now.getTime() - Date.parse(since)) / 86_400_000;
+  return elapsedDays >= everyDays ? Math.floor(elapsedDays * 100) / 100 : null;
+}

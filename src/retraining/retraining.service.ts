@@ -1,0 +1,278 @@
+import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
+import { WardenError, invalidInput, notFound } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Executor } from '../db/database.js';
+import type { AppContext, Principal } from '../http/context.js';
+import { getActivePolicy, monitoringPolicy } from '../policy/index.js';
+import { findVersion } from '../registry/version.repository.js';
+import { enqueueEvent } from '../webhooks/index.js';
+import { pipelineWebhookUrl } from './pipeline-target.js';
+import {
+  isRetrainingTrigger,
+  mergeReasons,
+  scheduledRetrainingDue,
+  SCHEDULE_RULE,
+  widenWindow,
+  type RetrainingReason,
+} from './retraining-triggers.js';
+import {
+  findOpenRequest,
+  findRequestRow,
+  findRetrainingRequests,
+  insertRetrainingRequest,
+  latestRequestAt,
+  toRetrainingRequest,
+  updateRetrainingRequest,
+} from './retraining.repository.js';
+import type { RetrainingLog, RetrainingRequest, RetrainingResultInput } from './retraining.schema.js';
+
+const SYSTEM_ACTOR = 'warden';
+
+/**
+ * Records that a model needs retraining, inside the caller's transaction (which must hold the
+ * model's lock on PostgreSQL). With no open request a new one is made, audited and announced as
+ * `retraining.requested` to the model's pipeline webhook and to subscribers; with one open, the
+ * reasons are merged into it and its data window widened, without a second announcement.
+ */
+export async function requestRetraining(
+  trx: Executor,
+  ctx: AppContext,
+  input: {
+    model: CheckedModel;
+    version: string;
+    reasons: RetrainingReason[];
+    dataWindow: { from: string; to: string };
+    now: Date;
+  },
+): Promise<'created' | 'merged' | 'unchanged'> {
+  const at = input.now.toISOString();
+  const open = await findOpenRequest(trx, input.model.id);
+  if (open) {
+    const merged = mergeReasons(JSON.parse(open.reasons) as RetrainingReason[], input.reasons);
+    const window = widenWindow({ from: open.data_from, to: open.data_to }, input.dataWindow);
+    if (!merged.changed && window.from === open.data_from && window.to === open.data_to) return 'unchanged';
+    await updateRetrainingRequest(trx, open.id, {
+      reasons: JSON.stringify(merged.reasons),
+      data_from: window.from,
+      data_to: window.to,
+      updated_at: at,
+    });
+    await ctx.audit.append(trx, {
+      actor: SYSTEM_ACTOR,
+      action: 'retraining.reasons-added',
+      subject: `retraining-request:${open.id}`,
+      change: { reasons: input.reasons, dataWindow: window },
+    });
+    return 'merged';
+  }
+  const row = {
+    id: newId('rtr'),
+    model_id: input.model.id,
+    model_name: input.model.name,
+    version: input.version,
+    reasons: JSON.stringify(mergeReasons([], input.reasons).reasons),
+    data_from: input.dataWindow.from,
+    data_to: input.dataWindow.to,
+    status: 'requested',
+    open: 1,
+    created_at: at,
+    updated_at: at,
+    delivered_at: null,
+    completed_at: null,
+    reported_by: null,
+    produced_version: null,
+    outcome: null,
+    metric_changes: null,
+    note: null,
+  };
+  await insertRetrainingRequest(trx, row);
+  const request = toRetrainingRequest(row);
+  const url = await pipelineWebhookUrl(trx, input.model.name);
+  await ctx.audit.append(trx, {
+    actor: SYSTEM_ACTOR,
+    action: 'retraining.requested',
+    subject: `retraining-request:${row.id}`,
+    change: { ...request, pipelineWebhook: url ?? null },
+  });
+  const payload = { ...request, tier: input.model.riskTier };
+  const subject = `retraining-request:${row.id}`;
+  await enqueueEvent(trx, ctx, { type: 'retraining.requested', subject, payload });
+  if (url !== undefined)
+    await enqueueEvent(trx, ctx, { type: 'retraining.requested', subject, payload, url });
+  return 'created';
+}
+
+/**
+ * Turns the trigger checks of one evaluation (alert status on a trigger rule) into a retraining
+ * request for the model, or into reasons added to its open one. Returns 1 when a request was made.
+ */
+export async function applyChecksToRetraining(
+  trx: Executor,
+  ctx: AppContext,
+  input: { model: CheckedModel; version: string; checks: MonitorCheck[]; now: Date },
+): Promise<number> {
+  const firing = input.checks.filter(isRetrainingTrigger);
+  if (firing.length === 0) return 0;
+  const at = input.now.toISOString();
+  const reasons: RetrainingReason[] = firing.map((c) => ({
+    rule: c.rule,
+    ...(c.feature !== undefined ? { feature: c.feature } : {}),
+    ...(c.segment !== undefined ? { segment: c.segment } : {}),
+    value: c.value,
+    threshold: c.threshold,
+    at,
+  }));
+  const dataWindow = firing
+    .map((c) => ({ from: c.window.from, to: c.window.to }))
+    .reduce((a, b) => widenWindow(a, b));
+  const outcome = await requestRetraining(trx, ctx, {
+    model: input.model,
+    version: input.version,
+    reasons,
+    dataWindow,
+    now: input.now,
+  });
+  return outcome === 'created' ? 1 : 0;
+}
+
+/**
+ * The tier's retraining schedule (weekly, bi-weekly, monthly …): for every model with a
+ * production champion, asks for retraining once `scheduledRetrainingDays` have passed since the
+ * model's last request, or since the champion version was created when there was none.
+ * Each model is handled in its own transaction under the model's lock, so concurrent servers
+ * ask once.
+ */
+export async function runRetrainingSchedule(ctx: AppContext, now: Date): Promise<number> {
+  const models = await ctx.db
+    .selectFrom('models')
+    .select('id')
+    .where('champion_version_id', 'is not', null)
+    .orderBy('id')
+    .execute();
+  const doc = (await getActivePolicy(ctx.db)).document;
+  let created = 0;
+  for (const { id } of models) {
+    const made = await ctx.db.transaction().execute(async (trx) => {
+      let query = trx
+        .selectFrom('models')
+        .innerJoin('model_versions', 'model_versions.id', 'models.champion_version_id')
+        .select([
+          'models.id',
+          'models.name',
+          'models.risk_tier',
+          'model_versions.version',
+          'model_versions.created_at as version_created_at',
+        ])
+        .where('models.id', '=', id);
+      if (ctx.store.capabilities.rowLocks) query = query.forUpdate(['models']);
+      const model = await query.executeTakeFirst();
+      if (!model) return false;
+      const tier = Number(model.risk_tier);
+      const everyDays = monitoringPolicy(doc, tier).triggers.scheduledRetrainingDays;
+      const since = (await latestRequestAt(trx, model.id)) ?? model.version_created_at;
+      const elapsed = scheduledRetrainingDue(since, everyDays, now);
+      if (elapsed === null) return false;
+      const outcome = await requestRetraining(trx, ctx, {
+        model: { id: model.id, name: model.name, riskTier: tier },
+        version: model.version,
+        reasons: [{ rule: SCHEDULE_RULE, value: elapsed, threshold: everyDays, at: now.toISOString() }],
+        dataWindow: { from: since, to: now.toISOString() },
+        now,
+      });
+      return outcome === 'created';
+    });
+    if (made) created++;
+  }
+  return created;
+}
+
+export async function requireRetrainingRequest(db: Executor, id: string): Promise<RetrainingRequest> {
+  const row = await findRequestRow(db, id);
+  if (!row) throw notFound(`retraining request "${id}" does not exist`);
+  return toRetrainingRequest(row);
+}
+
+/**
+ * The pipeline reports how a retraining run ended. Links the request to the version it produced
+ * (which must be registered for the model) and records the decision: promoted, kept or failed,
+ * with the metric changes. Refused (409) when the request is already closed.
+ */
+export async function recordRetrainingResult(
+  ctx: AppContext,
+  actor: { principal: Principal; requestId: string },
+  id: string,
+  input: RetrainingResultInput,
+): Promise<RetrainingRequest> {
+  const outcome = input.status === 'failed' ? 'failed' : input.outcome;
+  if (input.status === 'failed' && input.outcome !== undefined && input.outcome !== 'failed')
+    throw invalidInput('a failed run has outcome "failed"', 'outcome');
+  if (input.status === 'completed' && (outcome === undefined || outcome === 'failed'))
+    throw invalidInput('a completed run needs outcome "promoted" or "kept"', 'outcome');
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await findRequestRow(trx, id, ctx.store.capabilities.rowLocks);
+    if (!row) throw notFound(`retraining request "${id}" does not exist`);
+    if (row.open !== 1)
+      throw new WardenError('invalid_transition', `retraining request "${id}" is already ${row.status}`);
+    if (
+      input.producedVersion !== undefined &&
+      !(await findVersion(trx, row.model_name, input.producedVersion))
+    )
+      throw invalidInput(
+        `model "${row.model_name}" has no version "${input.producedVersion}"; register it before reporting`,
+        'producedVersion',
+      );
+    const at = ctx.now().toISOString();
+    const changes = {
+      status: input.status,
+      open: null,
+      completed_at: at,
+      updated_at: at,
+      reported_by: actor.principal.name,
+      produced_version: input.producedVersion ?? null,
+      outcome: outcome ?? null,
+      metric_changes: input.metricChanges ? JSON.stringify(input.metricChanges) : null,
+      note: input.note ?? null,
+    };
+    await updateRetrainingRequest(trx, id, changes);
+    await ctx.audit.append(trx, {
+      actor: actor.principal.name,
+      action: `retraining.${input.status}`,
+      subject: `retraining-request:${id}`,
+      requestId: actor.requestId,
+      change: { ...input, outcome },
+    });
+    return toRetrainingRequest({ ...row, ...changes });
+  });
+}
+
+/** The retraining decision log of a model: every request, newest first, with its outcome. */
+export async function retrainingLog(
+  db: Executor,
+  modelId: string,
+  modelName: string,
+): Promise<RetrainingLog> {
+  const rows = await findRetrainingRequests(db, { modelName, limit: 1000 });
+  const requests = rows.filter((r) => r.model_id === modelId).map(toRetrainingRequest);
+  const count = (o: string) => requests.filter((r) => r.outcome === o).length;
+  return {
+    model: modelName,
+    summary: {
+      requests: requests.length,
+      promoted: count('promoted'),
+      kept: count('kept'),
+      failed: count('failed'),
+      open: requests.filter((r) => r.status === 'requested' || r.status === 'delivered').length,
+    },
+    entries: requests.map((r) => ({
+      requestId: r.id,
+      requestedAt: r.createdAt,
+      ...(r.completedAt !== undefined ? { completedAt: r.completedAt } : {}),
+      reasons: r.reasons,
+      status: r.status,
+      ...(r.outcome !== undefined ? { outcome: r.outcome } : {}),
+      ...(r.producedVersion !== undefined ? { producedVersion: r.producedVersion } : {}),
+      ...(r.metricChanges !== undefined ? { metricChanges: r.metricChanges } : {}),
+      ...(r.note !== undefined ? { note: r.note } : {}),
+    })),
+  };
+}
