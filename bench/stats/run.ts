@@ -1,0 +1,227 @@
+/**
+ * `npm run bench:stats`: the statistics engine and `warden drift` against numpy/scipy/pandas,
+ * side by side in one run on the same machine.
+ *
+ *   1. KS, PSI and Wasserstein on 20 columns of 1,000,000 vs 1,000,000 values (engine entry
+ *      point `compareColumn`, plus the bare `ksTwoSample` / `wassersteinDistance`), against
+ *      scipy's `ks_2samp`, a numpy PSI and scipy's `wasserstein_distance`;
+ *   2. the memory of a column sketch as the row count grows;
+ *   3. the full `warden drift` CLI on two 200,000-row, 25-column CSV files, against pandas
+ *      `read_csv` plus the same per-column methods in scipy, each timed end to end as a process.
+ *
+ * Flags: `--quick` (small sizes, to try the script), `--write` (replace this benchmark's
+ * section of BENCHMARKS.md with the results). Needs `npm run build` first (for the CLI).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareColumn, ksTwoSample, wassersteinDistance } from '../../src/stats/drift/index.js';
+import { ColumnProfile } from '../../src/stats/sketch/index.js';
+import type { DatasetDriftResult, NumericColumn } from '../../src/stats/types.js';
+import { normalColumn, seededNormal, writeWideCsv } from './bench-data.js';
+
+const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
+const COLUMNS = quick ? 3 : 20;
+const ROWS = quick ? 100_000 : 1_000_000;
+const CLI_ROWS = quick ? 20_000 : 200_000;
+const CLI_REPEATS = quick ? 1 : 3;
+const SKETCH_ROWS = quick ? [10_000, 100_000] : [100_000, 1_000_000, 10_000_000];
+const PYTHON = '/usr/bin/python3';
+const root = new URL('../../', import.meta.url).pathname;
+const SECTION = '## Statistics engine and offline reports';
+const COMMAND = 'npm run build && npm run bench:stats -- --write';
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-bench-'));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function python<T>(args: string[]): T {
+  const result = spawnSync(PYTHON, [join(root, 'bench/stats/reference.py'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`reference.py ${args[0]} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+function machine(): Record<string, string> {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const versions = spawnSync(PYTHON, ['-c', 'import sys, numpy, scipy, pandas; print(sys.version.split()[0], numpy.__version__, scipy.__version__, pandas.__version__)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
+  const [py, numpy, scipy, pandas] = versions.split(' ');
+  return {
+    cpu: /model name\s*:\s*(.*)/.exec(cpuinfo)?.[1]?.trim() ?? 'unknown',
+    nproc: String(availableParallelism()),
+    node: process.version,
+    python: `Python ${py}, numpy ${numpy}, scipy ${scipy}, pandas ${pandas}`,
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
+const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}×`;
+
+function timed<T>(run: () => T): [T, number] {
+  const start = process.hrtime.bigint();
+  const value = run();
+  return [value, Number(process.hrtime.bigint() - start) / 1e9];
+}
+
+/** 1. Engine: the three statistics per column, JS and Python, with an agreement check on column 0. */
+function benchEngine() {
+  log(`engine: ${COLUMNS} columns × ${ROWS.toLocaleString('en-US')} vs ${ROWS.toLocaleString('en-US')} values`);
+  const seconds = { ks: 0, psi: 0, wasserstein: 0, ksBare: 0, wassersteinBare: 0 };
+  let check: { ks: [number, number]; psi: number; wasserstein: number } | null = null;
+  for (let j = 0; j < COLUMNS; j++) {
+    const reference: NumericColumn = { kind: 'numeric', name: `c${j}`, values: normalColumn(ROWS, 1000 + j) };
+    const current: NumericColumn = { kind: 'numeric', name: `c${j}`, values: normalColumn(ROWS, 2000 + j, 0.05 * (j % 3)) };
+    const [ks, tKs] = timed(() => compareColumn(reference, current, { method: 'ks' }));
+    const [psi, tPsi] = timed(() => compareColumn(reference, current, { method: 'psi' }));
+    const [w, tW] = timed(() => compareColumn(reference, current, { method: 'wasserstein' }));
+    const [, tKsBare] = timed(() => ksTwoSample(reference.values, current.values));
+    const [, tWBare] = timed(() => wassersteinDistance(reference.values, current.values));
+    seconds.ks += tKs;
+    seconds.psi += tPsi;
+    seconds.wasserstein += tW;
+    seconds.ksBare += tKsBare;
+    seconds.wassersteinBare += tWBare;
+    if (j === 0) {
+      writeFileSync(join(dir, 'ref.f64'), new Uint8Array(reference.values.buffer));
+      writeFileSync(join(dir, 'cur.f64'), new Uint8Array(current.values.buffer));
+      check = { ks: [ks.statistic!, ks.pValue!], psi: psi.statistic!, wasserstein: w.distance! };
+    }
+  }
+  const scipy = python<{ seconds: { ks: number; psi: number; wasserstein: number } }>(['engine', String(COLUMNS), String(ROWS)]).seconds;
+  const reference = python<{ ks: [number, number]; psi: number; wasserstein: number }>(['check', join(dir, 'ref.f64'), join(dir, 'cur.f64')]);
+  const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+  const agreement = {
+    ksStatistic: relative(check!.ks[0], reference.ks[0]),
+    ksPValue: relative(check!.ks[1], reference.ks[1]),
+    psi: relative(check!.psi, reference.psi),
+    wasserstein: relative(check!.wasserstein, reference.wasserstein),
+  };
+  return { seconds, scipy, agreement };
+}
+
+/** 2. Sketch memory: a numeric column profile fed in 100,000-value chunks. */
+function benchSketch() {
+  log('sketch memory');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  return SKETCH_ROWS.map((rows) => {
+    gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const profile = new ColumnProfile('x', 'numeric');
+    const { normal } = seededNormal(rows);
+    const chunk = new Float64Array(100_000);
+    for (let done = 0; done < rows; done += chunk.length) {
+      for (let i = 0; i < chunk.length; i++) chunk[i] = 50 + 10 * normal();
+      profile.addAll(chunk.subarray(0, Math.min(chunk.length, rows - done)));
+    }
+    gc?.();
+    const heap = process.memoryUsage().heapUsed - before;
+    const json = JSON.stringify(profile.toJSON()).length;
+    return { rows, json, heap: gc ? heap : null };
+  });
+}
+
+/** 3. The `warden drift` CLI end to end against pandas + scipy, each as a fresh process. */
+async function benchCli() {
+  log(`cli: writing two ${CLI_ROWS.toLocaleString('en-US')}-row, 25-column CSV files`);
+  const ref = join(dir, 'reference.csv');
+  const cur = join(dir, 'current.csv');
+  await writeWideCsv(ref, CLI_ROWS, 1, false);
+  await writeWideCsv(cur, CLI_ROWS, 2, true);
+  const cli = join(root, 'dist/cli/main.js');
+  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  const rssHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))';
+  const oursRuns: number[] = [];
+  const theirsRuns: number[] = [];
+  let report: DatasetDriftResult | null = null;
+  let oursRss = 0;
+  let theirsRss = 0;
+  let theirs: Record<string, number> = {};
+  for (let repeat = 0; repeat < CLI_REPEATS; repeat++) {
+    log(`cli: run ${repeat + 1} of ${CLI_REPEATS}`);
+    const [ours, tOurs] = timed(() =>
+      spawnSync(process.execPath, ['--import', rssHook, cli, 'drift', '--reference', ref, '--current', cur, '--json'], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      }),
+    );
+    if (ours.status !== 0) throw new Error(`warden drift failed: ${ours.stderr}`);
+    oursRuns.push(tOurs);
+    report = JSON.parse(ours.stdout) as DatasetDriftResult;
+    oursRss = Math.max(oursRss, ...[...ours.stderr.matchAll(/maxrss_kb=(\d+)/g)].map((m) => Number(m[1])));
+    const methods = Object.fromEntries(report.columns.map((c) => [c.name, c.method]));
+    const [py, tPy] = timed(() => python<{ statistics: Record<string, number>; maxRssKb: number }>(['cli', ref, cur, JSON.stringify(methods)]));
+    theirsRuns.push(tPy);
+    theirsRss = Math.max(theirsRss, py.maxRssKb);
+    theirs = py.statistics;
+  }
+  const maxDifference = Math.max(...report!.columns.map((c) => Math.abs((c.statistic ?? NaN) - theirs[c.name]!)));
+  const methods = [...new Set(report!.columns.map((c) => `${c.method} (${report!.columns.filter((d) => d.method === c.method).length})`))];
+  return { ours: median(oursRuns), theirs: median(theirsRuns), oursRuns, theirsRuns, oursRss, theirsRss, maxDifference, methods, drifted: report!.columns.filter((c) => c.drifted).length };
+}
+
+function render(m: Record<string, string>, engine: ReturnType<typeof benchEngine>, sketch: ReturnType<typeof benchSketch>, cli: Awaited<ReturnType<typeof benchCli>>): string {
+  const { seconds, scipy, agreement } = engine;
+  const verdict = (ours: number, theirs: number, limit: number) => (ours <= theirs * limit ? 'met' : '**missed**');
+  const lines = [
+    SECTION,
+    '',
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick mode: reduced sizes)' : ''}.`,
+    `Machine: ${m.cpu}, ${m.nproc} cores (nproc), Node ${m.node}; ${m.python}.`,
+    `Command: \`${COMMAND}\` (the script is \`bench/stats/run.ts\`, the Python side \`bench/stats/reference.py\`, both in the same run).`,
+    '',
+    `### Engine: ${COLUMNS} columns, ${ROWS.toLocaleString('en-US')} vs ${ROWS.toLocaleString('en-US')} values each (total over all columns)`,
+    '',
+    '| test | Warden (`compareColumn`) | Warden (bare function) | numpy / scipy | ratio (compareColumn / scipy) | goal: at least as fast |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    `| KS (two-sample, asymptotic p) | ${ms(seconds.ks)} | ${ms(seconds.ksBare)} | ${ms(scipy.ks)} (\`ks_2samp\`) | ${ratio(seconds.ks, scipy.ks)} | ${verdict(seconds.ks, scipy.ks, 1)} |`,
+    `| PSI (10 reference-quantile bins) | ${ms(seconds.psi)} | — | ${ms(scipy.psi)} (numpy quantile + searchsorted) | ${ratio(seconds.psi, scipy.psi)} | ${verdict(seconds.psi, scipy.psi, 1)} |`,
+    `| Wasserstein-1 (+ normalised) | ${ms(seconds.wasserstein)} | ${ms(seconds.wassersteinBare)} | ${ms(scipy.wasserstein)} (\`wasserstein_distance\`) | ${ratio(seconds.wasserstein, scipy.wasserstein)} | ${verdict(seconds.wasserstein, scipy.wasserstein, 1)} |`,
+    '',
+    `Agreement on column 0 (same values given to scipy): relative difference KS D ${agreement.ksStatistic.toExponential(1)}, KS p ${agreement.ksPValue.toExponential(1)}, PSI ${agreement.psi.toExponential(1)}, Wasserstein ${agreement.wasserstein.toExponential(1)}.`,
+    '',
+    '### Sketch memory (numeric `ColumnProfile`, values streamed in 100,000-value chunks)',
+    '',
+    '| rows | serialised profile | heap retained |',
+    '| ---: | ---: | ---: |',
+    ...sketch.map((s) => `| ${s.rows.toLocaleString('en-US')} | ${(s.json / 1024).toFixed(1)} KiB | ${s.heap === null ? 'n/a (run with --expose-gc)' : `${(s.heap / 1024).toFixed(0)} KiB`} |`),
+    '',
+    `### \`warden drift\` end to end: two ${CLI_ROWS.toLocaleString('en-US')}-row, 25-column CSV files (20 numeric, 5 categorical)`,
+    '',
+    '| | wall time (median of ' + CLI_REPEATS + ') | runs | peak RSS |',
+    '| --- | ---: | --- | ---: |',
+    `| \`node dist/cli/main.js drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
+    `| Python: \`pandas.read_csv\` ×2 + scipy per column | ${ms(cli.theirs)} | ${cli.theirsRuns.map(ms).join(', ')} | ${(cli.theirsRss / 1024).toFixed(0)} MiB |`,
+    '',
+    `Ratio ${ratio(cli.ours, cli.theirs)} (goal: within 1.5×: ${verdict(cli.ours, cli.theirs, 1.5)}). Methods chosen by default: ${cli.methods.join(', ')}; ${cli.drifted} columns drifted; largest difference between Warden's and scipy's statistic over the 25 columns: ${cli.maxDifference.toExponential(1)}.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function writeSection(section: string): void {
+  const path = join(root, 'BENCHMARKS.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const start = text.indexOf(SECTION);
+  if (start < 0) {
+    writeFileSync(path, `${text.trimEnd()}\n\n${section}`);
+    return;
+  }
+  const next = text.indexOf('\n## ', start + SECTION.length);
+  const end = next < 0 ? text.length : next + 1;
+  writeFileSync(path, `${text.slice(0, start)}${section}${next < 0 ? '' : '\n'}${text.slice(end)}`);
+}
+
+try {
+  const m = machine();
+  const engine = benchEngine();
+  const sketch = benchSketch();
+  const cli = await benchCli();
+  const section = render(m, engine, sketch, cli);
+  process.stdout.write(section);
+  if (write) writeSection(section);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
