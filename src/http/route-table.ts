@@ -147,37 +147,6 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
           'anonymous',
         );
       }
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      const length = c.req.header('content-length');
-      const hasBody =
-        (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
-      if (meta.body === 'json' && type !== 'application/json') {
-        throw new WardenError(
-          'unsupported_media_type',
-          `send the body as application/json (got "${type || 'none'}")`,
-        );
-      }
-      if (meta.body === 'records' && type !== 'application/json' && type !== 'application/x-ndjson') {
-        throw new WardenError(
-          'unsupported_media_type',
-          `send the records as application/json or application/x-ndjson (got "${type || 'none'}")`,
-        );
-      }
-      if (meta.body === 'markdown' && type !== 'text/markdown') {
-        throw new WardenError(
-          'unsupported_media_type',
-          `send the body as text/markdown (got "${type || 'none'}")`,
-        );
-      }
-      if (meta.body === 'binary' && type !== 'application/octet-stream') {
-        throw new WardenError(
-          'unsupported_media_type',
-          `send the body as application/octet-stream (got "${type || 'none'}")`,
-        );
-      }
-      if (meta.body === 'none' && hasBody && type !== '' && type !== 'application/json') {
-        throw new WardenError('unsupported_media_type', `this route takes no body of type "${type}"`);
-      }
     }
 
     if (meta.access === 'public') return next();
@@ -205,6 +174,46 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         token.principal,
       );
     }
+    if (meta.write)
+      checkContentType(
+        meta,
+        c.req.header('content-type'),
+        c.req.header('content-length'),
+        c.req.header('transfer-encoding'),
+      );
     return next();
   };
+}
+
+/** Media types each body kind accepts; `none` accepts an empty body (or an empty JSON one). */
+const ACCEPTED_TYPES: Record<BodyKind, readonly string[]> = {
+  json: ['application/json'],
+  records: ['application/json', 'application/x-ndjson'],
+  markdown: ['text/markdown'],
+  binary: ['application/octet-stream'],
+  none: ['', 'application/json'],
+};
+
+/** Refuses a write whose Content-Type its route does not take (415), so forms cannot post to Warden. */
+function checkContentType(
+  meta: RouteMeta,
+  contentType: string | undefined,
+  length: string | undefined,
+  transferEncoding: string | undefined,
+): void {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const accepted = ACCEPTED_TYPES[meta.body];
+  if (meta.body === 'none') {
+    const hasBody = (length !== undefined && length !== '0') || transferEncoding !== undefined;
+    if (hasBody && !accepted.includes(type)) {
+      throw new WardenError('unsupported_media_type', `this route takes no body of type "${type}"`);
+    }
+    return;
+  }
+  if (!accepted.includes(type)) {
+    throw new WardenError(
+      'unsupported_media_type',
+      `send the body as ${accepted.join(' or ')} (got "${type || 'none'}")`,
+    );
+  }
 }
