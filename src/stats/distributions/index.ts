@@ -5,4 +5,4 @@
 export { normalSf, normalTwoSidedP } from './normal.js';
 export { chi2Sf } from './chi2.js';
 export { studentTSf, studentTTwoSidedP } from './student-t.js';
-export { kstwoSf, smirnovSf, logBinomial } from './kolmogorov.js';
+export { kstwoSf, smirnovSf } from './kolmogorov.js';

@@ -1,5 +1,3 @@
-import gammaln from '@stdlib/math-base-special-gammaln';
-
 /*
  * Distribution of the two-sided one-sample Kolmogorov–Smirnov statistic D_n (scipy's `kstwo`)
  * and of the one-sided statistic D_n+ (`smirnov`). The algorithm choice follows Simard &
@@ -354,9 +352,4 @@ export function kstwoSf(x: number, n: number): number {
   else if (n <= 100000 && n * x ** 1.5 <= 1.4) cdf = kolmognDurbin(n, x);
   else cdf = kolmognPelzGood(n, x);
   return clip01(1 - cdf);
-}
-
-/** log C(n, k) for non-negative integers, via log-gamma. */
-export function logBinomial(n: number, k: number): number {
-  return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1);
 }

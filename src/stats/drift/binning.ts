@@ -45,19 +45,22 @@ export function countRightClosed(sorted: Float64Array, edges: Float64Array): Flo
 }
 
 /**
- * Equal-width edges over [min, max] of the pooled data with numpy's 'sturges' rule:
- * ceil(log2(n) + 1) bins; a degenerate range is widened to [min − 0.5, max + 0.5] as numpy.
+ * Equal-width edges over [min, max] of the pooled data with numpy's 'sturges' rule, computed
+ * the way `np.histogram_bin_edges` does: width = range/(log2(n) + 1), bins = ceil(range/width)
+ * (1 for a zero range, then widened to [min − 0.5, max + 0.5]), edges = start + i·step.
  */
 export function sturgesEdges(min: number, max: number, n: number): Float64Array {
-  const bins = Math.max(1, Math.ceil(Math.log2(n) + 1));
+  const width = (max - min) / (Math.log2(n) + 1);
+  const bins = width > 0 ? Math.ceil((max - min) / width) : 1;
   let lo = min;
   let hi = max;
   if (lo === hi) {
     lo -= 0.5;
     hi += 0.5;
   }
+  const step = (hi - lo) / bins;
   const edges = new Float64Array(bins + 1);
-  for (let i = 0; i <= bins; i++) edges[i] = lo + ((hi - lo) * i) / bins;
+  for (let i = 0; i < bins; i++) edges[i] = i * step + lo;
   edges[bins] = hi;
   return edges;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { andersonKSample } from './anderson.js';
+import { compareColumn } from './compare-column.js';
 import {
   countRightClosed,
   countRightClosedUnsorted,
@@ -32,6 +33,13 @@ interface Extra {
   divergences: { p: number[]; q: number[]; kl: number; hellinger: number; jensenshannon: number }[];
   ztest: { s1: number; n1: number; s2: number; n2: number; statistic: number; pValue: number }[];
   psi: { reference: number[]; current: number[]; bins: number; psi: number }[];
+  columnDivergences: {
+    reference: number[];
+    current: number[];
+    jensenshannon: number;
+    kl: number;
+    hellinger: number;
+  }[];
 }
 
 const x = loadFixture<Extra>('drift-extra.json');
@@ -88,6 +96,23 @@ describe('scipy 1.10 extra vectors (test/fixtures/gen-drift-extra.py)', () => {
     const edges = quantileEdges(ref, c.bins);
     const psi = populationStabilityIndex(countRightClosed(ref, edges), countRightClosed(cur, edges));
     expect(closeStatistic(psi, c.psi), `${psi} vs ${c.psi}`).toBe(true);
+  });
+});
+
+describe('column-level divergences on Evidently binning', () => {
+  it.each(x.columnDivergences.map((c, i) => [i, c] as const))('case #%i', (_, c) => {
+    const run = (method: 'jensenshannon' | 'kl' | 'hellinger'): number =>
+      compareColumn(
+        { kind: 'numeric', name: 'x', values: f64(c.reference) },
+        { kind: 'numeric', name: 'x', values: f64(c.current) },
+        { method },
+      ).statistic!;
+    expect(
+      closeStatistic(run('jensenshannon'), c.jensenshannon),
+      `${run('jensenshannon')} vs ${c.jensenshannon}`,
+    ).toBe(true);
+    expect(closeStatistic(run('kl'), c.kl), `${run('kl')} vs ${c.kl}`).toBe(true);
+    expect(closeStatistic(run('hellinger'), c.hellinger)).toBe(true);
   });
 });
 

@@ -45,6 +45,7 @@ function exactUpperTail(u: number, m0: number, n0: number): number {
  * ties; `auto` uses the exact null distribution when a sample has at most 8 values and there
  * are no ties, else the normal approximation with tie-corrected variance and continuity
  * correction (subtract 0.5 from U − n1·n2/2, U = max(U1, U2), p = 2·sf(z), clipped to 1).
+ * The exact distribution is tabulated only while n1·n2 <= 2·10^7; beyond, asymptotic is used.
  * @throws Error when a sample is empty.
  */
 export function mannWhitneyU(
