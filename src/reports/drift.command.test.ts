@@ -14,6 +14,7 @@ import {
   seededRandom,
   writeCsv,
   writeNdjson,
+  repoRoot,
 } from './offline-cli.test-helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-drift-'));
@@ -114,6 +115,26 @@ describe('warden drift (built CLI)', () => {
     expect(byName.active!.drifted).toBe(false);
     expect(report.driftedShare).toBe(0.5);
     expect(report.datasetDrift).toBe(true);
+  });
+
+  it('reads the documented sample files (test/fixtures/offline-*), CSV against NDJSON', () => {
+    const fixture = (name: string) => join(repoRoot, 'test/fixtures', name);
+    const report = runWardenJson<DriftReport>([
+      'drift',
+      '--reference',
+      fixture('offline-reference.csv'),
+      '--current',
+      fixture('offline-current.ndjson'),
+    ]);
+    expect(report.rows).toEqual({ reference: 400, current: 300 });
+    expect(report.columns.map((c) => [c.name, c.method, c.drifted])).toEqual([
+      ['age', 'ks', true],
+      ['income', 'ks', false],
+      ['plan', 'chisquare', true],
+      ['churned', 'z', false],
+    ]);
+    expect(report.columns[1]!.missing).toMatchObject({ reference: 8, current: 12 });
+    expect(report.columns[2]!.newCategories).toEqual(['enterprise']);
   });
 
   it('computes the KS statistic of two tiny columns as the definition gives it', () => {

@@ -16,6 +16,7 @@ import {
   runWardenJson,
   seededRandom,
   writeCsv,
+  repoRoot,
 } from './offline-cli.test-helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-evaluate-'));
@@ -220,6 +221,23 @@ print(json.dumps({'accuracy': m.accuracy_score(y, p), 'precision': m.precision_s
     );
     expect(fairness.equalOpportunityDifference!).toBeCloseTo(Math.abs(a!.tpr - b!.tpr), 12);
     expect(fairness.equalizedOddsDifference!).toBeGreaterThanOrEqual(fairness.equalOpportunityDifference!);
+  });
+
+  it('reads the documented sample files (test/fixtures/offline-scores.*), Parquet like CSV', () => {
+    const fixture = (name: string) => join(repoRoot, 'test/fixtures', name);
+    const args = ['--label', 'label', '--score', 'score', '--segment', 'region', '--sensitive', 'gender'];
+    const csv = runWardenJson<EvaluationReport>([
+      'evaluate',
+      '--data',
+      fixture('offline-scores.csv'),
+      ...args,
+    ]);
+    expect(
+      runWardenJson<EvaluationReport>(['evaluate', '--data', fixture('offline-scores.parquet'), ...args]),
+    ).toEqual(csv);
+    expect(csv).toMatchObject({ n: 500, positives: 131, confusion: { tp: 99, fp: 79, tn: 290, fn: 32 } });
+    expect(Object.keys(csv.segments!)).toEqual(['east', 'north', 'south']);
+    expect(Object.keys(csv.fairness!.groups)).toEqual(['female', 'male']);
   });
 
   it('reads Parquet like CSV', () => {
