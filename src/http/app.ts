@@ -7,6 +7,7 @@ import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import { registerFeatureRoutes } from '../features/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
@@ -70,6 +71,7 @@ export function createApp(ctx: AppContext): WardenApp {
 
   registerTokenRoutes(routes, ctx);
   registerRegistryRoutes(routes, ctx);
+  registerFeatureRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
