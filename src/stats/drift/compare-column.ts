@@ -29,7 +29,7 @@ import { ksTwoSampleSorted } from './ks.js';
 import { mannWhitneyU } from './mann-whitney.js';
 import { allFinite, sortedCopy } from './sorted.js';
 import { welchTTest } from './t-test.js';
-import { normalizedWasserstein, energyDistance, WASSERSTEIN_NORM_FLOOR } from './wasserstein.js';
+import { normalizedWassersteinSorted, energyDistance, WASSERSTEIN_NORM_FLOOR } from './wasserstein.js';
 import { twoProportionZTest } from './z-test.js';
 
 /** Options of {@link compareColumn}. */
@@ -264,7 +264,7 @@ function runNumericMethod(method: DriftMethod, sides: NumericSides): Outcome {
     }
     case 'wasserstein': {
       needFinite('the Wasserstein distance');
-      const r = normalizedWasserstein(ref, cur);
+      const r = normalizedWassersteinSorted(ref, cur);
       return {
         statistic: r.normalized,
         distance: r.distance,

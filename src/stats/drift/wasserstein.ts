@@ -61,7 +61,15 @@ export function normalizedWasserstein(
   reference: Float64Array,
   current: Float64Array,
 ): { distance: number; normalized: number; referenceStd: number } {
-  const distance = wassersteinDistance(reference, current);
+  return normalizedWassersteinSorted(sortedCopy(reference), sortedCopy(current));
+}
+
+/** {@link normalizedWasserstein} on samples already sorted ascending. */
+export function normalizedWassersteinSorted(
+  reference: Float64Array,
+  current: Float64Array,
+): { distance: number; normalized: number; referenceStd: number } {
+  const distance = wassersteinDistanceSorted(reference, current);
   const { ssd } = meanAndSsd(reference);
   const referenceStd = Math.sqrt(ssd / reference.length);
   return {
