@@ -69,3 +69,4 @@ export function registerAlertingRoutes(routes: RouteTable, ctx: AppContext): voi
   registerIncidentRoutes(routes, ctx, RESPONDER_ROLES);
   registerRetrainingRoutes(routes, ctx);
 }
+export { registerAlertingCommands } from './alerting.command.js';

@@ -4,6 +4,7 @@
  * function; this file only assembles them and turns failures into one-line reasons and exit codes.
  */
 import { Command } from 'commander';
+import { registerAlertingCommands } from '../alerts/index.js';
 import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
 import { registerPolicyCommands } from '../policy/policy.command.js';
@@ -24,5 +25,6 @@ registerAuditCommands(program);
 registerPolicyCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
+registerAlertingCommands(program);
 
 await runCli(program, process.argv);

@@ -1,0 +1,8 @@
+/** Prometheus metrics: the `/metrics` endpoint and the ingestion counters it exposes. */
+export { recordIngestion } from './ingestion-counters.js';
+export {
+  renderExposition,
+  escapeLabelValue,
+  EXPOSITION_CONTENT_TYPE,
+  type MetricFamily,
+} from './exposition.js';
