@@ -9,6 +9,8 @@ import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
 import { registerPolicyCommands } from '../policy/policy.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
+import { registerKeyCommands } from '../keys/keys.command.js';
+import { registerFeatureCommands } from '../features/index.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
 import { registerWebhookCommands } from '../webhooks/index.js';
@@ -21,6 +23,8 @@ const program = new Command('warden')
 registerServerCommands(program);
 registerTokenCommands(program);
 registerRegistryCommands(program);
+registerKeyCommands(program);
+registerFeatureCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
 registerOfflineCommands(program);

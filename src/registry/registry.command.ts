@@ -1,8 +1,15 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord, printTable } from '../cli/output.js';
-import { invalidInput } from '../core/errors.js';
+import { invalidInput, WardenError } from '../core/errors.js';
+import { signDigest } from '../keys/index.js';
+import type { AttachmentResult } from './attachment.schema.js';
+import type { ArtifactSignature } from './signature.schema.js';
 import type { Model } from './model.schema.js';
 import type { ModelVersion } from './version.schema.js';
 
@@ -76,7 +83,7 @@ export function registerRegistryCommands(program: Command): void {
         pageToken: o.pageToken,
       });
       if (o.json) return printJson(page);
-      printTable(page.items as unknown as Array<Record<string, unknown>>, MODEL_COLUMNS);
+      printTable(page.items, MODEL_COLUMNS);
       if (page.nextPageToken) process.stdout.write(`more: --page-token ${page.nextPageToken}\n`);
     });
 
@@ -116,7 +123,7 @@ export function registerRegistryCommands(program: Command): void {
     .action(async (name: string, o: ClientOptions) => {
       const model = await new ApiClient(o).get<Model>(`/api/v1/models/${seg(name)}`);
       if (o.json) return printJson(model);
-      printRecord(model as unknown as Record<string, unknown>, [
+      printRecord(model, [
         'name',
         'displayName',
         'riskTier',
@@ -177,6 +184,171 @@ export function registerRegistryCommands(program: Command): void {
         `/api/v1/models/${seg(model)}/versions/${seg(version)}`,
       );
       if (o.json) return printJson(v);
-      printRecord(v as unknown as Record<string, unknown>, VERSION_KEYS);
+      printRecord(v, VERSION_KEYS);
+    });
+
+  registerArtifactCommands(versions);
+}
+
+/** A pass-through that hashes what flows through it. */
+function hashingStream(): { stream: Transform; result: () => { sha256: string; size: number } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ sha256: hash.digest('hex'), size }) };
+}
+
+const versionPath = (model: string, version: string) =>
+  `/api/v1/models/${seg(model)}/versions/${seg(version)}`;
+
+/** `versions upload|download|sign|attach|attachment`. */
+function registerArtifactCommands(versions: Command): void {
+  withClientOptions(versions.command('upload <model> <version> <file>'))
+    .description('stream a file as the version’s artifact; checks the server stored the same digest')
+    .action(async (model: string, version: string, file: string, o: ClientOptions) => {
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile())
+        throw invalidInput(`${file} is not a readable file`, 'file');
+      const hashing = hashingStream();
+      const body = fs.createReadStream(file).pipe(hashing.stream).pipe(new PassThrough());
+      const stored = await new ApiClient(o).upload<{ sha256: string; size: number }>(
+        'PUT',
+        `${versionPath(model, version)}/artifact`,
+        body,
+      );
+      const local = hashing.result();
+      if (stored.sha256 !== local.sha256 || stored.size !== local.size) {
+        throw new WardenError(
+          'integrity_failure',
+          `the server stored sha256 ${stored.sha256} (${stored.size} bytes) but the file hashes to ${local.sha256} (${local.size} bytes)`,
+        );
+      }
+      if (o.json) return printJson(stored);
+      process.stdout.write(`uploaded ${model} ${version}: sha256 ${stored.sha256} (${stored.size} bytes)\n`);
+    });
+
+  withClientOptions(versions.command('download <model> <version>'))
+    .description('stream the version’s artifact to a file and verify its digest (a bad file is removed)')
+    .requiredOption('--out <file>', 'where to write the artifact')
+    .action(async (model: string, version: string, o: ClientOptions & { out: string }) => {
+      const response = await new ApiClient(o).raw('GET', `${versionPath(model, version)}/artifact`);
+      const expected = response.headers.get('x-warden-sha256') ?? '';
+      if (!response.body) throw new WardenError('integrity_failure', 'the server sent no artifact body');
+      const hashing = hashingStream();
+      try {
+        await pipeline(
+          Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>),
+          hashing.stream,
+          fs.createWriteStream(o.out),
+        );
+      } catch (error) {
+        fs.rmSync(o.out, { force: true });
+        throw new WardenError(
+          'integrity_failure',
+          `download interrupted; ${o.out} removed: ${(error as Error).message}`,
+        );
+      }
+      const local = hashing.result();
+      if (local.sha256 !== expected) {
+        fs.rmSync(o.out, { force: true });
+        throw new WardenError(
+          'integrity_failure',
+          `downloaded bytes hash to ${local.sha256}, the server announced ${expected || 'no digest'}; ${o.out} removed`,
+        );
+      }
+      if (o.json) return printJson({ file: o.out, ...local });
+      process.stdout.write(`wrote ${o.out}: sha256 ${local.sha256} (${local.size} bytes), verified\n`);
+    });
+
+  withClientOptions(versions.command('sign <model> <version>'))
+    .description(
+      'attach a signature of the artifact digest (give --signature, or --key to sign the server’s digest)',
+    )
+    .requiredOption('--key-name <name>', 'registered signing key the signature belongs to')
+    .option('--signature <base64>', 'signature made with `warden sign`')
+    .option('--key <file>', 'PKCS#8 PEM private key: sign the digest the server holds for this version')
+    .action(
+      async (
+        model: string,
+        version: string,
+        o: ClientOptions & { keyName: string; signature?: string; key?: string },
+      ) => {
+        if ((o.signature === undefined) === (o.key === undefined))
+          throw invalidInput('give exactly one of --signature or --key', '--signature');
+        const client = new ApiClient(o);
+        let signature = o.signature;
+        if (o.key !== undefined) {
+          const target = await client.get<ModelVersion>(versionPath(model, version));
+          if (!target.artifact) throw invalidInput(`${model} ${version} has no artifact to sign`, 'artifact');
+          signature = signDigest(fs.readFileSync(o.key, 'utf8'), target.artifact.sha256);
+        }
+        const created = await client.request<ArtifactSignature>(
+          'POST',
+          `${versionPath(model, version)}/signatures`,
+          {
+            keyName: o.keyName,
+            signature,
+          },
+        );
+        if (o.json) return printJson(created);
+        process.stdout.write(
+          `signed ${model} ${version} (sha256 ${created.sha256}) with key ${created.keyName}: verified\n`,
+        );
+      },
+    );
+
+  withClientOptions(versions.command('attach <model> <version>'))
+    .description('attach or replace the SBOM (CycloneDX JSON) and/or the model card (Markdown)')
+    .option('--sbom <file>', 'CycloneDX JSON file')
+    .option('--model-card <file>', 'Markdown file')
+    .action(
+      async (model: string, version: string, o: ClientOptions & { sbom?: string; modelCard?: string }) => {
+        if (o.sbom === undefined && o.modelCard === undefined)
+          throw invalidInput('give --sbom and/or --model-card', '--sbom');
+        const client = new ApiClient(o);
+        const results: AttachmentResult[] = [];
+        if (o.sbom !== undefined) {
+          const sbom = readJsonFile(o.sbom, '--sbom');
+          results.push(
+            await client.request<AttachmentResult>('PUT', `${versionPath(model, version)}/sbom`, sbom),
+          );
+        }
+        if (o.modelCard !== undefined) {
+          const text = fs.readFileSync(o.modelCard, 'utf8');
+          const response = await client.raw('PUT', `${versionPath(model, version)}/model-card`, {
+            body: text,
+            headers: { 'content-type': 'text/markdown' },
+          });
+          results.push((await response.json()) as AttachmentResult);
+        }
+        if (o.json) return printJson(results.length === 1 ? results[0] : results);
+        for (const r of results) {
+          const pii =
+            r.piiFindings.length > 0
+              ? `; PII findings: ${r.piiFindings.map((f) => `${f.kind} in ${f.field}`).join(', ')}`
+              : '';
+          process.stdout.write(
+            `${r.replaced ? 'replaced' : 'attached'} ${r.kind} of ${model} ${version} (${r.size} bytes)${pii}\n`,
+          );
+        }
+      },
+    );
+
+  withClientOptions(versions.command('attachment <model> <version> <kind>'))
+    .description('print a stored attachment: kind sbom or model-card')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (model: string, version: string, kind: string, o: ClientOptions & { out?: string }) => {
+      if (kind !== 'sbom' && kind !== 'model-card')
+        throw invalidInput('kind must be sbom or model-card', 'kind');
+      const response = await new ApiClient(o).raw('GET', `${versionPath(model, version)}/${kind}`);
+      const text =
+        kind === 'sbom' ? JSON.stringify(await response.json(), null, 2) + '\n' : await response.text();
+      if (o.out !== undefined) fs.writeFileSync(o.out, text);
+      else process.stdout.write(text);
     });
 }
