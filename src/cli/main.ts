@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAlertingCommands } from '../alerts/index.js';
 import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
+import { registerIngestCommands } from '../monitoring/index.js';
 import { registerPolicyCommands } from '../policy/policy.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
 import { registerKeyCommands } from '../keys/keys.command.js';
@@ -14,6 +15,7 @@ import { registerFeatureCommands } from '../features/index.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
 import { registerWebhookCommands } from '../webhooks/index.js';
+import { registerValidationCommands } from '../validation/index.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
@@ -27,8 +29,10 @@ registerKeyCommands(program);
 registerFeatureCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
+registerValidationCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
 registerAlertingCommands(program);
+registerIngestCommands(program);
 
 await runCli(program, process.argv);

@@ -16,6 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('records', 'bigint', (c) => c.notNull())
     .addColumn('stored_rows', 'bigint', (c) => c.notNull())
     .addColumn('profile', 'text', (c) => c.notNull())
+    .addColumn('batch_digests', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 

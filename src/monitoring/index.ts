@@ -1,0 +1,12 @@
+/**
+ * Production monitoring: ingestion of inference records, labels, feedback and reference
+ * baselines; window profiles; the monitor rules and their evaluation; the schedule that runs
+ * each evaluation once across servers; raw-record retention.
+ */
+export type { CheckStatus, MonitorCheck } from './monitoring.types.js';
+export { runMonitoring } from './monitoring.run.js';
+export { listMonitoringResults, getMonitoringConfig, type StoredCheck } from './monitoring.results.js';
+export type { MonitoringConfig } from './monitoring-config.js';
+export { registerMonitoringRoutes } from './monitoring.routes.js';
+export { MONITORING_TASKS } from './monitoring.tasks.js';
+export { registerIngestCommands } from './ingest.command.js';

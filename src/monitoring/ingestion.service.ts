@@ -1,0 +1,314 @@
+import { createHash } from 'node:crypto';
+import type { Insertable } from 'kysely';
+import { canonicalJson } from '../core/canonical-json.js';
+import { conflict } from '../core/errors.js';
+import type { AppContext } from '../http/context.js';
+import type { Actor } from '../registry/registry.service.js';
+import { requireModel, requireVersion } from '../registry/registry.service.js';
+import type { Model } from '../registry/model.schema.js';
+import type { ModelVersion } from '../registry/version.schema.js';
+import {
+  findRecordsForJoin,
+  insertInferenceRecords,
+  insertPending,
+  mergeWindowProfiles,
+  setRecordFeedback,
+  setRecordLabel,
+  takePending,
+  type ProfileDelta,
+} from './ingestion.repository.js';
+import { readMonitoringConfig, type MonitoringConfig } from './monitoring-config.js';
+import type { InferenceRecordTable, MonitoringPendingTable } from './monitoring.table.js';
+import {
+  compileInputSchema,
+  validateFeedback,
+  validateInferences,
+  validateLabels,
+  type RawRecord,
+} from './record.validate.js';
+import { WindowProfile } from './window-profile.js';
+
+/** What an accepted batch did. */
+export interface IngestResult {
+  /** Records in the batch. */
+  records: number;
+  /** Newly stored (or, for labels and feedback, newly joined or kept pending). */
+  accepted: number;
+  /** Already known: a retried batch is accepted again and changes nothing. */
+  duplicates: number;
+  /** Labels or feedback joined to their records now (the rest wait for their record). */
+  joined?: number;
+  pending?: number;
+  /** SHA-256 of the batch's canonical JSON, as written to the audit trail. */
+  digest: string;
+}
+
+/** The model version a batch is for, refused when it no longer takes records. */
+export interface IngestTarget {
+  model: Model;
+  version: ModelVersion;
+  config: MonitoringConfig;
+}
+
+export async function requireIngestTarget(
+  ctx: AppContext,
+  modelName: string,
+  versionName: string,
+  options: { allowArchived?: boolean } = {},
+): Promise<IngestTarget> {
+  const version = await requireVersion(ctx.db, modelName, versionName);
+  if (version.stage === 'archived' && options.allowArchived !== true) {
+    throw conflict(`${modelName}@${versionName} is archived and takes no more records`, 'version');
+  }
+  const model = await requireModel(ctx.db, modelName);
+  return { model, version, config: await readMonitoringConfig(ctx.db, model.id) };
+}
+
+/** SHA-256 (hex) of a value's canonical JSON. */
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+/** The segment keys a record's profile goes into: the whole population plus one per attribute. */
+export function segmentKeys(segment: Record<string, string> | undefined | null): string[] {
+  const keys = [''];
+  if (segment) for (const [k, v] of Object.entries(segment)) keys.push(`${k}=${v}`);
+  return keys;
+}
+
+/** Collects profile increments per (window, segment) while a batch is processed. */
+export class ProfileDeltas {
+  private readonly map = new Map<string, ProfileDelta>();
+
+  profile(windowStart: string, segment: string): WindowProfile {
+    const key = `${windowStart}\u0000${segment}`;
+    let d = this.map.get(key);
+    if (!d) {
+      d = { windowStart, segment, profile: new WindowProfile() };
+      this.map.set(key, d);
+    }
+    return d.profile;
+  }
+
+  values(): ProfileDelta[] {
+    return [...this.map.values()];
+  }
+}
+
+function windowStartOf(timestamp: number, bucketMinutes: number): string {
+  const bucket = bucketMinutes * 60_000;
+  return new Date(Math.floor(timestamp / bucket) * bucket).toISOString();
+}
+
+function subject(target: IngestTarget): string {
+  return `model:${target.model.name}@${target.version.version}`;
+}
+
+type Outcome = number | string | boolean;
+
+/**
+ * Stores a batch of inference records and folds the new ones into the window profiles, in one
+ * transaction with its audit entry: the answer is sent only after the commit, so an
+ * acknowledged record survives a crash. Labels and feedback that arrived first are joined now.
+ */
+export async function ingestInferences(
+  ctx: AppContext,
+  actor: Actor,
+  target: IngestTarget,
+  raws: RawRecord[],
+): Promise<IngestResult> {
+  const now = ctx.now();
+  const nowIso = now.toISOString();
+  const records = validateInferences(raws, compileInputSchema(target.version.inputSchema), now.getTime());
+  const digest = digestOf(raws.map((r) => r.value));
+  const versionId = target.version.id;
+  const keepFeatures = target.config.storeRawFeatures;
+  const rows: Insertable<InferenceRecordTable>[] = records.map((r) => ({
+    version_id: versionId,
+    record_id: r.id,
+    ts: new Date(r.timestamp).toISOString(),
+    window_start: windowStartOf(r.timestamp, target.config.bucketMinutes),
+    input_sha256: digestOf(r.features),
+    features: keepFeatures ? JSON.stringify(r.features) : null,
+    prediction: JSON.stringify(r.prediction),
+    score: r.score ?? null,
+    segment: r.segment ? JSON.stringify(r.segment) : null,
+    latency_ms: r.latencyMs ?? null,
+    error: r.error ? 1 : 0,
+    signals: r.signals ? JSON.stringify(r.signals) : null,
+    label: null,
+    labelled_at: null,
+    feedback: null,
+    received_at: nowIso,
+  }));
+
+  return ctx.db.transaction().execute(async (trx) => {
+    const inserted = await insertInferenceRecords(trx, rows);
+    const deltas = new ProfileDeltas();
+    const byId = new Map<string, { record: (typeof records)[number]; windowStart: string; keys: string[] }>();
+    records.forEach((record, i) => {
+      if (!inserted.has(record.id)) return;
+      const windowStart = rows[i]!.window_start;
+      const keys = segmentKeys(record.segment);
+      byId.set(record.id, { record, windowStart, keys });
+      for (const key of keys) deltas.profile(windowStart, key).addRecord(record);
+    });
+    let joined = 0;
+    for (const p of await takePending(trx, versionId, [...inserted])) {
+      const entry = byId.get(p.record_id)!;
+      if (p.kind === 'label') {
+        const label = JSON.parse(p.payload) as Outcome;
+        if (!(await setRecordLabel(trx, versionId, p.record_id, p.payload, p.received_at))) continue;
+        for (const key of entry.keys) {
+          deltas
+            .profile(entry.windowStart, key)
+            .addLabel(
+              { prediction: entry.record.prediction, score: entry.record.score ?? null, label },
+              target.config.positiveClass,
+            );
+        }
+      } else {
+        const feedback = JSON.parse(p.payload) as { rating: 'up' | 'down' };
+        if (!(await setRecordFeedback(trx, versionId, p.record_id, p.payload))) continue;
+        for (const key of entry.keys) deltas.profile(entry.windowStart, key).addFeedback(feedback.rating);
+      }
+      joined++;
+    }
+    await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);
+    const result: IngestResult = {
+      records: records.length,
+      accepted: inserted.size,
+      duplicates: records.length - inserted.size,
+      joined,
+      digest,
+    };
+    await ctx.audit.append(trx, {
+      actor: actor.principal.name,
+      action: 'monitoring.inferences_ingested',
+      subject: subject(target),
+      requestId: actor.requestId,
+      change: { ...result, storeRawFeatures: keepFeatures },
+    });
+    return result;
+  });
+}
+
+/**
+ * Joins labels (or feedback) to their records by id. A record's first label (or feedback)
+ * counts; a repeat is a duplicate. Ids whose record has not arrived are kept and joined when it does.
+ */
+async function ingestJoined(
+  ctx: AppContext,
+  actor: Actor,
+  target: IngestTarget,
+  kind: 'label' | 'feedback',
+  items: { id: string; payload: string; apply: (profile: WindowProfile, row: JoinRowParsed) => void }[],
+  digest: string,
+): Promise<IngestResult> {
+  const nowIso = ctx.now().toISOString();
+  const versionId = target.version.id;
+  return ctx.db.transaction().execute(async (trx) => {
+    const rows = await findRecordsForJoin(
+      trx,
+      versionId,
+      items.map((i) => i.id),
+    );
+    const deltas = new ProfileDeltas();
+    let joined = 0;
+    const waiting: Insertable<MonitoringPendingTable>[] = [];
+    for (const item of items) {
+      const row = rows.get(item.id);
+      if (!row) {
+        waiting.push({
+          version_id: versionId,
+          record_id: item.id,
+          kind,
+          payload: item.payload,
+          received_at: nowIso,
+        });
+        continue;
+      }
+      const set =
+        kind === 'label'
+          ? await setRecordLabel(trx, versionId, item.id, item.payload, nowIso)
+          : await setRecordFeedback(trx, versionId, item.id, item.payload);
+      if (!set) continue;
+      joined++;
+      const parsed: JoinRowParsed = {
+        prediction: row.prediction === null ? null : (JSON.parse(row.prediction) as Outcome),
+        score: row.score,
+      };
+      const segment = row.segment === null ? undefined : (JSON.parse(row.segment) as Record<string, string>);
+      for (const key of segmentKeys(segment)) item.apply(deltas.profile(row.window_start, key), parsed);
+    }
+    const pending = (await insertPending(trx, waiting)).size;
+    await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);
+    const result: IngestResult = {
+      records: items.length,
+      accepted: joined + pending,
+      duplicates: items.length - joined - pending,
+      joined,
+      pending,
+      digest,
+    };
+    await ctx.audit.append(trx, {
+      actor: actor.principal.name,
+      action: kind === 'label' ? 'monitoring.labels_ingested' : 'monitoring.feedback_ingested',
+      subject: subject(target),
+      requestId: actor.requestId,
+      change: result,
+    });
+    return result;
+  });
+}
+
+interface JoinRowParsed {
+  prediction: Outcome | null;
+  score: number | null;
+}
+
+/** Stores delayed ground truth: `[{id, label}]`, joined by record id whenever it arrives. */
+export async function ingestLabels(
+  ctx: AppContext,
+  actor: Actor,
+  target: IngestTarget,
+  raws: RawRecord[],
+): Promise<IngestResult> {
+  const labels = validateLabels(raws);
+  const positive = target.config.positiveClass;
+  return ingestJoined(
+    ctx,
+    actor,
+    target,
+    'label',
+    labels.map((l) => ({
+      id: l.id,
+      payload: JSON.stringify(l.label),
+      apply: (profile, row) =>
+        profile.addLabel({ prediction: row.prediction, score: row.score, label: l.label }, positive),
+    })),
+    digestOf(raws.map((r) => r.value)),
+  );
+}
+
+/** Stores user feedback: `[{id, rating, report?}]`, joined by record id whenever it arrives. */
+export async function ingestFeedback(
+  ctx: AppContext,
+  actor: Actor,
+  target: IngestTarget,
+  raws: RawRecord[],
+): Promise<IngestResult> {
+  const feedback = validateFeedback(raws);
+  return ingestJoined(
+    ctx,
+    actor,
+    target,
+    'feedback',
+    feedback.map((f) => ({
+      id: f.id,
+      payload: JSON.stringify({ rating: f.rating, ...(f.report !== undefined ? { report: f.report } : {}) }),
+      apply: (profile) => profile.addFeedback(f.rating),
+    })),
+    digestOf(raws.map((r) => r.value)),
+  );
+}

@@ -1,0 +1,217 @@
+import { z } from '@hono/zod-openapi';
+import type { Executor } from '../db/database.js';
+import { monitoringPolicy, tierPolicy, type PolicyDocument } from '../policy/index.js';
+import {
+  DEFAULT_RULE_OPTIONS,
+  type MonitorThresholds,
+  type ResolvedThresholds,
+  type RuleOptions,
+  type ThresholdName,
+} from './rules/rule.types.js';
+import type { RuleFamily } from './rules/evaluate.js';
+
+const positive = z.number().finite().positive();
+const nonNegative = z.number().finite().min(0);
+const cadence = z.number().int().min(1).max(525_600).nullable();
+
+/** Per-model threshold overrides; any left out come from the policy (or Warden's defaults). */
+const thresholdOverridesSchema = z
+  .strictObject({
+    accuracyDecayPct: nonNegative,
+    precisionDecayPct: nonNegative,
+    recallDecayPct: nonNegative,
+    dataDriftPsi: nonNegative,
+    conceptDriftPsi: nonNegative,
+    missingIncreasePts: nonNegative,
+    schemaChange: z.enum(['immediate', 'next-business-day']),
+    brierDrift: nonNegative,
+    newDataVolume: z.number().int().min(1),
+    errorRatePct: nonNegative,
+    latencyP95Ms: positive.nullable(),
+    newCategoryPct: nonNegative,
+    safetySignalRatePct: nonNegative,
+    negativeFeedbackRatePct: nonNegative,
+    equalOpportunityDiff: nonNegative,
+  })
+  .partial();
+
+/** A model's monitoring configuration; every field is optional and has a documented default. */
+export const monitoringConfigSchema = z
+  .strictObject({
+    bucketMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .openapi({ description: 'Length of a stored window profile (time bucket), minutes; default 60' }),
+    windowHours: z
+      .number()
+      .finite()
+      .positive()
+      .max(24 * 366)
+      .optional()
+      .openapi({ description: 'Evaluation window: the last N hours of buckets; default 24' }),
+    windowRecords: z.number().int().min(1).optional().openapi({
+      description: 'Count window instead: the most recent buckets holding at least this many records',
+    }),
+    cadenceMinutes: z
+      .strictObject({ performance: cadence, dataDrift: cadence, conceptDrift: cadence, fairness: cadence })
+      .partial()
+      .optional()
+      .openapi({ description: 'Overrides the policy cadence per rule family (null: not scheduled)' }),
+    thresholds: thresholdOverridesSchema.optional(),
+    minRecords: z.number().int().min(1).optional(),
+    minLabels: z.number().int().min(1).optional(),
+    warningFraction: z.number().finite().gt(0).lt(1).optional(),
+    positiveClass: z.string().min(1).max(200).optional(),
+    storeRawFeatures: z.boolean().optional().openapi({
+      description: 'false: keep only the input hash and the profiles, not the raw features (default true)',
+    }),
+    pipelineWebhookUrl: z.url().max(2048).optional(),
+    sensitiveAttributes: z.array(z.string().min(1).max(200)).max(50).optional(),
+  })
+  .openapi('MonitoringConfig');
+
+export type MonitoringConfigInput = z.infer<typeof monitoringConfigSchema>;
+
+/** A model's monitoring configuration with every default filled in. */
+export interface MonitoringConfig {
+  bucketMinutes: number;
+  windowHours: number;
+  windowRecords?: number;
+  cadenceMinutes: Partial<Record<RuleFamily, number | null>>;
+  thresholds: Partial<MonitorThresholds>;
+  minRecords: number;
+  minLabels: number;
+  warningFraction: number;
+  positiveClass: string;
+  storeRawFeatures: boolean;
+  pipelineWebhookUrl?: string;
+  sensitiveAttributes: string[];
+  /** When the config was last changed, and by whom (absent when never set). */
+  updatedAt?: string;
+  updatedBy?: string;
+}
+
+/** Fills the defaults in a stored (or absent) configuration. */
+export function withDefaults(input: MonitoringConfigInput): MonitoringConfig {
+  return {
+    bucketMinutes: input.bucketMinutes ?? 60,
+    windowHours: input.windowHours ?? 24,
+    ...(input.windowRecords !== undefined ? { windowRecords: input.windowRecords } : {}),
+    cadenceMinutes: input.cadenceMinutes ?? {},
+    thresholds: input.thresholds ?? {},
+    minRecords: input.minRecords ?? DEFAULT_RULE_OPTIONS.minRecords,
+    minLabels: input.minLabels ?? DEFAULT_RULE_OPTIONS.minLabels,
+    warningFraction: input.warningFraction ?? DEFAULT_RULE_OPTIONS.warningFraction,
+    positiveClass: input.positiveClass ?? DEFAULT_RULE_OPTIONS.positiveClass,
+    storeRawFeatures: input.storeRawFeatures ?? true,
+    ...(input.pipelineWebhookUrl !== undefined ? { pipelineWebhookUrl: input.pipelineWebhookUrl } : {}),
+    sensitiveAttributes: input.sensitiveAttributes ?? [],
+  };
+}
+
+/** Reads a model's monitoring configuration by model id (defaults when none was set). */
+export async function readMonitoringConfig(db: Executor, modelId: string): Promise<MonitoringConfig> {
+  const row = await db
+    .selectFrom('monitoring_configs')
+    .selectAll()
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+  if (!row) return withDefaults({});
+  return {
+    ...withDefaults(JSON.parse(row.config) as MonitoringConfigInput),
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  };
+}
+
+/** Warden's own defaults for the thresholds the policy's trigger table does not hold. */
+export const WARDEN_THRESHOLD_DEFAULTS = {
+  newCategoryPct: 1,
+  safetySignalRatePct: 1,
+  negativeFeedbackRatePct: 20,
+} as const;
+
+/**
+ * The thresholds a model is judged by: the model's overrides, else the policy of its tier
+ * (trigger table; error rate from the rollback criterion; latency SLA and equal-opportunity
+ * limit from the validation section), else Warden's defaults. Each value keeps its source.
+ */
+export function resolveThresholds(
+  doc: PolicyDocument,
+  tier: number,
+  overrides: Partial<MonitorThresholds>,
+): ResolvedThresholds {
+  const t = monitoringPolicy(doc, tier).triggers;
+  const tp = tierPolicy(doc, tier);
+  const fromPolicy: Record<ThresholdName, [MonitorThresholds[ThresholdName], string]> = {
+    accuracyDecayPct: [t.accuracyDecayPct, 'triggers.accuracyDecayPct'],
+    precisionDecayPct: [t.precisionDecayPct, 'triggers.precisionDecayPct'],
+    recallDecayPct: [t.recallDecayPct, 'triggers.recallDecayPct'],
+    dataDriftPsi: [t.dataDriftPsi, 'triggers.dataDriftPsi'],
+    conceptDriftPsi: [t.conceptDriftPsi, 'triggers.conceptDriftPsi'],
+    missingIncreasePts: [t.missingValueIncreasePts, 'triggers.missingValueIncreasePts'],
+    schemaChange: [t.schemaChange, 'triggers.schemaChange'],
+    brierDrift: [t.brierDrift, 'triggers.brierDrift'],
+    newDataVolume: [t.newDataVolume, 'triggers.newDataVolume'],
+    errorRatePct: [tp.rollout.rollbackErrorRatePct, 'rollout.rollbackErrorRatePct'],
+    latencyP95Ms: [tp.validation.latencyP95Ms, 'validation.latencyP95Ms'],
+    newCategoryPct: [WARDEN_THRESHOLD_DEFAULTS.newCategoryPct, 'monitoring.newCategoryPct'],
+    safetySignalRatePct: [WARDEN_THRESHOLD_DEFAULTS.safetySignalRatePct, 'monitoring.safetySignalRatePct'],
+    negativeFeedbackRatePct: [
+      WARDEN_THRESHOLD_DEFAULTS.negativeFeedbackRatePct,
+      'monitoring.negativeFeedbackRatePct',
+    ],
+    equalOpportunityDiff: [
+      tp.validation.fairness.equalOpportunityDiffMax,
+      'validation.fairness.equalOpportunityDiffMax',
+    ],
+  };
+  const values = {} as Record<ThresholdName, unknown>;
+  const sources = {} as Record<ThresholdName, string>;
+  for (const name of Object.keys(fromPolicy) as ThresholdName[]) {
+    if (overrides[name] !== undefined) {
+      values[name] = overrides[name];
+      sources[name] = `config.thresholds.${name}`;
+    } else {
+      values[name] = fromPolicy[name][0];
+      sources[name] = fromPolicy[name][1];
+    }
+  }
+  return { values: values as unknown as MonitorThresholds, sources };
+}
+
+/** Rule options from a model's configuration. */
+export function ruleOptions(config: MonitoringConfig): RuleOptions {
+  return {
+    ...DEFAULT_RULE_OPTIONS,
+    minRecords: config.minRecords,
+    minLabels: config.minLabels,
+    warningFraction: config.warningFraction,
+    positiveClass: config.positiveClass,
+  };
+}
+
+/** Minutes between scheduled evaluations of each family: the model's override, else the policy's. */
+export function cadences(
+  doc: PolicyDocument,
+  tier: number,
+  config: MonitoringConfig,
+): Record<RuleFamily, number | null> {
+  const policy = monitoringPolicy(doc, tier).cadenceMinutes;
+  return {
+    performance:
+      config.cadenceMinutes.performance !== undefined
+        ? config.cadenceMinutes.performance
+        : policy.performance,
+    dataDrift:
+      config.cadenceMinutes.dataDrift !== undefined ? config.cadenceMinutes.dataDrift : policy.dataDrift,
+    conceptDrift:
+      config.cadenceMinutes.conceptDrift !== undefined
+        ? config.cadenceMinutes.conceptDrift
+        : policy.conceptDrift,
+    fairness: config.cadenceMinutes.fairness !== undefined ? config.cadenceMinutes.fairness : policy.fairness,
+  };
+}

@@ -1,0 +1,31 @@
+import type { ModelVersion } from '../registry/version.schema.js';
+
+/** One field of a version's declared input schema. */
+export type InputField = ModelVersion['inputSchema'][number];
+
+/** Check status, from best to worst; `insufficient_data` when the window is too small to judge. */
+export type CheckStatus = 'ok' | 'warning' | 'alert' | 'insufficient_data';
+
+/**
+ * One evaluated monitor: a rule (optionally for one feature and one segment) over a window,
+ * its value against the threshold it was judged by, and the policy rule that threshold came from.
+ */
+export interface MonitorCheck {
+  rule: string;
+  feature?: string;
+  segment?: string;
+  value: number | null;
+  threshold: number | null;
+  status: CheckStatus;
+  window: { from: string; to: string; records: number };
+  /** Where the threshold came from, e.g. `triggers.dataDriftPsi` or `monitoring.errorRatePct`. */
+  policyRule: string;
+  /** The model version the records belong to. */
+  version: string;
+  /** Sample size of a rate rule (records, or feedback given). */
+  n?: number;
+  /** Events counted by a rate rule. */
+  count?: number;
+  exampleIds?: string[];
+  detail?: string;
+}

@@ -1,0 +1,324 @@
+import type { InputField } from '../monitoring.types.js';
+import type { ColumnProfile } from '../window-profile.js';
+import { categoricalDrift, itemCounts, sketchPsi } from './distribution.js';
+import type { RuleCheck, RuleInput } from './rule.types.js';
+import { judge, round } from './status.js';
+
+const NO_REFERENCE = 'no reference baseline uploaded for this version';
+
+function sortedNames(...sources: Iterable<string>[]): string[] {
+  const names = new Set<string>();
+  for (const s of sources) for (const n of s) names.add(n);
+  return [...names].sort();
+}
+
+/** PSI of one column against its reference, plus the homogeneity test's p-value for categories. */
+export function columnPsi(
+  reference: ColumnProfile,
+  current: ColumnProfile,
+  bins: number,
+): { psi: number | null; method: string; pValue: number | null } {
+  if (reference.dominantType() === 'number') {
+    if (!reference.numeric || !current.numeric) return { psi: null, method: 'psi', pValue: null };
+    return {
+      psi: sketchPsi(reference.numeric, current.numeric, bins),
+      method: `psi over ${bins} reference-quantile bins`,
+      pValue: null,
+    };
+  }
+  const drift = categoricalDrift(itemCounts(reference.categories), itemCounts(current.categories));
+  return { psi: drift.psi, method: 'psi over categories, chi-square homogeneity test', pValue: drift.pValue };
+}
+
+/** Data drift: PSI of each feature against the reference (categorical features also get a chi-square p-value). */
+export function dataDriftRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options } = input;
+  const threshold = thresholds.values.dataDriftPsi;
+  const policyRule = thresholds.sources.dataDriftPsi;
+  const names = sortedNames(current.features.keys(), reference?.features.keys() ?? []);
+  return names.flatMap((feature): RuleCheck[] => {
+    const cur = current.features.get(feature);
+    const ref = reference?.features.get(feature);
+    if (!reference) {
+      return [
+        {
+          rule: 'data_drift',
+          feature,
+          value: null,
+          threshold,
+          status: 'insufficient_data',
+          policyRule,
+          detail: NO_REFERENCE,
+        },
+      ];
+    }
+    if (!ref) return []; // a field the reference never had is a schema change, reported there
+    const sufficient = ref.present >= options.minRecords && (cur?.present ?? 0) >= options.minRecords;
+    if (!cur || !sufficient) {
+      return [
+        {
+          rule: 'data_drift',
+          feature,
+          value: null,
+          threshold,
+          status: 'insufficient_data',
+          policyRule,
+          n: cur?.present ?? 0,
+          detail: `needs at least ${options.minRecords} values in the window and the reference`,
+        },
+      ];
+    }
+    const { psi, method, pValue } = columnPsi(ref, cur, options.psiBins);
+    return [
+      {
+        rule: 'data_drift',
+        feature,
+        value: psi === null ? null : round(psi),
+        threshold,
+        status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+        policyRule,
+        n: cur.present,
+        detail: pValue === null ? method : `${method}; p-value ${round(pValue)}`,
+      },
+    ];
+  });
+}
+
+/** Prediction (concept) drift: PSI of scores, or of predictions when there are no scores. */
+export function predictionDriftRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options } = input;
+  const threshold = thresholds.values.conceptDriftPsi;
+  const policyRule = thresholds.sources.conceptDriftPsi;
+  if (!reference) {
+    return [
+      {
+        rule: 'prediction_drift',
+        value: null,
+        threshold,
+        status: 'insufficient_data',
+        policyRule,
+        detail: NO_REFERENCE,
+      },
+    ];
+  }
+  const useScores = reference.score.present >= options.minRecords && current.score.present > 0;
+  const ref = useScores ? reference.score : reference.prediction;
+  const cur = useScores ? current.score : current.prediction;
+  const sufficient = ref.present >= options.minRecords && cur.present >= options.minRecords;
+  if (!sufficient) {
+    return [
+      {
+        rule: 'prediction_drift',
+        value: null,
+        threshold,
+        status: 'insufficient_data',
+        policyRule,
+        n: cur.present,
+        detail: `needs at least ${options.minRecords} predictions in the window and the reference`,
+      },
+    ];
+  }
+  const { psi, method } = columnPsi(ref, cur, options.psiBins);
+  return [
+    {
+      rule: 'prediction_drift',
+      value: psi === null ? null : round(psi),
+      threshold,
+      status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+      policyRule,
+      n: cur.present,
+      detail: `${useScores ? 'scores' : 'predictions'}: ${method}`,
+    },
+  ];
+}
+
+function total(counts: Record<string, number>): number {
+  let n = 0;
+  for (const v of Object.values(counts)) n += v;
+  return n;
+}
+
+/** Label drift: PSI of the joined labels' class distribution against the reference labels. */
+export function labelDriftRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options } = input;
+  const threshold = thresholds.values.conceptDriftPsi;
+  const policyRule = thresholds.sources.conceptDriftPsi;
+  const curN = total(current.labels);
+  const refN = reference ? total(reference.labels) : 0;
+  if (!reference || refN < options.minLabels || curN < options.minLabels) {
+    return [
+      {
+        rule: 'label_drift',
+        value: null,
+        threshold,
+        status: 'insufficient_data',
+        policyRule,
+        n: curN,
+        detail: reference
+          ? `needs at least ${options.minLabels} labels in the window and the reference`
+          : NO_REFERENCE,
+      },
+    ];
+  }
+  const { psi, pValue } = categoricalDrift(reference.labels, current.labels);
+  return [
+    {
+      rule: 'label_drift',
+      value: round(psi),
+      threshold,
+      status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+      policyRule,
+      n: curN,
+      detail: `psi over label classes${pValue === null ? '' : `; chi-square p-value ${round(pValue)}`}`,
+    },
+  ];
+}
+
+/** Missing-value increase: each feature's missing rate minus the reference's, in percentage points. */
+export function missingIncreaseRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options, inputSchema } = input;
+  const threshold = thresholds.values.missingIncreasePts;
+  const policyRule = thresholds.sources.missingIncreasePts;
+  const names = sortedNames(
+    current.features.keys(),
+    reference?.features.keys() ?? [],
+    inputSchema.map((f) => f.name),
+  );
+  return names.map((feature): RuleCheck => {
+    const curPresent = current.features.get(feature)?.present ?? 0;
+    const sufficient =
+      reference !== null && reference.records >= options.minRecords && current.records >= options.minRecords;
+    if (!sufficient) {
+      return {
+        rule: 'missing_increase',
+        feature,
+        value: null,
+        threshold,
+        status: 'insufficient_data',
+        policyRule,
+        n: current.records,
+        detail: reference
+          ? `needs at least ${options.minRecords} records in the window and the reference`
+          : NO_REFERENCE,
+      };
+    }
+    const curRate = (current.records - curPresent) / current.records;
+    const refRate = (reference.records - (reference.features.get(feature)?.present ?? 0)) / reference.records;
+    const points = (curRate - refRate) * 100;
+    return {
+      rule: 'missing_increase',
+      feature,
+      value: round(points),
+      threshold,
+      status: judge(points, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+      policyRule,
+      n: current.records,
+      count: current.records - curPresent,
+      detail: `missing ${round(curRate * 100)} % in the window, ${round(refRate * 100)} % in the reference`,
+    };
+  });
+}
+
+/** New categories: share of a categorical feature's values outside the reference's (and the schema's) categories. */
+export function newCategoriesRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options, inputSchema } = input;
+  const threshold = thresholds.values.newCategoryPct;
+  const policyRule = thresholds.sources.newCategoryPct;
+  const schema = new Map(inputSchema.map((f) => [f.name, f]));
+  const checks: RuleCheck[] = [];
+  for (const feature of [...current.features.keys()].sort()) {
+    const cur = current.features.get(feature)!;
+    if (!cur.categories) continue;
+    const ref = reference?.features.get(feature);
+    const declared = schema.get(feature)?.categories;
+    if (!ref?.categories && !declared) continue;
+    const known = new Set<string>([...(declared ?? []), ...Object.keys(itemCounts(ref?.categories))]);
+    let unseen = 0;
+    const names: string[] = [];
+    for (const [category, n] of cur.categories.items()) {
+      if (known.has(category)) continue;
+      unseen += n;
+      if (names.length < 10) names.push(category);
+    }
+    const categorical = cur.categories.total;
+    const pct = categorical > 0 ? (unseen / categorical) * 100 : 0;
+    const sufficient = categorical >= options.minRecords;
+    checks.push({
+      rule: 'new_categories',
+      feature,
+      value: sufficient ? round(pct) : null,
+      threshold,
+      status: judge(pct, threshold, { sufficient, warningFraction: options.warningFraction }),
+      policyRule,
+      n: categorical,
+      count: unseen,
+      ...(names.length > 0 ? { detail: `new: ${names.map((n) => JSON.stringify(n)).join(', ')}` } : {}),
+    });
+  }
+  return checks;
+}
+
+type FieldType = 'number' | 'string' | 'boolean';
+
+function declaredType(field: InputField): FieldType {
+  if (field.type === 'number' || field.type === 'integer') return 'number';
+  if (field.type === 'boolean') return 'boolean';
+  return 'string';
+}
+
+/**
+ * Schema change: fields in the window that neither the input schema nor the reference has
+ * (new), expected fields never sent in the window (missing), and fields whose values now have
+ * another type (retyped). Value = number of changed fields; any change is past the threshold.
+ */
+export function schemaChangeRule(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, inputSchema } = input;
+  const policyRule = thresholds.sources.schemaChange;
+  const expected = new Map<string, FieldType | undefined>();
+  for (const [name, column] of reference?.features ?? []) expected.set(name, column.dominantType());
+  for (const field of inputSchema) expected.set(field.name, declaredType(field));
+  if (expected.size === 0 || current.records === 0) {
+    return [
+      {
+        rule: 'schema_change',
+        value: null,
+        threshold: 0,
+        status: 'insufficient_data',
+        policyRule,
+        detail:
+          expected.size === 0 ? 'no input schema or reference to compare with' : 'no records in the window',
+      },
+    ];
+  }
+  const added: string[] = [];
+  const missing: string[] = [];
+  const retyped: string[] = [];
+  for (const [name, column] of current.features) {
+    if (!expected.has(name)) added.push(name);
+    else {
+      const want = expected.get(name);
+      const got = column.dominantType();
+      if (want !== undefined && got !== undefined && want !== got) retyped.push(`${name} (${want} → ${got})`);
+    }
+  }
+  for (const name of expected.keys()) if (!current.features.has(name)) missing.push(name);
+  const changed = added.length + missing.length + retyped.length;
+  const parts = [
+    added.length > 0 ? `new: ${added.sort().join(', ')}` : '',
+    missing.length > 0 ? `missing: ${missing.sort().join(', ')}` : '',
+    retyped.length > 0 ? `retyped: ${retyped.sort().join(', ')}` : '',
+  ].filter(Boolean);
+  const severity = thresholds.values.schemaChange === 'immediate' ? 'alert' : 'warning';
+  return [
+    {
+      rule: 'schema_change',
+      value: changed,
+      threshold: 0,
+      status: changed > 0 ? severity : 'ok',
+      policyRule,
+      n: current.records,
+      count: changed,
+      ...(parts.length > 0 ? { detail: parts.join('; ') } : {}),
+    },
+  ];
+}

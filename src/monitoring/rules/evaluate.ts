@@ -1,0 +1,127 @@
+import type { InputField } from '../monitoring.types.js';
+import type { WindowProfile } from '../window-profile.js';
+import {
+  dataDriftRule,
+  labelDriftRule,
+  missingIncreaseRule,
+  newCategoriesRule,
+  predictionDriftRule,
+  schemaChangeRule,
+} from './data.rules.js';
+import { fairnessRule, newDataVolumeRule } from './fairness.rules.js';
+import {
+  accuracyDecayRule,
+  brierDriftRule,
+  errorRateRule,
+  latencyRule,
+  precisionDecayRule,
+  recallDecayRule,
+} from './performance.rules.js';
+import type { ResolvedThresholds, Rule, RuleCheck, RuleOptions } from './rule.types.js';
+import { negativeFeedbackRule, safetySignalRule } from './signal.rules.js';
+
+/** Rule families; each runs on its own cadence (the policy's `cadenceMinutes`). */
+export const RULE_FAMILIES = ['performance', 'dataDrift', 'conceptDrift', 'fairness'] as const;
+export type RuleFamily = (typeof RULE_FAMILIES)[number];
+
+/** The per-window rules, their family, and whether they also run per segment. */
+export const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule }> = {
+  data_drift: { family: 'dataDrift', rule: dataDriftRule },
+  missing_increase: { family: 'dataDrift', rule: missingIncreaseRule },
+  new_categories: { family: 'dataDrift', rule: newCategoriesRule },
+  schema_change: { family: 'dataDrift', rule: schemaChangeRule },
+  prediction_drift: { family: 'conceptDrift', rule: predictionDriftRule },
+  label_drift: { family: 'conceptDrift', rule: labelDriftRule },
+  accuracy_decay: { family: 'performance', rule: accuracyDecayRule },
+  precision_decay: { family: 'performance', rule: precisionDecayRule },
+  recall_decay: { family: 'performance', rule: recallDecayRule },
+  brier_drift: { family: 'performance', rule: brierDriftRule },
+  error_rate: { family: 'performance', rule: errorRateRule },
+  latency_p95: { family: 'performance', rule: latencyRule },
+  safety_signal: { family: 'performance', rule: safetySignalRule },
+  negative_feedback_rate: { family: 'performance', rule: negativeFeedbackRule },
+};
+
+/** Rules that look at the population as a whole only. */
+export const POPULATION_RULES: Record<string, RuleFamily> = {
+  new_data_volume: 'dataDrift',
+  fairness: 'fairness',
+};
+
+/** Every rule name a caller may ask for (`safety_signal` covers every `safety_signal:<name>`). */
+export const RULE_NAMES = [...Object.keys(WINDOW_RULES), ...Object.keys(POPULATION_RULES)];
+
+/** The rule names of some families. */
+export function rulesOfFamilies(families: readonly RuleFamily[]): string[] {
+  const wanted = new Set(families);
+  return RULE_NAMES.filter((name) => wanted.has(WINDOW_RULES[name]?.family ?? POPULATION_RULES[name]!));
+}
+
+/** Everything the rules are evaluated over, loaded by the service. */
+export interface EvaluationInput {
+  overall: WindowProfile;
+  /** Segment key (`attribute=value`) → the window's profile of that segment. */
+  segments: ReadonlyMap<string, WindowProfile>;
+  reference: { overall: WindowProfile; segments: ReadonlyMap<string, WindowProfile> } | null;
+  baseline: Record<string, number>;
+  segmentBaselines: Record<string, Record<string, number>>;
+  inputSchema: readonly InputField[];
+  thresholds: ResolvedThresholds;
+  options: RuleOptions;
+  sensitiveAttributes: readonly string[];
+  newData: { records: number; since: string };
+  /** Rule names to run; all when undefined. */
+  rules?: ReadonlySet<string>;
+}
+
+export type SegmentedCheck = RuleCheck & { segment?: string };
+
+/**
+ * Runs the selected rules over the whole window and over each segment (population-level
+ * rules only over the whole). A segment is compared with its own reference segment when the
+ * reference has one with enough records, else with the whole reference; its baseline metrics
+ * are its segment metrics (keyed `attribute=value` or `value`) over the version's overall ones.
+ */
+export function evaluateRules(input: EvaluationInput): SegmentedCheck[] {
+  const wanted = (name: string) => input.rules === undefined || input.rules.has(name);
+  const checks: SegmentedCheck[] = [];
+  const scopes: { segment?: string; profile: WindowProfile }[] = [{ profile: input.overall }];
+  for (const key of [...input.segments.keys()].sort())
+    scopes.push({ segment: key, profile: input.segments.get(key)! });
+  for (const scope of scopes) {
+    let reference = input.reference?.overall ?? null;
+    let baseline = input.baseline;
+    if (scope.segment !== undefined) {
+      const own = input.reference?.segments.get(scope.segment);
+      if (own && own.records >= input.options.minRecords) reference = own;
+      const value = scope.segment.slice(scope.segment.indexOf('=') + 1);
+      baseline = {
+        ...input.baseline,
+        ...(input.segmentBaselines[value] ?? {}),
+        ...(input.segmentBaselines[scope.segment] ?? {}),
+      };
+    }
+    for (const [name, { rule }] of Object.entries(WINDOW_RULES)) {
+      if (!wanted(name)) continue;
+      for (const check of rule({
+        current: scope.profile,
+        reference,
+        baseline,
+        inputSchema: input.inputSchema,
+        thresholds: input.thresholds,
+        options: input.options,
+      })) {
+        checks.push(scope.segment === undefined ? check : { ...check, segment: scope.segment });
+      }
+    }
+  }
+  if (wanted('fairness') && input.sensitiveAttributes.length > 0) {
+    checks.push(...fairnessRule(input.segments, input.sensitiveAttributes, input.thresholds, input.options));
+  }
+  if (wanted('new_data_volume')) {
+    checks.push(
+      newDataVolumeRule(input.newData.records, input.newData.since, input.thresholds, input.options),
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,302 @@
+import { FrequentItems, type FrequentItemsJSON } from '../stats/sketch/frequent-items.js';
+import { QuantileSketch, type QuantileSketchJSON } from '../stats/sketch/quantile-sketch.js';
+import type { FeatureValue } from './record.validate.js';
+
+/**
+ * Window profiles: everything the monitors need about a set of records, in bounded memory and
+ * mergeable, so an hour bucket, a day rolled up from 24 of them and a reference baseline all
+ * have the same shape. Numeric values go into relative-error quantile sketches, categories into
+ * frequent-items sketches (both from the statistics engine); counts are exact.
+ */
+
+/** Relative accuracy of the numeric sketches (1 %). */
+export const SKETCH_ACCURACY = 0.01;
+/** Counters kept per categorical column. */
+export const CATEGORY_CAPACITY = 256;
+/** Distinct label classes and signal values counted exactly; further ones are pooled as `(other)`. */
+const MAX_CLASSES = 100;
+export const OTHER_CLASS = '(other)';
+
+type ValueType = 'number' | 'string' | 'boolean';
+
+/** Serialised column profile. */
+export interface ColumnProfileJSON {
+  present: number;
+  types: Partial<Record<ValueType, number>>;
+  numeric?: QuantileSketchJSON;
+  categories?: FrequentItemsJSON;
+}
+
+/** One column: how often it was present, as which types, and its distribution. */
+export class ColumnProfile {
+  present = 0;
+  readonly types: Partial<Record<ValueType, number>> = {};
+  numeric: QuantileSketch | undefined;
+  categories: FrequentItems | undefined;
+
+  add(value: FeatureValue | undefined): void {
+    if (value === null || value === undefined) return;
+    this.present++;
+    if (typeof value === 'number') {
+      this.types.number = (this.types.number ?? 0) + 1;
+      (this.numeric ??= new QuantileSketch({ relativeAccuracy: SKETCH_ACCURACY })).add(value);
+    } else {
+      const type: ValueType = typeof value === 'boolean' ? 'boolean' : 'string';
+      this.types[type] = (this.types[type] ?? 0) + 1;
+      (this.categories ??= new FrequentItems(CATEGORY_CAPACITY)).add(String(value));
+    }
+  }
+
+  /** The type most values had, or undefined when the column was never present. */
+  dominantType(): ValueType | undefined {
+    let best: ValueType | undefined;
+    for (const [type, n] of Object.entries(this.types) as [ValueType, number][]) {
+      if (best === undefined || n > this.types[best]!) best = type;
+    }
+    return best;
+  }
+
+  merge(other: ColumnProfile): void {
+    this.present += other.present;
+    for (const [type, n] of Object.entries(other.types) as [ValueType, number][]) {
+      this.types[type] = (this.types[type] ?? 0) + n;
+    }
+    if (other.numeric) {
+      if (this.numeric) this.numeric.merge(other.numeric);
+      else this.numeric = QuantileSketch.fromJSON(other.numeric.toJSON());
+    }
+    if (other.categories) {
+      if (this.categories) this.categories.merge(other.categories);
+      else this.categories = FrequentItems.fromJSON(other.categories.toJSON());
+    }
+  }
+
+  toJSON(): ColumnProfileJSON {
+    return {
+      present: this.present,
+      types: { ...this.types },
+      ...(this.numeric ? { numeric: this.numeric.toJSON() } : {}),
+      ...(this.categories ? { categories: this.categories.toJSON() } : {}),
+    };
+  }
+
+  static fromJSON(json: ColumnProfileJSON): ColumnProfile {
+    const p = new ColumnProfile();
+    p.present = json.present;
+    Object.assign(p.types, json.types);
+    if (json.numeric) p.numeric = QuantileSketch.fromJSON(json.numeric);
+    if (json.categories) p.categories = FrequentItems.fromJSON(json.categories);
+    return p;
+  }
+}
+
+/** Outcome counts once labels have joined: accuracy over every class, confusion for the positive class. */
+export interface PerformanceCounts {
+  labelled: number;
+  correct: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  /** Sum of (score − y)² over labelled records with a score in [0, 1]. */
+  brierSum: number;
+  brierN: number;
+}
+
+export interface SignalCounts {
+  /** Records that carried the signal at all. */
+  n: number;
+  /** Records where it fired (true, or a string other than "", "none", "false"). */
+  events: number;
+  values: Record<string, number>;
+}
+
+export interface WindowProfileJSON {
+  v: 1;
+  records: number;
+  features: Record<string, ColumnProfileJSON>;
+  prediction: ColumnProfileJSON;
+  score: ColumnProfileJSON;
+  labels: Record<string, number>;
+  performance: PerformanceCounts;
+  latency: ColumnProfileJSON;
+  errors: number;
+  signals: Record<string, SignalCounts>;
+  feedback: { up: number; down: number };
+}
+
+/** Label and prediction values compared as class keys: booleans and "true"/"false" become "1"/"0". */
+export function classKey(value: number | string | boolean): string {
+  if (value === true || value === 'true') return '1';
+  if (value === false || value === 'false') return '0';
+  return String(value);
+}
+
+function emptyPerformance(): PerformanceCounts {
+  return { labelled: 0, correct: 0, tp: 0, fp: 0, tn: 0, fn: 0, brierSum: 0, brierN: 0 };
+}
+
+function addCapped(counts: Record<string, number>, key: string, weight: number): void {
+  if (counts[key] !== undefined || Object.keys(counts).length < MAX_CLASSES)
+    counts[key] = (counts[key] ?? 0) + weight;
+  else counts[OTHER_CLASS] = (counts[OTHER_CLASS] ?? 0) + weight;
+}
+
+/** Whether a signal value counts as the signal firing. */
+export function signalFired(value: boolean | string): boolean {
+  if (typeof value === 'boolean') return value;
+  const v = value.trim().toLowerCase();
+  return v !== '' && v !== 'none' && v !== 'false' && v !== '0';
+}
+
+/** What a label contributes to the performance counts of the window its record belongs to. */
+export interface LabelJoin {
+  prediction: number | string | boolean | null;
+  score: number | null;
+  label: number | string | boolean;
+}
+
+export class WindowProfile {
+  records = 0;
+  readonly features = new Map<string, ColumnProfile>();
+  prediction = new ColumnProfile();
+  score = new ColumnProfile();
+  readonly labels: Record<string, number> = {};
+  readonly performance: PerformanceCounts = emptyPerformance();
+  latency = new ColumnProfile();
+  errors = 0;
+  readonly signals: Record<string, SignalCounts> = {};
+  readonly feedback = { up: 0, down: 0 };
+
+  private feature(name: string): ColumnProfile {
+    let p = this.features.get(name);
+    if (!p) {
+      p = new ColumnProfile();
+      this.features.set(name, p);
+    }
+    return p;
+  }
+
+  /** Adds one inference record (or one reference row: no latency, errors or signals). */
+  addRecord(record: {
+    features: Record<string, FeatureValue>;
+    prediction?: number | string | boolean | undefined;
+    score?: number | undefined;
+    latencyMs?: number | undefined;
+    error?: boolean | undefined;
+    signals?: Record<string, boolean | string> | undefined;
+  }): void {
+    this.records++;
+    for (const name in record.features) {
+      // Declared-but-null fields still create the column, so "present in 0 %" is distinguishable from "never sent".
+      const column = this.feature(name);
+      column.add(record.features[name]);
+    }
+    if (record.prediction !== undefined) this.prediction.add(record.prediction);
+    if (record.score !== undefined) this.score.add(record.score);
+    if (record.latencyMs !== undefined) this.latency.add(record.latencyMs);
+    if (record.error) this.errors++;
+    if (record.signals) {
+      for (const [name, value] of Object.entries(record.signals)) {
+        const s = (this.signals[name] ??= { n: 0, events: 0, values: {} });
+        s.n++;
+        if (signalFired(value)) s.events++;
+        if (typeof value === 'string') addCapped(s.values, value, 1);
+      }
+    }
+  }
+
+  /** Adds a label to the label distribution and, with a prediction, to the performance counts. */
+  addLabel(join: LabelJoin, positiveClass: string): void {
+    const y = classKey(join.label);
+    addCapped(this.labels, y, 1);
+    if (join.prediction === null) return;
+    const p = this.performance;
+    const yhat = classKey(join.prediction);
+    p.labelled++;
+    if (y === yhat) p.correct++;
+    const actual = y === positiveClass;
+    const predicted = yhat === positiveClass;
+    if (actual && predicted) p.tp++;
+    else if (!actual && predicted) p.fp++;
+    else if (!actual && !predicted) p.tn++;
+    else p.fn++;
+    if (join.score !== null && join.score >= 0 && join.score <= 1) {
+      const d = join.score - (actual ? 1 : 0);
+      p.brierSum += d * d;
+      p.brierN++;
+    }
+  }
+
+  addFeedback(rating: 'up' | 'down'): void {
+    this.feedback[rating]++;
+  }
+
+  merge(other: WindowProfile): void {
+    this.records += other.records;
+    for (const [name, column] of other.features) this.feature(name).merge(column);
+    this.prediction.merge(other.prediction);
+    this.score.merge(other.score);
+    for (const [k, n] of Object.entries(other.labels)) addCapped(this.labels, k, n);
+    const p = this.performance;
+    const q = other.performance;
+    p.labelled += q.labelled;
+    p.correct += q.correct;
+    p.tp += q.tp;
+    p.fp += q.fp;
+    p.tn += q.tn;
+    p.fn += q.fn;
+    p.brierSum += q.brierSum;
+    p.brierN += q.brierN;
+    this.latency.merge(other.latency);
+    this.errors += other.errors;
+    for (const [name, s] of Object.entries(other.signals)) {
+      const mine = (this.signals[name] ??= { n: 0, events: 0, values: {} });
+      mine.n += s.n;
+      mine.events += s.events;
+      for (const [k, n] of Object.entries(s.values)) addCapped(mine.values, k, n);
+    }
+    this.feedback.up += other.feedback.up;
+    this.feedback.down += other.feedback.down;
+  }
+
+  toJSON(): WindowProfileJSON {
+    const features: Record<string, ColumnProfileJSON> = {};
+    for (const [name, column] of [...this.features].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      features[name] = column.toJSON();
+    return {
+      v: 1,
+      records: this.records,
+      features,
+      prediction: this.prediction.toJSON(),
+      score: this.score.toJSON(),
+      labels: { ...this.labels },
+      performance: { ...this.performance },
+      latency: this.latency.toJSON(),
+      errors: this.errors,
+      signals: structuredClone(this.signals),
+      feedback: { ...this.feedback },
+    };
+  }
+
+  static fromJSON(json: WindowProfileJSON): WindowProfile {
+    const p = new WindowProfile();
+    p.records = json.records;
+    for (const [name, column] of Object.entries(json.features))
+      p.features.set(name, ColumnProfile.fromJSON(column));
+    p.prediction = ColumnProfile.fromJSON(json.prediction);
+    p.score = ColumnProfile.fromJSON(json.score);
+    Object.assign(p.labels, json.labels);
+    Object.assign(p.performance, json.performance);
+    p.latency = ColumnProfile.fromJSON(json.latency);
+    p.errors = json.errors;
+    Object.assign(p.signals, json.signals);
+    p.feedback.up = json.feedback.up;
+    p.feedback.down = json.feedback.down;
+    return p;
+  }
+
+  static parse(text: string): WindowProfile {
+    return WindowProfile.fromJSON(JSON.parse(text) as WindowProfileJSON);
+  }
+}
