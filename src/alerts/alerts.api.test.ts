@@ -210,11 +210,11 @@ describeEachBackend('alerts', (backend) => {
   describe('acknowledge and resolve', () => {
     it('records the comment, the person and an audit entry for each step', async () => {
       const model = await registerModel(server, 'ack-model', 2);
-      await process(server, model, [check('missing_value_increase', 'alert', 60, { feature: 'zip' })]);
+      await process(server, model, [check('missing_increase', 'alert', 60, { feature: 'zip' })]);
       const [alert] = await listFor('ack-model');
       const opened = (await outbox(server, 'alert.opened')).filter((e) => e.subject === `alert:${alert.id}`);
       expect(opened).toHaveLength(1);
-      expect(opened[0]!.body.data).toMatchObject({ id: alert.id, rule: 'missing_value_increase', tier: 2 });
+      expect(opened[0]!.body.data).toMatchObject({ id: alert.id, rule: 'missing_increase', tier: 2 });
 
       const ack = await server.api('POST', `/api/v1/alerts/${alert.id}/acknowledge`, {
         token: operator,
@@ -242,7 +242,7 @@ describeEachBackend('alerts', (backend) => {
 
       // Resolved: the key is free again, a new firing opens a new alert.
       const again = await process(server, model, [
-        check('missing_value_increase', 'alert', 120, { feature: 'zip' }),
+        check('missing_increase', 'alert', 120, { feature: 'zip' }),
       ]);
       expect(again.opened).toBe(1);
     });

@@ -4,18 +4,20 @@
  */
 
 /**
- * Monitoring rules that trigger retraining when they reach `alert` status (the trigger table of
- * the policy: data and concept drift, accuracy/precision/recall decay, missing-value increase,
- * calibration drift and new-data volume). Warnings do not trigger.
+ * Monitoring rules that trigger retraining when they reach `alert` status: the trigger table of
+ * the policy (data drift, concept drift of predictions and labels, accuracy/precision/recall
+ * decay, missing-value increase, input schema change, calibration drift, new-data volume).
+ * Warnings do not trigger, so a tier whose schema change is `next-business-day` (a warning) waits.
  */
 export const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
   'data_drift',
-  'concept_drift',
   'prediction_drift',
+  'label_drift',
   'accuracy_decay',
   'precision_decay',
   'recall_decay',
-  'missing_value_increase',
+  'missing_increase',
+  'schema_change',
   'brier_drift',
   'new_data_volume',
 ]);

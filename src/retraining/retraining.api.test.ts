@@ -80,7 +80,7 @@ describeEachBackend('retraining requests', (backend) => {
   describe('results and the decision log', () => {
     it('links the request to the version the pipeline produced and closes it', async () => {
       const model = await registerModel(server, 'loop', 1);
-      await process(server, model, [check('concept_drift', 'alert', 60)]);
+      await process(server, model, [check('prediction_drift', 'alert', 60)]);
       const [request] = await requestsOf('loop');
       expect(
         (await server.api('POST', '/api/v1/models/loop/versions', { body: versionBody('1.1.0') })).status,
@@ -110,7 +110,7 @@ describeEachBackend('retraining requests', (backend) => {
       expect(again.status).toBe(409);
 
       // Closed: the next trigger opens a new request, which the pipeline reports as kept, then one that fails.
-      await process(server, model, [check('concept_drift', 'alert', 120)]);
+      await process(server, model, [check('prediction_drift', 'alert', 120)]);
       const second = (await requestsOf('loop'))[0];
       expect(second.id).not.toBe(request.id);
       await server.api('POST', `/api/v1/retraining-requests/${second.id}/result`, {
