@@ -15,7 +15,6 @@ import { registerFeatureCommands } from '../features/index.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
 import { registerWebhookCommands } from '../webhooks/index.js';
-import { registerValidationCommands } from '../validation/index.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
@@ -29,10 +28,9 @@ registerKeyCommands(program);
 registerFeatureCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
-registerValidationCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
-registerAlertingCommands(program);
 registerIngestCommands(program);
+registerAlertingCommands(program);
 
 await runCli(program, process.argv);

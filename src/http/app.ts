@@ -8,13 +8,11 @@ import { newId } from '../core/ids.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import { registerFeatureRoutes } from '../features/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
-import { registerFeatureRoutes } from '../features/index.js';
-import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
-import { registerWorkflowRoutes } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -74,15 +72,13 @@ export function createApp(ctx: AppContext): WardenApp {
 
   registerTokenRoutes(routes, ctx);
   registerRegistryRoutes(routes, ctx);
+  registerFeatureRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
-  registerFeatureRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
-  registerValidationRoutes(routes, ctx);
   registerWebhookRoutes(routes, ctx);
-  registerWorkflowRoutes(routes, ctx);
   registerAlertingRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);
 
