@@ -15,6 +15,7 @@ import { registerFeatureCommands } from '../features/index.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
 import { registerWebhookCommands } from '../webhooks/index.js';
+import { registerValidationCommands } from '../validation/index.js';
 import { runCli } from './run.js';
 
 const program = new Command('warden')
@@ -28,6 +29,7 @@ registerKeyCommands(program);
 registerFeatureCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
+registerValidationCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
 registerIngestCommands(program);

@@ -12,6 +12,7 @@ import { registerFeatureRoutes } from '../features/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
+import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
@@ -78,6 +79,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerAttachmentRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
+  registerValidationRoutes(routes, ctx);
   registerWebhookRoutes(routes, ctx);
   registerAlertingRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);

@@ -1,0 +1,461 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../../test/support/stores.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { checkNamed, seedVersion, setChampion, type CheckView } from './validation.test-helper.js';
+
+const INPUT_SCHEMA = [
+  { name: 'amount', type: 'number', min: 0, max: 1000, nullable: false },
+  { name: 'channel', type: 'category', categories: ['web', 'app'] },
+];
+
+/**
+ * 400 rows, labels alternating. The candidate errs on rows i % 80 ∈ {0,1,2,3} (20 rows: 10 false
+ * positives, 10 false negatives, 95 % accuracy); the champion on rows i % 40 ∈ {0,1,2,3} (40 rows, 90 %).
+ */
+function goodDataset(n = 400) {
+  const records = [];
+  const championScores = [];
+  for (let i = 0; i < n; i++) {
+    const label = i % 2;
+    const candidateWrong = i % 80 < 4;
+    const championWrong = i % 40 < 4;
+    const score = (wrong: boolean) => (label === 1 ? (wrong ? 0.3 : 0.8) : wrong ? 0.7 : 0.2);
+    records.push({
+      label,
+      score: score(candidateWrong),
+      segment: { region: Math.floor(i / 2) % 2 === 0 ? 'north' : 'south' },
+      sensitive: { group: ['a', 'b', 'c'][i % 3] },
+      features: { amount: ((i * 37) % 100) + 0.5, channel: i % 5 < 3 ? 'web' : 'app' },
+    });
+    championScores.push(score(championWrong));
+  }
+  const reference = Array.from({ length: 400 }, (_, k) => {
+    const i = k + 1000;
+    return { amount: ((i * 37) % 100) + 0.5, channel: i % 5 < 3 ? 'web' : 'app' };
+  });
+  return { records, championScores, reference };
+}
+
+const GOOD_EVIDENCE = { latencyP95Ms: 18, latencyP99Ms: 25, peakMemoryMb: 2000 };
+
+describeEachBackend('validation suite', (backend) => {
+  let server: TestServer;
+  let clock = new Date('2026-03-01T12:00:00.000Z');
+  let validator: string;
+  let failedRunId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { now: () => clock });
+    validator = await server.tokenFor('val', ['validator']);
+    await seedVersion(server, 'fraud', 1, '1.0.0', { inputSchema: INPUT_SCHEMA, sign: true });
+    await seedVersion(server, 'fraud', 1, '2.0.0', { inputSchema: INPUT_SCHEMA, sign: true });
+    await setChampion(server, 'fraud', '1.0.0');
+  });
+  afterAll(() => server.close());
+
+  const post = (model: string, version: string, body: unknown, token?: string) =>
+    server.api('POST', `/api/v1/models/${model}/versions/${version}/validations`, {
+      token: token ?? validator,
+      body,
+    });
+
+  it('passes a full tier-1 validation and stores the report with an audit entry', async () => {
+    const d = goodDataset();
+    const res = await post('fraud', '2.0.0', {
+      records: d.records,
+      champion: { scores: d.championScores },
+      reference: { features: d.reference },
+      evidence: GOOD_EVIDENCE,
+    });
+    expect(res.status).toBe(201);
+    const failing = (res.body.checks as CheckView[]).filter((c) => c.status !== 'pass');
+    expect(failing).toEqual([]);
+    expect(res.body).toMatchObject({
+      model: 'fraud',
+      version: '2.0.0',
+      passed: true,
+      level: 'full',
+      policyVersion: 0,
+    });
+    expect(res.body.summary).toMatchObject({ bump: 'major', requiredLevel: 'full' });
+    expect((res.body.checks as CheckView[]).map((c) => c.name)).toEqual([
+      'performance.thresholds',
+      'performance.no-regression',
+      'performance.significance',
+      'performance.segments',
+      'data.schema',
+      'data.ranges',
+      'data.missing-rate',
+      'data.drift',
+      'infrastructure.latency',
+      'infrastructure.memory',
+      'security.artifact',
+      'security.signature',
+      'security.pii',
+      'fairness.disparate-impact',
+      'fairness.equal-opportunity',
+      'fairness.demographic-parity',
+    ]);
+    // 380 of 400 rows right; 190 of 200 predicted positives are positive.
+    expect(checkNamed(res.body, 'performance.thresholds').value).toEqual({
+      accuracy: 0.95,
+      precision: 0.95,
+      recall: 0.95,
+    });
+    // The champion gets 360 of 400 right: the candidate gains 5 points, a drop of −5.
+    expect(checkNamed(res.body, 'performance.no-regression').value).toBe(-5);
+    expect(checkNamed(res.body, 'performance.no-regression').detail).toContain(
+      'predictions submitted on the same rows',
+    );
+    expect(checkNamed(res.body, 'performance.significance').detail).toContain('DeLong');
+    expect(checkNamed(res.body, 'infrastructure.latency').detail).toContain('not measured');
+    expect(checkNamed(res.body, 'infrastructure.memory').value).toBeCloseTo((2000 / 4096) * 100, 2);
+    expect(checkNamed(res.body, 'data.drift').value).toBe(0);
+    expect(checkNamed(res.body, 'fairness.disparate-impact').rule).toBe(
+      'tiers.1.validation.fairness.disparateImpactMin',
+    );
+
+    const stored = await server.api('GET', `/api/v1/validations/${res.body.id as string}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toEqual(res.body);
+    const list = await server.api('GET', '/api/v1/models/fraud/versions/2.0.0/validations');
+    expect(list.body.items.map((r: { id: string }) => r.id)).toContain(res.body.id);
+    const audit = await server.ctx.db
+      .selectFrom('audit_log')
+      .select(['actor', 'subject', 'change'])
+      .where('action', '=', 'validation.run_recorded')
+      .execute();
+    expect(audit.some((a) => a.change.includes(res.body.id as string) && a.actor === 'val')).toBe(true);
+  });
+
+  it('blocks a regression of more than 1 point against the champion', async () => {
+    const d = goodDataset();
+    // Swap roles: the candidate now scores as the champion did, and vice versa.
+    const records = d.records.map((r, i) => ({ ...r, score: d.championScores[i] }));
+    const res = await post('fraud', '2.0.0', {
+      records,
+      champion: { scores: d.records.map((r) => r.score) },
+      evidence: GOOD_EVIDENCE,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.passed).toBe(false);
+    const check = checkNamed(res.body, 'performance.no-regression');
+    expect(check.status).toBe('fail');
+    // (380 − 360) / 400 = 5 points of accuracy, precision and recall alike.
+    expect(check.value).toBe(5);
+    expect(check.threshold).toBe(1);
+    expect(check.rule).toBe('tiers.1.validation.noRegressionPct');
+    expect(checkNamed(res.body, 'performance.significance').status).toBe('fail');
+  });
+
+  it('falls back to the champion’s recorded metrics when no champion sample is sent', async () => {
+    await seedVersion(server, 'churn', 2, '1.0.0', {
+      metrics: { accuracy: 0.99, precision: 0.99, recall: 0.99 },
+    });
+    await seedVersion(server, 'churn', 2, '1.1.0');
+    await setChampion(server, 'churn', '1.0.0');
+    const d = goodDataset();
+    const res = await post('churn', '1.1.0', { records: d.records });
+    expect(res.body.level).toBe('regression');
+    const check = checkNamed(res.body, 'performance.no-regression');
+    expect(check.status).toBe('fail');
+    expect(check.value).toBe(4); // 99 % recorded vs 95 % measured
+    expect(check.detail).toContain('recorded metrics');
+    expect(checkNamed(res.body, 'performance.significance').status).toBe('skipped');
+  });
+
+  it('computes McNemar’s exact test as by hand on a small paired table', async () => {
+    await seedVersion(server, 'search', 3, '1.0.0');
+    await seedVersion(server, 'search', 3, '1.1.0');
+    await setChampion(server, 'search', '1.0.0');
+    // 20 rows: 10 both right, 8 only the candidate right (b), 1 only the champion right (c), 1 both wrong.
+    const records = [];
+    const champion = [];
+    for (let i = 0; i < 20; i++) {
+      const label = i % 2;
+      const candidateRight = i < 18 || i === 19 ? i !== 19 : false;
+      const championRight = i < 10 || i === 18;
+      records.push({ label, prediction: candidateRight ? label : 1 - label });
+      champion.push(championRight ? label : 1 - label);
+    }
+    const res = await post('search', '1.1.0', { records, champion: { predictions: champion } });
+    const check = checkNamed(res.body, 'performance.significance');
+    // Exact binomial: p = 2 · P(X ≤ 1), X ~ Bin(9, ½) = 2 · (1 + 9) / 512.
+    expect(check.value).toBeCloseTo(20 / 512, 10);
+    expect(check.status).toBe('pass');
+    expect(check.items?.[0]).toMatchObject({
+      test: 'mcnemar',
+      candidateOnlyCorrect: 8,
+      championOnlyCorrect: 1,
+    });
+  });
+
+  it('catches a regression confined to one segment', async () => {
+    await seedVersion(server, 'search', 3, '1.2.0');
+    // 80 rows: segment A rows 0–39, B rows 40–79. The champion errs on 4 rows of A, the candidate on 4 of B:
+    // overall the two are equal, but B loses 10 points.
+    const records = [];
+    const champion = [];
+    for (let i = 0; i < 80; i++) {
+      const label = i % 2;
+      const inA = i < 40;
+      const championWrong = inA && i < 4;
+      const candidateWrong = !inA && i < 44;
+      records.push({
+        label,
+        prediction: candidateWrong ? 1 - label : label,
+        segment: { part: inA ? 'A' : 'B' },
+      });
+      champion.push(championWrong ? 1 - label : label);
+    }
+    const res = await post('search', '1.2.0', {
+      records,
+      champion: { predictions: champion },
+      level: 'full',
+    });
+    expect(checkNamed(res.body, 'performance.no-regression').value).toBe(0);
+    expect(checkNamed(res.body, 'performance.no-regression').status).toBe('pass');
+    const check = checkNamed(res.body, 'performance.segments');
+    expect(check.status).toBe('fail');
+    expect(check.value).toBe(10);
+    expect(check.detail).toContain('part=B');
+    expect(check.detail).not.toContain('part=A');
+  });
+
+  it('reports schema violations: missing column, wrong type, out of range, missing rate', async () => {
+    await seedVersion(server, 'docs', 3, '1.0.0', {
+      inputSchema: [
+        { name: 'amount', type: 'number', min: 0, max: 100, nullable: false },
+        { name: 'channel', type: 'category', categories: ['web', 'app'] },
+        { name: 'age', type: 'integer' },
+        { name: 'note', type: 'string', nullable: true },
+      ],
+    });
+    const records = Array.from({ length: 40 }, (_, i) => ({
+      label: i % 2,
+      prediction: i % 2,
+      features: {
+        amount: i === 3 ? '12' : i === 5 ? 500 : i,
+        channel: i === 7 ? 'fax' : 'web',
+        note: i % 10 === 0 ? null : 'ok',
+      },
+    }));
+    const res = await post('docs', '1.0.0', { records, level: 'full' });
+    expect(res.status).toBe(201);
+    const schema = checkNamed(res.body, 'data.schema');
+    expect(schema.status).toBe('fail');
+    expect(schema.items).toEqual(
+      expect.arrayContaining([
+        { column: 'age', problem: 'missing column' },
+        { column: 'amount', record: 3, problem: 'expected number, got string "12"' },
+      ]),
+    );
+    const ranges = checkNamed(res.body, 'data.ranges');
+    expect(ranges.status).toBe('fail');
+    expect(ranges.value).toBe(2);
+    expect(ranges.items).toEqual([
+      { column: 'amount', record: 5, problem: '500 > max 100' },
+      { column: 'channel', record: 7, problem: '"fax" is not a known category' },
+    ]);
+    const missing = checkNamed(res.body, 'data.missing-rate');
+    expect(missing.status).toBe('fail');
+    expect(missing.items).toEqual(
+      expect.arrayContaining([
+        { column: 'note', missing: 4, rate: 0.1 },
+        { column: 'amount', missing: 0, rate: 0 },
+      ]),
+    );
+  });
+
+  it('fails tier-1 fairness with a disparate impact of 0.6', async () => {
+    await seedVersion(server, 'credit', 1, '1.0.0', { inputSchema: INPUT_SCHEMA, sign: true });
+    // Group a: 25 of 50 selected (0.5); group b: 15 of 50 (0.3). Predictions equal labels.
+    const records = Array.from({ length: 100 }, (_, i) => {
+      const inA = i < 50;
+      const positive = inA ? i < 25 : i < 65;
+      return {
+        label: positive ? 1 : 0,
+        prediction: positive ? 1 : 0,
+        sensitive: { group: inA ? 'a' : 'b' },
+        features: { amount: i, channel: 'web' },
+      };
+    });
+    const res = await post('credit', '1.0.0', { records, evidence: GOOD_EVIDENCE });
+    expect(res.body.level).toBe('full');
+    expect(res.body.passed).toBe(false);
+    const di = checkNamed(res.body, 'fairness.disparate-impact');
+    expect(di.status).toBe('fail');
+    expect(di.value).toBeCloseTo(0.6, 10);
+    const dpd = checkNamed(res.body, 'fairness.demographic-parity');
+    expect(dpd.value).toBeCloseTo(0.2, 10);
+    expect(dpd.status).toBe('fail');
+    expect(checkNamed(res.body, 'fairness.equal-opportunity').status).toBe('pass');
+    failedRunId = res.body.id as string;
+  });
+
+  it('fails drift against a shifted training reference', async () => {
+    await seedVersion(server, 'docs', 3, '1.1.0');
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      label: i % 2,
+      prediction: i % 2,
+      features: { amount: 50 + (i % 100), channel: i % 2 ? 'web' : 'app' },
+    }));
+    const reference = Array.from({ length: 200 }, (_, i) => ({
+      amount: i % 100,
+      channel: i % 2 ? 'web' : 'app',
+    }));
+    const res = await post('docs', '1.1.0', { records, reference: { features: reference }, level: 'full' });
+    const check = checkNamed(res.body, 'data.drift');
+    expect(check.status).toBe('fail');
+    expect(check.value as number).toBeGreaterThan(1);
+    expect(check.detail).toContain('amount');
+    expect(check.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ column: 'channel', psi: 0 })]),
+    );
+    const skipped = await post('docs', '1.1.0', { records, level: 'full' });
+    expect(checkNamed(skipped.body, 'data.drift').status).toBe('skipped');
+  });
+
+  it('waivers: the requester cannot approve, only compliance can, and an expired waiver no longer counts', async () => {
+    const compliance = await server.tokenFor('cora', ['compliance']);
+    const dual = await server.tokenFor('dual', ['validator', 'compliance']);
+    const admin = server.adminToken;
+    const until = new Date(clock.getTime() + 10 * 86_400_000).toISOString();
+    const asked = await server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+      token: validator,
+      body: { check: 'fairness.disparate-impact', reason: 'groups re-weighted next release', until },
+    });
+    expect(asked.status).toBe(201);
+    expect(asked.body.status).toBe('pending');
+
+    const byValidator = await server.api('POST', `/api/v1/waivers/${asked.body.id as string}/approve`, {
+      token: validator,
+    });
+    expect(byValidator.status).toBe(403);
+    const byAdmin = await server.api('POST', `/api/v1/waivers/${asked.body.id as string}/approve`, {
+      token: admin,
+    });
+    expect(byAdmin.status).toBe(403);
+
+    const own = await server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+      token: dual,
+      body: { check: 'fairness.demographic-parity', reason: 'mine', until },
+    });
+    expect(own.status).toBe(201);
+    const selfApproval = await server.api('POST', `/api/v1/waivers/${own.body.id as string}/approve`, {
+      token: dual,
+    });
+    expect(selfApproval.status).toBe(403);
+    expect(selfApproval.body.error.message).toContain('cannot approve');
+
+    const before = await server.api('GET', `/api/v1/validations/${failedRunId}/evidence`);
+    expect(checkNamed(before.body, 'fairness.disparate-impact').status).toBe('fail');
+
+    const approved = await server.api('POST', `/api/v1/waivers/${asked.body.id as string}/approve`, {
+      token: compliance,
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'approved', approvedBy: 'cora' });
+    const twice = await server.api('POST', `/api/v1/waivers/${asked.body.id as string}/approve`, {
+      token: compliance,
+    });
+    expect(twice.status).toBe(409);
+
+    const evidence = await server.api('GET', `/api/v1/validations/${failedRunId}/evidence`);
+    expect(checkNamed(evidence.body, 'fairness.disparate-impact').status).toBe('waived');
+    expect(checkNamed(evidence.body, 'fairness.demographic-parity').status).toBe('fail');
+    const stored = await server.api('GET', `/api/v1/validations/${failedRunId}`);
+    expect(checkNamed(stored.body, 'fairness.disparate-impact').status).toBe('fail');
+
+    const passing = await server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+      token: validator,
+      body: { check: 'fairness.equal-opportunity', reason: 'x', until },
+    });
+    expect(passing.status).toBe(409);
+    const unknown = await server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+      token: validator,
+      body: { check: 'nonsense', reason: 'x', until },
+    });
+    expect(unknown.status).toBe(400);
+    const past = await server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+      token: validator,
+      body: { check: 'fairness.demographic-parity', reason: 'x', until: '2020-01-01' },
+    });
+    expect(past.status).toBe(400);
+
+    clock = new Date(clock.getTime() + 11 * 86_400_000);
+    const expired = await server.api('GET', `/api/v1/validations/${failedRunId}/evidence`);
+    expect(checkNamed(expired.body, 'fairness.disparate-impact').status).toBe('fail');
+    expect(expired.body.passed).toBe(false);
+    const late = await server.api('POST', `/api/v1/waivers/${own.body.id as string}/approve`, {
+      token: compliance,
+    });
+    expect(late.status).toBe(409);
+
+    const actions = await server.ctx.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', 'like', 'validation.waiver%')
+      .execute();
+    expect(actions.map((a) => a.action).sort()).toEqual([
+      'validation.waiver_approved',
+      'validation.waiver_requested',
+      'validation.waiver_requested',
+    ]);
+  });
+
+  it.each([
+    [{ records: [] }, 'records'],
+    [
+      {
+        records: [
+          { label: 1, score: 0.9 },
+          { label: 2, score: 0.1 },
+        ],
+      },
+      'records.1.label',
+    ],
+    [
+      {
+        records: [
+          { label: 1, score: 0.9 },
+          { label: 0, score: 0.1 },
+          { label: 0, score: 1.5 },
+        ],
+      },
+      'records.2.score',
+    ],
+    [{ records: [{ label: 1, score: 'NaN' }] }, 'records.0.score'],
+    [{ records: [{ label: 1, score: 0.9 }, { label: 0 }] }, 'records.1.score'],
+    [
+      {
+        records: [
+          { label: 1, score: 0.9 },
+          { label: 0, prediction: 0 },
+        ],
+      },
+      'records.1.score',
+    ],
+    [{ records: [{ label: 1, score: 0.9 }], champion: { scores: [0.1, 0.2] } }, 'champion.scores'],
+    [{ records: [{ label: 1, score: 0.9, extra: 1 }] }, 'records.0.extra'],
+  ])('refuses bad input %j naming %s, storing nothing', async (body, field) => {
+    const before = await server.ctx.db.selectFrom('validation_runs').select('id').execute();
+    const res = await post('fraud', '2.0.0', body);
+    expect(res.status).toBe(400);
+    expect(
+      `${res.body.error.message as string} ${(res.body.error.field as string | undefined) ?? ''}`,
+    ).toContain(field);
+    const after = await server.ctx.db.selectFrom('validation_runs').select('id').execute();
+    expect(after.length).toBe(before.length);
+  });
+
+  it('refuses read-only callers and has no route that changes a stored report', async () => {
+    const viewer = await server.tokenFor('vic', ['viewer']);
+    const res = await post('fraud', '2.0.0', { records: [{ label: 1, score: 0.9 }] }, viewer);
+    expect(res.status).toBe(403);
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const r = await server.api(method, `/api/v1/validations/${failedRunId}`, { body: {} });
+      expect([404, 405]).toContain(r.status);
+    }
+  });
+});
