@@ -69,35 +69,38 @@ export function andersonKSample(samples: Float64Array[]): AndersonResult {
   }
   Z.sort();
   // Distinct values with their multiplicity l_j and midrank position B_j = left + l_j/2.
-  const zStar: number[] = [];
-  const lj: number[] = [];
-  const bj: number[] = [];
+  const zStar = new Float64Array(N);
+  const lj = new Float64Array(N);
+  const bj = new Float64Array(N);
+  let distinct = 0;
   for (let i = 0; i < N;) {
     const v = Z[i]!;
     let e = i;
     while (e < N && Z[e]! === v) e++;
-    zStar.push(v);
-    lj.push(e - i);
-    bj.push(i + (e - i) / 2);
+    zStar[distinct] = v;
+    lj[distinct] = e - i;
+    bj[distinct] = i + (e - i) / 2;
+    distinct++;
     i = e;
   }
-  if (zStar.length < 2) throw new Error('andersonKSample needs more than one distinct observation');
+  if (distinct < 2) throw new Error('andersonKSample needs more than one distinct observation');
   let a2kn = 0;
   for (let s = 0; s < k; s++) {
     const xs = sorted[s]!;
+    const ns = n[s]!;
     let p = 0;
     let inner = 0;
-    for (let j = 0; j < zStar.length; j++) {
+    for (let j = 0; j < distinct; j++) {
       const v = zStar[j]!;
       const left = p;
       while (p < xs.length && xs[p]! === v) p++;
       const mij = p - (p - left) / 2;
       const l = lj[j]!;
       const b = bj[j]!;
-      const num = N * mij - b * n[s]!;
+      const num = N * mij - b * ns;
       inner += ((l / N) * num * num) / (b * (N - b) - (N * l) / 4);
     }
-    a2kn += inner / n[s]!;
+    a2kn += inner / ns;
   }
   a2kn *= (N - 1) / N;
 
