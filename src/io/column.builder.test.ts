@@ -66,3 +66,39 @@ describe('ColumnBuilder', () => {
     expect(() => builder.appendText('high')).toThrow('score@2=high');
   });
 });
+
+describe('parseNumberText fast path', () => {
+  it('gives exactly what Number() gives for plain decimals', () => {
+    const samples = [
+      '0',
+      '-0',
+      '007',
+      '1.',
+      '.5',
+      '-.5',
+      '123456789012345',
+      '0.1',
+      '0.3',
+      '-12.34567',
+      '99999.99999',
+      '1234567890.12345',
+    ];
+    let seed = 1;
+    for (let k = 0; k < 20_000; k++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const whole = String(seed % 100000);
+      const fraction = String(seed % 10 ** (1 + (seed % 9))).padStart(1 + (k % 9), '0');
+      samples.push(`${k % 2 ? '-' : ''}${whole}.${fraction}`);
+    }
+    for (const text of samples) expect(Object.is(parseNumberText(text), Number(text)), text).toBe(true);
+  });
+
+  it('leaves exponents, long mantissas and odd shapes to Number()', () => {
+    expect(parseNumberText('1e3')).toBe(1000);
+    expect(parseNumberText('1234567890123456789')).toBe(Number('1234567890123456789'));
+    expect(parseNumberText('0.12345678901234567')).toBe(Number('0.12345678901234567'));
+    expect(parseNumberText('-')).toBeUndefined();
+    expect(parseNumberText('.')).toBeUndefined();
+    expect(parseNumberText('1.2.3')).toBeUndefined();
+  });
+});

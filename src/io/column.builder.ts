@@ -40,6 +40,8 @@ export function isMissingText(text: string): boolean {
  * "missing", undefined when it is not a number at all.
  */
 export function parseNumberText(text: string): number | undefined {
+  const plain = parsePlainDecimal(text);
+  if (plain !== undefined) return plain;
   const value = Number(text);
   if (value === value) {
     // Number('') and Number('  ') are 0; those cells are missing, not zero.
@@ -48,6 +50,45 @@ export function parseNumberText(text: string): number | undefined {
   }
   if (MISSING_TEXT.has(text)) return NaN;
   return INFINITY_TEXT.get(text.trim().toLowerCase());
+}
+
+/** 10^0 … 10^22: every one is exact in float64. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * Fast path for the common cell `-?digits(.digits)?` with at most 15 significant digits:
+ * the digits form an exact integer below 2^53 and 10^k is exact, so one division gives the
+ * correctly rounded value, the same double `Number(text)` returns. Undefined otherwise.
+ */
+function parsePlainDecimal(text: string): number | undefined {
+  const length = text.length;
+  if (length === 0 || length > 17) return undefined;
+  let i = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 /* - */) {
+    negative = true;
+    i = 1;
+    if (length === 1) return undefined;
+  }
+  let digits = 0;
+  let scale = -1;
+  let mantissa = 0;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (code === 46 /* . */ && scale < 0) {
+      scale = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const value = scale > 0 ? mantissa / POWERS_OF_TEN[scale]! : mantissa;
+  return negative ? -value : value;
 }
 
 /** The first cell that kept a column from being numeric. */
