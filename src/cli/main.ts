@@ -15,6 +15,7 @@ import { registerFeatureCommands } from '../features/index.js';
 import { registerServerCommands } from '../server/server.command.js';
 import { registerOfflineCommands } from '../reports/index.js';
 import { registerWebhookCommands } from '../webhooks/index.js';
+import { registerPolicyProposalCommand, registerWorkflowCommands } from '../workflow/index.js';
 import { registerValidationCommands } from '../validation/index.js';
 import { runCli } from './run.js';
 
@@ -29,6 +30,8 @@ registerKeyCommands(program);
 registerFeatureCommands(program);
 registerAuditCommands(program);
 registerPolicyCommands(program);
+registerPolicyProposalCommand(program);
+registerWorkflowCommands(program);
 registerValidationCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);

@@ -14,6 +14,7 @@ import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
 import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
+import { registerWorkflowRoutes } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerPolicyRoutes(routes, ctx);
   registerValidationRoutes(routes, ctx);
   registerWebhookRoutes(routes, ctx);
+  registerWorkflowRoutes(routes, ctx);
   registerAlertingRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);
 

@@ -2,6 +2,7 @@ import { ALERT_TASKS } from '../alerts/index.js';
 import type { AppContext } from '../http/context.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
+import { WORKFLOW_TASKS } from '../workflow/index.js';
 
 /** Work a server does on its own: delivering webhooks, evaluating monitors, escalating alerts. */
 export interface BackgroundTask {
@@ -16,7 +17,7 @@ export interface BackgroundTask {
  * Every background task, in one list. Each domain adds its task here. On PostgreSQL several
  * servers run these loops at once; each task claims its work with row leases so nothing runs twice.
  */
-export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask, ...ALERT_TASKS, ...MONITORING_TASKS];
+export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask, ...WORKFLOW_TASKS, ...ALERT_TASKS, ...MONITORING_TASKS];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
 export function startBackgroundTasks(

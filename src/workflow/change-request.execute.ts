@@ -1,0 +1,63 @@
+import type { Executor } from '../db/database.js';
+import type { AppContext } from '../http/context.js';
+import { parsePolicyDocument, savePolicyVersion } from '../policy/index.js';
+import type { Actor } from '../registry/registry.service.js';
+import type { Stage } from '../registry/version.schema.js';
+import type { ChangeRequestRow } from './change-request.repository.js';
+import { announceRetirement, type RetirementOrder } from './retirement.js';
+import { applyStageChange } from './stage-change.js';
+
+/** What a policy change request carries. */
+export interface PolicyPayload {
+  document: unknown;
+  format: 'yaml' | 'json';
+  source: string;
+  basedOnVersion: number;
+}
+
+/**
+ * Carries out an approved change request inside the transaction of its last approval: a stage
+ * move, a new policy version, or a retirement. A rollback review records a verdict on a rollback
+ * that already happened, so it changes nothing else.
+ */
+export async function executeChangeRequestEffect(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  row: ChangeRequestRow,
+): Promise<void> {
+  const payload = JSON.parse(row.payload) as Record<string, unknown>;
+  switch (row.kind) {
+    case 'transition':
+      await applyStageChange(trx, ctx, actor, {
+        modelId: row.model_id!,
+        versionId: row.version_id!,
+        from: row.from_stage as Stage,
+        to: row.to_stage as Stage,
+        reason: row.reason,
+        changeRequestId: row.id,
+      });
+      return;
+    case 'policy': {
+      const p = payload as unknown as PolicyPayload;
+      await savePolicyVersion(trx, ctx.audit, parsePolicyDocument(p.document), {
+        actor: row.requested_by,
+        requestId: actor.requestId,
+        reason: `${row.reason} (change request ${row.id})`,
+        now: ctx.now(),
+        source: p.source,
+        format: p.format,
+      });
+      return;
+    }
+    case 'retirement': {
+      const order = payload.order as Omit<RetirementOrder, 'changeRequestId'>;
+      await announceRetirement(trx, ctx, actor, { ...order, changeRequestId: row.id });
+      return;
+    }
+    case 'rollback_review':
+      return;
+    default:
+      throw new Error(`unknown change request kind ${row.kind}`);
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The governed lifecycle: the stage state machine, change requests with approvals and evidence,
+ * execution, rollback, retirement and policy changes.
+ */
+export { ALLOWED_TRANSITIONS, allowedTargets, assertTransition, isAllowedTransition } from './lifecycle.js';
+export { registerWorkflowRoutes } from './workflow.routes.js';
+export { registerWorkflowCommands, registerPolicyProposalCommand } from './workflow.command.js';
+export { WORKFLOW_TASKS } from './workflow.tasks.js';
+export { archiveDueRetirements } from './retirement.js';
+export { expireChangeRequests } from './change-request.service.js';
+export type { ChangeRequest } from './change-request.schema.js';
