@@ -324,3 +324,12 @@ describe('invariants (fast-check)', () => {
     );
   });
 });
+
+describe('option validation', () => {
+  it('rejects invalid thresholds and bin counts', () => {
+    const a = num('x', [1, 2, 3]);
+    expect(() => compareColumn(a, a, { threshold: Number.NaN })).toThrow(/finite/);
+    expect(() => compareColumn(a, a, { method: 'psi', psiBins: 1 })).toThrow(/psiBins/);
+    expect(() => compareColumn(a, a, { method: 'nope' as DriftMethod })).toThrow(/unknown drift method/);
+  });
+});

@@ -395,6 +395,10 @@ export function compareColumn(
     throw new Error(`method "${method}" does not apply to categorical column "${reference.name}"`);
   }
   const threshold = options.threshold ?? DEFAULT_THRESHOLDS[method];
+  if (!Number.isFinite(threshold))
+    throw new Error(`threshold of column "${reference.name}" must be a finite number`);
+  const psiBins = options.psiBins ?? DEFAULT_PSI_BINS;
+  if (!(Number.isInteger(psiBins) && psiBins >= 2)) throw new Error('psiBins must be an integer >= 2');
   const isP = P_VALUE_METHODS.has(method);
   const rule = isP ? `drift when p < ${fmt(threshold)}` : `drift when score >= ${fmt(threshold)}`;
   const base = {
@@ -418,12 +422,7 @@ export function compareColumn(
   if (reason !== null) return insufficient(reason, `${method}; not computed; ${rule}`);
   let outcome: Outcome;
   try {
-    outcome = runMethod(
-      method,
-      sides,
-      { ref: missingRef, cur: missingCur },
-      options.psiBins ?? DEFAULT_PSI_BINS,
-    );
+    outcome = runMethod(method, sides, { ref: missingRef, cur: missingCur }, psiBins);
   } catch (error) {
     if (error instanceof InsufficientData)
       return insufficient(error.message, `${method}; not computed; ${rule}`);
