@@ -37,8 +37,8 @@ export function normalColumn(n: number, seed: number, mean = 0, sd = 1): Float64
   return values;
 }
 
-export const CLI_NUMERIC_COLUMNS = 20;
-export const CLI_CATEGORICAL_COLUMNS = 5;
+const CLI_NUMERIC_COLUMNS = 20;
+const CLI_CATEGORICAL_COLUMNS = 5;
 const CATEGORIES = Array.from({ length: 12 }, (_, i) => `cat_${String.fromCharCode(97 + i)}`);
 
 /**

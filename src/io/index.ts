@@ -2,6 +2,5 @@
  * Reading table files (CSV, TSV, NDJSON, Parquet) into the statistics engine's typed columns.
  */
 export { readTable, detectTableFormat } from './table.reader.js';
-export { isMissingText, parseNumberText } from './column.builder.js';
 export type { Table, TableFormat, ReadTableOptions } from './table.types.js';
 export { readTables } from './tables.reader.js';

@@ -19,7 +19,7 @@ interface DriftOptions {
 }
 
 /** Runs `warden drift`: reads both files, compares them, prints, and writes the HTML report when asked. */
-export async function runDrift(options: DriftOptions): Promise<void> {
+async function runDrift(options: DriftOptions): Promise<void> {
   const columns = parseColumnList('--columns', options.columns);
   const methods = parseAssignments('--column-method', options.columnMethod, (value) => {
     if (!DRIFT_METHODS.includes(value as DriftMethod)) {

@@ -20,7 +20,7 @@ interface EvaluateOptions {
 }
 
 /** Runs `warden evaluate`: reads the file, evaluates, prints, and writes the HTML report when asked. */
-export async function runEvaluate(options: EvaluateOptions): Promise<void> {
+async function runEvaluate(options: EvaluateOptions): Promise<void> {
   if ((options.score === undefined) === (options.prediction === undefined)) {
     throw invalidInput('give exactly one of --score COL or --prediction COL', '--score');
   }
