@@ -1,11 +1,15 @@
 import type { BackgroundTask } from '../server/background.js';
-import { runRetrainingSchedule } from './retraining.service.js';
+import { markDeliveredRequests, runRetrainingSchedule } from './retraining.service.js';
 
-/** Asks for scheduled retraining of production models whose tier's interval has passed, every 10 minutes. */
+/**
+ * Every minute: asks for scheduled retraining of production models whose tier's interval has
+ * passed, and marks requests delivered once their pipeline webhook accepted them.
+ */
 export const retrainingScheduleTask: BackgroundTask = {
   name: 'retraining-schedule',
-  intervalMs: 10 * 60_000,
+  intervalMs: 60_000,
   async runOnce(ctx) {
     await runRetrainingSchedule(ctx, ctx.now());
+    await markDeliveredRequests(ctx);
   },
 };

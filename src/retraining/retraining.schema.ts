@@ -50,12 +50,9 @@ export const retrainingResultSchema = z
       .enum(RETRAINING_OUTCOMES)
       .optional()
       .openapi({ description: 'Required when completed: promoted or kept; a failed run is `failed`' }),
-    metricChanges: z
-      .record(z.string().min(1).max(64), z.number().finite())
-      .optional()
-      .openapi({
-        description: 'Metric → change against the version in production, e.g. {"accuracy": 0.002}',
-      }),
+    metricChanges: z.record(z.string().min(1).max(64), z.number().finite()).optional().openapi({
+      description: 'Metric → change against the version in production, e.g. {"accuracy": 0.002}',
+    }),
     note: z.string().max(4000).optional(),
   })
   .openapi('RetrainingResult');

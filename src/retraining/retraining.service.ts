@@ -186,6 +186,54 @@ export async function runRetrainingSchedule(ctx: AppContext, now: Date): Promise
   return created;
 }
 
+/**
+ * Marks requests `delivered` once the model's pipeline webhook has accepted the announcement
+ * (a 2xx recorded by webhook delivery for the direct pipeline target). Requests of models without
+ * a pipeline webhook stay `requested` until the pipeline reports a result.
+ */
+export async function markDeliveredRequests(ctx: AppContext): Promise<number> {
+  const open = await ctx.db
+    .selectFrom('retraining_requests')
+    .select('id')
+    .where('status', '=', 'requested')
+    .execute();
+  if (open.length === 0) return 0;
+  const delivered = await ctx.db
+    .selectFrom('webhook_deliveries')
+    .select(['subject', 'delivered_at'])
+    .where('event_type', '=', 'retraining.requested')
+    .where('subscription_id', 'is', null)
+    .where('status', '=', 'delivered')
+    .where(
+      'subject',
+      'in',
+      open.map((r) => `retraining-request:${r.id}`),
+    )
+    .execute();
+  let marked = 0;
+  for (const d of delivered) {
+    const id = d.subject.slice('retraining-request:'.length);
+    const changed = await ctx.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('retraining_requests')
+        .set({ status: 'delivered', delivered_at: d.delivered_at, updated_at: ctx.now().toISOString() })
+        .where('id', '=', id)
+        .where('status', '=', 'requested')
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await ctx.audit.append(trx, {
+        actor: SYSTEM_ACTOR,
+        action: 'retraining.delivered',
+        subject: `retraining-request:${id}`,
+        change: { deliveredAt: d.delivered_at },
+      });
+      return true;
+    });
+    if (changed) marked++;
+  }
+  return marked;
+}
+
 export async function requireRetrainingRequest(db: Executor, id: string): Promise<RetrainingRequest> {
   const row = await findRequestRow(db, id);
   if (!row) throw notFound(`retraining request "${id}" does not exist`);
