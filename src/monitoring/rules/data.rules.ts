@@ -1,6 +1,7 @@
 import type { InputField } from '../monitoring.types.js';
 import type { ColumnProfile } from '../window-profile.js';
-import { categoricalDrift, itemCounts, sketchPsi } from './distribution.js';
+import { populationStabilityIndex } from '../../stats/drift/index.js';
+import { categoricalDrift, itemCounts, quantileBinCounts } from './distribution.js';
 import type { RuleCheck, RuleInput } from './rule.types.js';
 import { judge, round } from './status.js';
 
@@ -17,17 +18,55 @@ export function columnPsi(
   reference: ColumnProfile,
   current: ColumnProfile,
   bins: number,
-): { psi: number | null; method: string; pValue: number | null } {
+): { psi: number | null; method: string; pValue: number | null; bins: number } {
   if (reference.dominantType() === 'number') {
-    if (!reference.numeric || !current.numeric) return { psi: null, method: 'psi', pValue: null };
+    if (!reference.numeric || !current.numeric) return { psi: null, method: 'psi', pValue: null, bins };
+    const counts = quantileBinCounts(reference.numeric, current.numeric, bins);
     return {
-      psi: sketchPsi(reference.numeric, current.numeric, bins),
-      method: `psi over ${bins} reference-quantile bins`,
+      psi: populationStabilityIndex(counts.reference, counts.current),
+      method: `psi over ${counts.reference.length} reference-quantile bins`,
       pValue: null,
+      bins: counts.reference.length,
     };
   }
   const drift = categoricalDrift(itemCounts(reference.categories), itemCounts(current.categories));
-  return { psi: drift.psi, method: 'psi over categories, chi-square homogeneity test', pValue: drift.pValue };
+  return {
+    psi: drift.psi,
+    method: 'psi over categories, chi-square homogeneity test',
+    pValue: drift.pValue,
+    bins: drift.categories,
+  };
+}
+
+/**
+ * PSI of two samples of the same distribution is not 0 but about (bins − 1)·(1/n + 1/m)
+ * (its chi-square approximation). A PSI is only judged when that noise floor is at most half
+ * the threshold; below that, sampling noise alone could cross it.
+ */
+export function psiNoiseFloor(bins: number, n: number, m: number): number {
+  return Math.max(0, bins - 1) * (1 / n + 1 / m);
+}
+
+/** Status of a PSI: insufficient when either side is small or the noise floor reaches half the threshold. */
+function judgePsi(
+  psi: number | null,
+  threshold: number,
+  bins: number,
+  n: number,
+  m: number,
+  options: RuleInput['options'],
+): { status: RuleCheck['status']; note: string } {
+  const floor = psiNoiseFloor(bins, n, m);
+  if (floor > threshold / 2) {
+    return {
+      status: 'insufficient_data',
+      note: `; sample too small for this threshold (noise floor ${round(floor)} > half the threshold)`,
+    };
+  }
+  return {
+    status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+    note: '',
+  };
 }
 
 /** Data drift: PSI of each feature against the reference (categorical features also get a chi-square p-value). */
@@ -68,17 +107,18 @@ export function dataDriftRule(input: RuleInput): RuleCheck[] {
         },
       ];
     }
-    const { psi, method, pValue } = columnPsi(ref, cur, options.psiBins);
+    const { psi, method, pValue, bins } = columnPsi(ref, cur, options.psiBins);
+    const { status, note } = judgePsi(psi, threshold, bins, cur.present, ref.present, options);
     return [
       {
         rule: 'data_drift',
         feature,
         value: psi === null ? null : round(psi),
         threshold,
-        status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+        status,
         policyRule,
         n: cur.present,
-        detail: pValue === null ? method : `${method}; p-value ${round(pValue)}`,
+        detail: (pValue === null ? method : `${method}; p-value ${round(pValue)}`) + note,
       },
     ];
   });
@@ -118,16 +158,17 @@ export function predictionDriftRule(input: RuleInput): RuleCheck[] {
       },
     ];
   }
-  const { psi, method } = columnPsi(ref, cur, options.psiBins);
+  const { psi, method, bins } = columnPsi(ref, cur, options.psiBins);
+  const { status, note } = judgePsi(psi, threshold, bins, cur.present, ref.present, options);
   return [
     {
       rule: 'prediction_drift',
       value: psi === null ? null : round(psi),
       threshold,
-      status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+      status,
       policyRule,
       n: cur.present,
-      detail: `${useScores ? 'scores' : 'predictions'}: ${method}`,
+      detail: `${useScores ? 'scores' : 'predictions'}: ${method}${note}`,
     },
   ];
 }
@@ -160,16 +201,17 @@ export function labelDriftRule(input: RuleInput): RuleCheck[] {
       },
     ];
   }
-  const { psi, pValue } = categoricalDrift(reference.labels, current.labels);
+  const { psi, pValue, categories } = categoricalDrift(reference.labels, current.labels);
+  const { status, note } = judgePsi(psi, threshold, categories, curN, refN, options);
   return [
     {
       rule: 'label_drift',
       value: round(psi),
       threshold,
-      status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
+      status,
       policyRule,
       n: curN,
-      detail: `psi over label classes${pValue === null ? '' : `; chi-square p-value ${round(pValue)}`}`,
+      detail: `psi over label classes${pValue === null ? '' : `; chi-square p-value ${round(pValue)}`}${note}`,
     },
   ];
 }

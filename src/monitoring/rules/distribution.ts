@@ -30,12 +30,6 @@ export function quantileBinCounts(
   return { reference: count(reference), current: count(current), edges };
 }
 
-/** PSI of a numeric column from two quantile sketches (bins from the reference's quantiles). */
-export function sketchPsi(reference: QuantileSketch, current: QuantileSketch, bins: number): number {
-  const counts = quantileBinCounts(reference, current, bins);
-  return populationStabilityIndex(counts.reference, counts.current);
-}
-
 /** Aligned counts of the categories either side has (sorted by name for determinism). */
 export function categoryCounts(
   reference: Record<string, number>,
@@ -58,7 +52,7 @@ export function itemCounts(items: FrequentItems | undefined): Record<string, num
 export function categoricalDrift(
   reference: Record<string, number>,
   current: Record<string, number>,
-): { psi: number; pValue: number | null } {
+): { psi: number; pValue: number | null; categories: number } {
   const counts = categoryCounts(reference, current);
   const psi = populationStabilityIndex(counts.reference, counts.current);
   let pValue: number | null = null;
@@ -66,5 +60,5 @@ export function categoricalDrift(
     const test = chiSquareHomogeneity(counts.reference, counts.current);
     pValue = Number.isFinite(test.pValue) ? test.pValue : null;
   }
-  return { psi, pValue };
+  return { psi, pValue, categories: counts.categories.length };
 }
