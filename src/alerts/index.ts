@@ -7,6 +7,7 @@ import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import type { RouteTable } from '../http/route-table.js';
 import { registerIncidentRoutes } from '../incidents/incident.routes.js';
+import { registerMetricsRoutes } from '../metrics/index.js';
 import { retrainingScheduleTask } from '../retraining/retraining-schedule.task.js';
 import { registerRetrainingRoutes } from '../retraining/retraining.routes.js';
 import type { BackgroundTask } from '../server/background.js';
@@ -68,5 +69,6 @@ export function registerAlertingRoutes(routes: RouteTable, ctx: AppContext): voi
   registerAlertRoutes(routes, ctx);
   registerIncidentRoutes(routes, ctx, RESPONDER_ROLES);
   registerRetrainingRoutes(routes, ctx);
+  registerMetricsRoutes(routes, ctx);
 }
 export { registerAlertingCommands } from './alerting.command.js';

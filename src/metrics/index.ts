@@ -1,5 +1,6 @@
 /** Prometheus metrics: the `/metrics` endpoint and the ingestion counters it exposes. */
 export { recordIngestion } from './ingestion-counters.js';
+export { registerMetricsRoutes } from './metrics.routes.js';
 export {
   renderExposition,
   escapeLabelValue,

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachBackend } from '../../test/support/stores.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { check, process, registerModel } from '../alerts/alerting.test-helper.js';
+import { parseExposition } from './exposition.test-helper.js';
+import { recordIngestion } from './index.js';
+
+describeEachBackend('GET /metrics', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server.close());
+
+  const scrape = async (token?: string | null) => {
+    const response = await fetch(`${server.url}/metrics`, {
+      headers: token === null ? {} : { authorization: `Bearer ${token ?? server.adminToken}` },
+    });
+    return {
+      status: response.status,
+      type: response.headers.get('content-type'),
+      text: await response.text(),
+    };
+  };
+
+  it('exposes open alerts by model and severity, incidents, retraining requests and ingestion counters', async () => {
+    const critical = await registerModel(server, 'metrics-critical', 1);
+    const standard = await registerModel(server, 'metrics-standard', 3);
+    await process(server, critical, [
+      check('data_drift', 'alert', 60, { feature: 'age' }),
+      check('data_drift', 'alert', 60, { feature: 'income' }),
+      check('error_rate', 'warning', 60),
+    ]);
+    await process(server, standard, [check('accuracy_decay', 'alert', 60)]);
+    // The counters belong to the process, shared by both backends' blocks: one model name per block.
+    recordIngestion(`ingest-${backend}`, 1000, 0);
+    recordIngestion(`ingest-${backend}`, 500, 3);
+
+    const scraped = await scrape(await server.tokenFor('prom', ['viewer']));
+    expect(scraped.status).toBe(200);
+    expect(scraped.type).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const { types, samples } = parseExposition(scraped.text);
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
+
+    expect(types.get('warden_alerts_open')).toBe('gauge');
+    expect(types.get('warden_ingested_records_total')).toBe('counter');
+    expect(
+      value('warden_alerts_open', { model: 'metrics-critical', severity: 'critical', status: 'open' }),
+    ).toBe(2);
+    expect(value('warden_alerts_open', { model: 'metrics-critical', severity: 'high', status: 'open' })).toBe(
+      1,
+    );
+    expect(
+      value('warden_alerts_open', { model: 'metrics-standard', severity: 'medium', status: 'open' }),
+    ).toBe(1);
+    expect(value('warden_retraining_requests_open', { model: 'metrics-critical' })).toBe(1);
+    expect(value('warden_ingested_records_total', { model: `ingest-${backend}`, outcome: 'accepted' })).toBe(
+      1500,
+    );
+    expect(value('warden_ingested_records_total', { model: `ingest-${backend}`, outcome: 'rejected' })).toBe(
+      3,
+    );
+
+    // A resolved alert leaves the gauge.
+    const [alert] = (await server.api('GET', '/api/v1/alerts?model=metrics-standard')).body.items;
+    await server.api('POST', `/api/v1/alerts/${alert.id}/resolve`, { body: { comment: 'fixed' } });
+    const after = parseExposition((await scrape()).text);
+    expect(
+      after.samples.some((s) => s.name === 'warden_alerts_open' && s.labels.model === 'metrics-standard'),
+    ).toBe(false);
+  });
+
+  it('needs a token, and a role that reads operations data', async () => {
+    expect((await scrape(null)).status).toBe(401);
+    expect((await scrape(await server.tokenFor('dana', ['data-scientist']))).status).toBe(403);
+    expect((await scrape(await server.tokenFor('ops', ['operations']))).status).toBe(200);
+  });
+});

@@ -1,0 +1,103 @@
+import { countActiveAlerts } from '../alerts/alert.repository.js';
+import type { Executor } from '../db/database.js';
+import { countActiveIncidents } from '../incidents/incident.repository.js';
+import { listMonitoringResults } from '../monitoring/monitoring.results.js';
+import type { MetricFamily, Sample } from './exposition.js';
+import { ingestionCounts } from './ingestion-counters.js';
+
+/** Stored results read per model to find the latest value of each monitor. */
+const LATEST_SCAN = 2000;
+
+const STATUS_CODE: Record<string, number> = { ok: 0, warning: 1, alert: 2, insufficient_data: -1 };
+
+/**
+ * Everything `/metrics` exposes, read now: this process's ingestion counters, the latest value,
+ * threshold and status of every monitor (model, version, rule, feature, segment) from the stored
+ * results, and the open alerts, incidents and retraining requests.
+ */
+export async function collectMetrics(db: Executor): Promise<MetricFamily[]> {
+  const ingestion = ingestionCounts();
+  const values: Sample[] = [];
+  const thresholds: Sample[] = [];
+  const statuses: Sample[] = [];
+  const models = await db.selectFrom('models').select('name').orderBy('name').execute();
+  for (const { name } of models) {
+    const { items } = await listMonitoringResults(db, { modelName: name, limit: LATEST_SCAN });
+    const seen = new Set<string>();
+    for (const r of items) {
+      const labels = {
+        model: name,
+        version: r.version,
+        rule: r.rule,
+        feature: r.feature ?? '',
+        segment: r.segment ?? '',
+      };
+      const key = JSON.stringify(labels);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (r.value !== null) values.push({ labels, value: r.value });
+      if (r.threshold !== null) thresholds.push({ labels, value: r.threshold });
+      statuses.push({ labels, value: STATUS_CODE[r.status] ?? -1 });
+    }
+  }
+  const alerts = await countActiveAlerts(db);
+  const incidents = await countActiveIncidents(db);
+  const retraining = await db
+    .selectFrom('retraining_requests')
+    .select('model_name')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('open', '=', 1)
+    .groupBy('model_name')
+    .orderBy('model_name')
+    .execute();
+  return [
+    {
+      name: 'warden_ingested_records_total',
+      help: 'Inference, label and feedback records accepted or rejected by this server process since it started.',
+      type: 'counter',
+      samples: ingestion.flatMap((c) => [
+        { labels: { model: c.model, outcome: 'accepted' }, value: c.accepted },
+        { labels: { model: c.model, outcome: 'rejected' }, value: c.rejected },
+      ]),
+    },
+    {
+      name: 'warden_monitor_value',
+      help: 'Latest evaluated value of each monitor (PSI, decay in points, rates ...) per model, version, rule, feature and segment.',
+      type: 'gauge',
+      samples: values,
+    },
+    {
+      name: 'warden_monitor_threshold',
+      help: 'Threshold the latest value was judged against.',
+      type: 'gauge',
+      samples: thresholds,
+    },
+    {
+      name: 'warden_monitor_status',
+      help: 'Status of the latest evaluation: 0 ok, 1 warning, 2 alert, -1 insufficient data.',
+      type: 'gauge',
+      samples: statuses,
+    },
+    {
+      name: 'warden_alerts_open',
+      help: 'Alerts not yet resolved, by model, severity and status (open or acknowledged).',
+      type: 'gauge',
+      samples: alerts.map((a) => ({
+        labels: { model: a.model, severity: a.severity, status: a.status },
+        value: a.count,
+      })),
+    },
+    {
+      name: 'warden_incidents_open',
+      help: 'Incidents not yet resolved, by model and signal.',
+      type: 'gauge',
+      samples: incidents.map((i) => ({ labels: { model: i.model, signal: i.signal }, value: i.count })),
+    },
+    {
+      name: 'warden_retraining_requests_open',
+      help: 'Retraining requests waiting for the pipeline, by model.',
+      type: 'gauge',
+      samples: retraining.map((r) => ({ labels: { model: r.model_name }, value: Number(r.count) })),
+    },
+  ];
+}
