@@ -12,8 +12,10 @@ export function judge(
 ): CheckStatus {
   if (!options.sufficient || value === null || !Number.isFinite(value)) return 'insufficient_data';
   if (threshold === null) return 'ok';
-  if (value > threshold) return 'alert';
-  if (threshold > 0 && value > threshold * options.warningFraction) return 'warning';
+  // Compare at 12 significant digits, so 0.9 − 0.895 counts as the 0.5 points it is.
+  const v = round(value);
+  if (v > threshold) return 'alert';
+  if (threshold > 0 && v > round(threshold * options.warningFraction)) return 'warning';
   return 'ok';
 }
 
