@@ -135,6 +135,27 @@ describe('warden drift (built CLI)', () => {
     ]);
     expect(report.columns[1]!.missing).toMatchObject({ reference: 8, current: 12 });
     expect(report.columns[2]!.newCategories).toEqual(['enterprise']);
+    // Options repeat: each --threshold or --column-method takes one or more column=value pairs.
+    const tuned = runWardenJson<DriftReport>([
+      'drift',
+      '--reference',
+      fixture('offline-reference.csv'),
+      '--current',
+      fixture('offline-current.csv'),
+      '--threshold',
+      'age=0.001',
+      '--threshold',
+      'income=0.5',
+      '--column-method',
+      'plan=psi',
+      'churned=chisquare',
+    ]);
+    expect(tuned.columns.map((c) => [c.name, c.method, c.threshold, c.drifted])).toEqual([
+      ['age', 'ks', 0.001, false],
+      ['income', 'ks', 0.5, false],
+      ['plan', 'psi', 0.1, true],
+      ['churned', 'chisquare', 0.05, false],
+    ]);
   });
 
   it('computes the KS statistic of two tiny columns as the definition gives it', () => {
@@ -261,11 +282,12 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
-  it('reads large files in worker threads with the same result as reading them in-process', async () => {
-    // Over 4 MiB in total, so the built CLI reads the two files at once in two worker threads.
+  it('reads and compares large inputs in worker threads with the same result as in-process', async () => {
+    // Over 4 MiB and 1 million cells in total: the built CLI reads the two files in two worker
+    // threads and compares the columns on two threads; here, from the sources, all runs in-process.
     const rng = seededRandom(11);
     const wide = (shift: number) =>
-      Array.from({ length: 45_000 }, (_, i) => [
+      Array.from({ length: 100_000 }, (_, i) => [
         (shift + rng.normal()).toFixed(6),
         (100 * rng.uniform()).toFixed(4),
         i % 97 === 0 ? null : Math.round(50 + 20 * rng.normal()),
@@ -282,16 +304,11 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
       '--current',
       path('big-cur.csv'),
     ]);
-    const inProcess = buildDriftReport(
-      await readTable(path('big-ref.csv')),
-      await readTable(path('big-cur.csv')),
-      {
-        methods: {},
-        thresholds: {},
-      },
-    ).report;
+    const reference = await readTable(path('big-ref.csv'));
+    const current = await readTable(path('big-cur.csv'));
+    const { report: inProcess } = await buildDriftReport(reference, current, { methods: {}, thresholds: {} });
     expect(cli).toEqual(JSON.parse(JSON.stringify(inProcess)));
-    expect(cli.rows).toEqual({ reference: 45_000, current: 45_000 });
+    expect(cli.rows).toEqual({ reference: 100_000, current: 100_000 });
     const run = runWarden([
       'drift',
       '--reference',
