@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- API answers are checked field by field */
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +19,7 @@ async function putArtifact(
     headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': contentType },
     body,
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
 async function getArtifact(server: TestServer, model: string, version: string) {
