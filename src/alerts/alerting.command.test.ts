@@ -1,0 +1,116 @@
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
+import { runCli } from '../cli/run.js';
+import { registerAlertingCommands } from './alerting.command.js';
+import { check, process as processChecks, registerModel } from './alerting.test-helper.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `warden` program with these commands in this process (the server answers from the
+ * same event loop), capturing what it prints and the exit code it sets.
+ */
+async function warden(args: string[], env: Record<string, string>): Promise<Run> {
+  const program = new Command('warden');
+  registerAlertingCommands(program);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const saved = { url: process.env.WARDEN_URL, token: process.env.WARDEN_TOKEN };
+  process.env.WARDEN_URL = env.WARDEN_URL;
+  process.env.WARDEN_TOKEN = env.WARDEN_TOKEN;
+  process.exitCode = 0;
+  try {
+    await runCli(program, ['node', 'warden', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    for (const [key, value] of [
+      ['WARDEN_URL', saved.url],
+      ['WARDEN_TOKEN', saved.token],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, stdout, stderr };
+}
+
+describe('warden alerts, incidents and retraining', () => {
+  let server: TestServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    env = { WARDEN_URL: server.url, WARDEN_TOKEN: await server.tokenFor('olga', ['operations', 'mlops']) };
+    const model = await registerModel(server, 'cli-model', 1);
+    await processChecks(server, model, [
+      check('data_drift', 'alert', 60, { feature: 'amount' }),
+      check('error_rate', 'warning', 60),
+    ]);
+  }, 300_000);
+  afterAll(() => server.close());
+
+  it('lists, acknowledges and resolves alerts', async () => {
+    const list = await warden(['alerts', 'list', '--model', 'cli-model', '--severity', 'critical'], env);
+    expect(list.code).toBe(0);
+    const lines = list.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^ID\s+MODEL\s+RULE\s+FEATURE/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/cli-model\s+data_drift\s+amount\s+-\s+critical\s+open/);
+    const id = lines[1]!.split(/\s+/)[0]!;
+
+    const ack = await warden(['alerts', 'ack', id, '-m', 'on it'], env);
+    expect(ack.code).toBe(0);
+    expect(ack.stdout).toMatch(/status\s+acknowledged/);
+    expect(ack.stdout).toMatch(/acknowledgedBy\s+olga/);
+    const again = await warden(['alerts', 'ack', id, '-m', 'twice'], env);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/only an open alert can be acknowledged/);
+    const resolved = await warden(['alerts', 'resolve', id, '-m', 'fixed', '--json'], env);
+    expect(resolved.code).toBe(0);
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ id, status: 'resolved', resolvedBy: 'olga' });
+    const missing = await warden(['alerts', 'resolve', 'alr_nope', '-m', 'x'], env);
+    expect(missing.code).toBe(4);
+  });
+
+  it('lists retraining requests and shows the decision log', async () => {
+    const list = await warden(['retraining', 'list', '--model', 'cli-model', '--json'], env);
+    expect(list.code).toBe(0);
+    const [request] = JSON.parse(list.stdout).items;
+    expect(request.reasons[0]).toMatchObject({ rule: 'data_drift', feature: 'amount' });
+    await server.api('POST', '/api/v1/models/cli-model/versions', { body: versionBody('1.1.0') });
+    await server.api('POST', `/api/v1/retraining-requests/${request.id}/result`, {
+      body: {
+        status: 'completed',
+        producedVersion: '1.1.0',
+        outcome: 'promoted',
+        metricChanges: { accuracy: 0.002 },
+      },
+    });
+    const log = await warden(['retraining', 'log', 'cli-model'], env);
+    expect(log.code).toBe(0);
+    expect(log.stdout).toMatch(/data_drift\s+promoted\s+1\.1\.0\s+\{"accuracy":0\.002\}/);
+    expect(log.stdout).toContain('1 requests: 1 promoted, 0 kept, 0 failed, 0 open');
+  });
+
+  it('lists incidents', async () => {
+    const list = await warden(['incidents', 'list', '--model', 'cli-model'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim()).toMatch(/^ID\s+MODEL\s+SIGNAL/);
+  });
+});
