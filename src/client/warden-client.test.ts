@@ -134,7 +134,7 @@ describeEachBackend('WardenClient against a real server', (backend) => {
         version: '1.0.0',
         retryDelayMs: 1,
         maxAttempts: 2,
-        onError: (e, ctx) => errors.push(`${ctx.dropped}:${e.message.slice(0, 24)}`),
+        onError: (e, ctx) => errors.push(`${ctx.dropped}:${e.message.slice(0, 20)}`),
       });
       client.log(record(1));
       await client.flush();
