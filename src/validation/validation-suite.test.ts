@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY, validationChecksFor, type CheckName } from '../policy/index.js';
+import type { SuiteInput } from './check-context.js';
+import { prepareValidationData } from './validation-input.js';
+import { runValidationSuite } from './validation-suite.js';
+
+/** A tier-1 suite input over 40 perfectly predicted rows, with one check selected. */
+function inputFor(check: CheckName, patch: Partial<SuiteInput> = {}, sensitive = true): SuiteInput {
+  const records = Array.from({ length: 40 }, (_, i) => ({
+    label: i % 2,
+    prediction: i % 2,
+    ...(sensitive ? { sensitive: { group: i % 4 < 2 ? 'a' : 'b' } } : {}),
+  }));
+  const requirements = validationChecksFor(DEFAULT_POLICY, 1, 'full').filter((r) => r.name === check);
+  return {
+    tier: 1,
+    level: 'full',
+    requirements,
+    policy: DEFAULT_POLICY.tiers['1'].validation,
+    data: prepareValidationData({ records }),
+    champion: null,
+    version: { version: '1.0.0', inputSchema: [], verified: false, signatures: [], piiFindings: [] },
+    artifact: { status: 'match', sha256: 'a'.repeat(64) },
+    reference: null,
+    evidence: {},
+    ...patch,
+  };
+}
+
+function only(input: SuiteInput) {
+  const { checks, passed } = runValidationSuite(input);
+  expect(checks).toHaveLength(1);
+  return { ...checks[0]!, passed };
+}
+
+describe('operational checks', () => {
+  it.each([
+    [{ latencyP95Ms: 49.9, latencyP99Ms: 99 }, 'pass'],
+    [{ latencyP95Ms: 50, latencyP99Ms: 99 }, 'fail'], // the SLA reads "< 50 ms"
+    [{ latencyP95Ms: 10, latencyP99Ms: 100 }, 'fail'],
+    [{ latencyP95Ms: 10 }, 'pass'],
+    [{}, 'fail'],
+  ])('latency %j → %s', (evidence, status) => {
+    const check = only(inputFor('infrastructure.latency', { evidence }));
+    expect(check.status).toBe(status);
+    expect(check.threshold).toEqual({ p95: 50, p99: 100 });
+  });
+
+  it.each([
+    [{ peakMemoryMb: 3400 }, 'pass', 83.008], // 3400 / 4096
+    [{ peakMemoryMb: 3482 }, 'fail', 85.01],
+    [{ peakMemoryMb: 800, memoryLimitMb: 1000 }, 'pass', 80],
+    [{ peakMemoryMb: 850, memoryLimitMb: 1000 }, 'fail', 85],
+    [{}, 'fail', null],
+  ])('memory %j → %s', (evidence, status, pct) => {
+    const check = only(inputFor('infrastructure.memory', { evidence }));
+    expect(check.status).toBe(status);
+    if (pct === null) expect(check.value).toBeNull();
+    else expect(check.value).toBeCloseTo(pct, 2);
+  });
+
+  it.each([
+    [{ status: 'match', sha256: 'a'.repeat(64) }, 'pass'],
+    [{ status: 'absent' }, 'fail'],
+    [{ status: 'missing', expected: 'a'.repeat(64) }, 'fail'],
+    [{ status: 'mismatch', expected: 'a'.repeat(64), actual: 'b'.repeat(64) }, 'fail'],
+  ] as const)('artifact %j → %s', (artifact, status) => {
+    expect(only(inputFor('security.artifact', { artifact })).status).toBe(status);
+  });
+
+  it('signature: required on tier 1, skipped where not required', () => {
+    expect(only(inputFor('security.signature')).status).toBe('fail');
+    const signed = inputFor('security.signature', {
+      version: {
+        version: '1.0.0',
+        inputSchema: [],
+        verified: true,
+        signatures: [{ id: 's', keyId: 'k', keyName: 'release', verified: true, createdAt: '' }],
+        piiFindings: [],
+      },
+    });
+    expect(only(signed).status).toBe('pass');
+    const tier2 = inputFor('security.signature', { policy: DEFAULT_POLICY.tiers['2'].validation });
+    expect(only(tier2).status).toBe('skipped');
+  });
+
+  it('PII findings fail the scan', () => {
+    const input = inputFor('security.pii', {
+      version: {
+        version: '1.0.0',
+        inputSchema: [],
+        verified: false,
+        signatures: [],
+        piiFindings: [{ field: 'description', kind: 'email', excerpt: '***om' }],
+      },
+    });
+    const check = only(input);
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe('email in description');
+    expect(only(inputFor('security.pii')).status).toBe('pass');
+  });
+});
+
+describe('fairness checks', () => {
+  it('fail on a tier that requires fairness when no sensitive attribute is sent', () => {
+    const check = only(inputFor('fairness.disparate-impact', {}, false));
+    expect(check.status).toBe('fail');
+    expect(check.passed).toBe(false);
+  });
+
+  it('are skipped without sensitive attributes where the tier does not require them', () => {
+    const input = inputFor(
+      'fairness.disparate-impact',
+      { policy: DEFAULT_POLICY.tiers['2'].validation },
+      false,
+    );
+    expect(only(input).status).toBe('skipped');
+  });
+
+  it('pass for equal selection rates', () => {
+    // Both groups: 10 of 20 rows positive and predicted positive.
+    const check = only(inputFor('fairness.disparate-impact'));
+    expect(check.value).toBe(1);
+    expect(check.status).toBe('pass');
+  });
+});
+
+describe('performance checks without a champion', () => {
+  it.each(['performance.no-regression', 'performance.significance', 'performance.segments'] as const)(
+    '%s is skipped and says why',
+    (name) => {
+      const check = only(inputFor(name));
+      expect(check.status).toBe('skipped');
+      expect(check.detail).toContain('no production champion');
+    },
+  );
+
+  it('a minimum on a metric that cannot be computed fails', () => {
+    const policy = { ...DEFAULT_POLICY.tiers['1'].validation, minMetrics: { rocAuc: 0.7 } };
+    const check = only(inputFor('performance.thresholds', { policy }));
+    expect(check.status).toBe('fail');
+    expect(check.detail).toContain('rocAuc could not be computed');
+  });
+});
