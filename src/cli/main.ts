@@ -21,7 +21,9 @@ import { runCli } from './run.js';
 
 const program = new Command('warden')
   .description('Warden: govern machine-learning models from registration to retirement')
-  .version('0.1.0');
+  .version('0.1.0')
+  // Root options only before the subcommand, so subcommands may take --version <semver>.
+  .enablePositionalOptions();
 
 registerServerCommands(program);
 registerTokenCommands(program);
