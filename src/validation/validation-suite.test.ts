@@ -7,8 +7,8 @@ import { runValidationSuite } from './validation-suite.js';
 /** A tier-1 suite input over 40 perfectly predicted rows, with one check selected. */
 function inputFor(check: CheckName, patch: Partial<SuiteInput> = {}, sensitive = true): SuiteInput {
   const records = Array.from({ length: 40 }, (_, i) => ({
-    label: i % 2,
-    prediction: i % 2,
+    label: (i % 2) as 0 | 1,
+    prediction: (i % 2) as 0 | 1,
     ...(sensitive ? { sensitive: { group: i % 4 < 2 ? 'a' : 'b' } } : {}),
   }));
   const requirements = validationChecksFor(DEFAULT_POLICY, 1, 'full').filter((r) => r.name === check);
@@ -75,7 +75,9 @@ describe('operational checks', () => {
         version: '1.0.0',
         inputSchema: [],
         verified: true,
-        signatures: [{ id: 's', keyId: 'k', keyName: 'release', verified: true, createdAt: '' }],
+        signatures: [
+          { id: 's', keyId: 'k', keyName: 'release', verified: true, keyRevoked: false, createdAt: '' },
+        ],
         piiFindings: [],
       },
     });
