@@ -60,7 +60,7 @@ function artifact(req: CheckRequirement, input: SuiteInput): CheckResult {
 function signature(req: CheckRequirement, input: SuiteInput): CheckResult {
   const required = input.policy.requireSignature;
   const verified = input.version.verified;
-  const signers = input.version.signatures.filter((s) => s.verified).map((s) => s.keyName);
+  const signers = input.version.signatures.filter((s) => s.verified && !s.keyRevoked).map((s) => s.keyName);
   if (verified) return result(req, 'pass', true, required, `signed by ${signers.join(', ')}`);
   if (!required) return result(req, 'skipped', false, false, 'the tier does not require a signature');
   return result(
