@@ -9,16 +9,18 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function registerWebhookCommands(program: Command): void {
   const webhooks = program.command('webhooks').description('event subscriptions and their delivery log');
 
-  withClientOptions(webhooks.command('create'))
-    .description('subscribe a URL to events (signed with --secret)')
-    .requiredOption('--url <url>', 'http(s) URL that receives the POSTs')
+  withClientOptions(webhooks.command('create <target>'))
+    .description('subscribe an http(s) URL to events (each delivery signed with --secret)')
     .requiredOption('--event <type>', 'event type or * (repeatable)', collect)
     .requiredOption('--secret <secret>', 'shared secret for X-Warden-Signature (16+ characters)')
     .option('--description <text>')
     .action(
-      async (o: ClientOptions & { url: string; event: string[]; secret: string; description?: string }) => {
+      async (
+        target: string,
+        o: ClientOptions & { event: string[]; secret: string; description?: string },
+      ) => {
         const hook = await new ApiClient(o).request<Webhook>('POST', '/api/v1/webhooks', {
-          url: o.url,
+          url: target,
           events: o.event,
           secret: o.secret,
           ...(o.description !== undefined ? { description: o.description } : {}),
