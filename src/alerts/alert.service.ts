@@ -19,7 +19,7 @@ import type { Alert, LifecycleComment } from './alert.schema.js';
 import type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
 
 /** The name system changes are audited under. */
-export const SYSTEM_ACTOR = 'warden';
+const SYSTEM_ACTOR = 'warden';
 
 /** Who is acting, for the audit entry. */
 export interface Actor {

@@ -6,21 +6,21 @@
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import type { RouteTable } from '../http/route-table.js';
+import { loadSignalBaseline } from '../incidents/incident-baseline.js';
 import { registerIncidentRoutes } from '../incidents/incident.routes.js';
+import { applyChecksToIncidents, isIncidentRule } from '../incidents/incident.service.js';
 import { registerMetricsRoutes } from '../metrics/index.js';
 import { retrainingScheduleTask } from '../retraining/retraining-schedule.task.js';
 import { registerRetrainingRoutes } from '../retraining/retraining.routes.js';
+import { applyChecksToRetraining } from '../retraining/retraining.service.js';
 import type { BackgroundTask } from '../server/background.js';
 import { alertEscalationTask } from './alert-escalation.task.js';
 import { registerAlertRoutes, RESPONDER_ROLES } from './alert.routes.js';
-import { loadSignalBaseline } from '../incidents/incident-baseline.js';
-import { applyChecksToIncidents, isIncidentRule } from '../incidents/incident.service.js';
-import { applyChecksToRetraining } from '../retraining/retraining.service.js';
 import { applyChecksToAlerts, loadMonitoringPolicy } from './alert.service.js';
 import type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
 
 export type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
-export { computeSeverity, SEVERITIES, type Severity } from './alert-state.js';
+export { registerAlertingCommands } from './alerting.command.js';
 
 /** What one evaluation changed. */
 export interface ProcessedChecks {
@@ -71,4 +71,3 @@ export function registerAlertingRoutes(routes: RouteTable, ctx: AppContext): voi
   registerRetrainingRoutes(routes, ctx);
   registerMetricsRoutes(routes, ctx);
 }
-export { registerAlertingCommands } from './alerting.command.js';

@@ -25,7 +25,7 @@ import {
 const SYSTEM_ACTOR = 'warden';
 
 /** Trailing windows pooled into the baseline. */
-export const BASELINE_WINDOWS = 12;
+const BASELINE_WINDOWS = 12;
 
 /** Rules whose rates are watched for spikes: safety signals and negative feedback. */
 export function isIncidentRule(rule: string): boolean {

@@ -3,7 +3,7 @@
  * then one line per sample. Pure functions.
  */
 
-export type MetricType = 'counter' | 'gauge';
+type MetricType = 'counter' | 'gauge';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -29,12 +29,12 @@ export function escapeLabelValue(value: string): string {
 }
 
 /** HELP text escapes backslash and line feed. */
-export function escapeHelp(text: string): string {
+function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 /** Sample values: integers as such, NaN and infinities as Prometheus spells them. */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

@@ -1,9 +1,3 @@
 /** Prometheus metrics: the `/metrics` endpoint and the ingestion counters it exposes. */
 export { recordIngestion } from './ingestion-counters.js';
 export { registerMetricsRoutes } from './metrics.routes.js';
-export {
-  renderExposition,
-  escapeLabelValue,
-  EXPOSITION_CONTENT_TYPE,
-  type MetricFamily,
-} from './exposition.js';

@@ -9,7 +9,7 @@
  * decay, missing-value increase, input schema change, calibration drift, new-data volume).
  * Warnings do not trigger, so a tier whose schema change is `next-business-day` (a warning) waits.
  */
-export const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
+const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
   'data_drift',
   'prediction_drift',
   'label_drift',

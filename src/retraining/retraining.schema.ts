@@ -3,10 +3,10 @@ import { z } from '@hono/zod-openapi';
 export const RETRAINING_STATUSES = ['requested', 'delivered', 'completed', 'failed'] as const;
 export type RetrainingStatus = (typeof RETRAINING_STATUSES)[number];
 
-export const RETRAINING_OUTCOMES = ['promoted', 'kept', 'failed'] as const;
+const RETRAINING_OUTCOMES = ['promoted', 'kept', 'failed'] as const;
 export type RetrainingOutcome = (typeof RETRAINING_OUTCOMES)[number];
 
-export const retrainingReasonSchema = z.object({
+const retrainingReasonSchema = z.object({
   rule: z.string(),
   feature: z.string().optional(),
   segment: z.string().optional(),

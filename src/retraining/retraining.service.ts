@@ -34,7 +34,7 @@ const SYSTEM_ACTOR = 'warden';
  * `retraining.requested` to the model's pipeline webhook and to subscribers; with one open, the
  * reasons are merged into it and its data window widened, without a second announcement.
  */
-export async function requestRetraining(
+async function requestRetraining(
   trx: Executor,
   ctx: AppContext,
   input: {
