@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import type { Actor } from '../registry/registry.service.js';
 import { digestOf, segmentKeys, type IngestResult, type IngestTarget } from './ingestion.service.js';
 import { compileInputSchema, validateReference, type RawRecord } from './record.validate.js';
-import { WindowProfile, type ColumnProfile, type WindowProfileJSON } from './window-profile.js';
+import { WindowProfile, type FieldProfile, type WindowProfileJSON } from './window-profile.js';
 
 /** Reference rows kept verbatim per version; the profile covers every row sent. */
 export const REFERENCE_ROW_CAP = 100_000;
@@ -159,24 +159,24 @@ export interface ColumnSummary {
   topCategories?: { value: string; count: number }[];
 }
 
-function summarizeColumn(name: string, column: ColumnProfile, records: number): ColumnSummary {
+function summarizeColumn(name: string, column: FieldProfile, records: number): ColumnSummary {
   return {
     name,
     type: column.dominantType() ?? null,
     present: column.present,
     missingRate: records > 0 ? (records - column.present) / records : 0,
-    ...(column.numeric
+    ...(column.quantiles
       ? {
           quantiles: {
-            p05: column.numeric.quantile(0.05),
-            p50: column.numeric.quantile(0.5),
-            p95: column.numeric.quantile(0.95),
+            p05: column.quantiles.quantile(0.05),
+            p50: column.quantiles.quantile(0.5),
+            p95: column.quantiles.quantile(0.95),
           },
         }
       : {}),
-    ...(column.categories
+    ...(column.items
       ? {
-          topCategories: column.categories
+          topCategories: column.items
             .items()
             .slice(0, 10)
             .map(([value, count]) => ({ value, count })),

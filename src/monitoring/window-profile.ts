@@ -1,5 +1,10 @@
-import { FrequentItems, type FrequentItemsJSON } from '../stats/sketch/frequent-items.js';
-import { QuantileSketch, type QuantileSketchJSON } from '../stats/sketch/quantile-sketch.js';
+import {
+  ColumnProfile,
+  type ColumnProfileJSON,
+  type ColumnProfileOptions,
+  type FrequentItems,
+  type QuantileSketch,
+} from '../stats/sketch/index.js';
 import type { FeatureValue } from './record.validate.js';
 
 /**
@@ -9,45 +14,64 @@ import type { FeatureValue } from './record.validate.js';
  * frequent-items sketches (both from the statistics engine); counts are exact.
  */
 
-/** Relative accuracy of the numeric sketches (1 %). */
-export const SKETCH_ACCURACY = 0.01;
-/** Counters kept per categorical column. */
-export const CATEGORY_CAPACITY = 256;
+/**
+ * Sketch settings of every field profile: 1 % relative accuracy for quantiles, 256 frequent
+ * items, and a 1,024-register distinct count (about 3 % standard error) to keep profiles small.
+ */
+const PROFILE_OPTIONS: ColumnProfileOptions = {
+  relativeAccuracy: 0.01,
+  frequentItems: 256,
+  distinctPrecision: 10,
+};
 /** Distinct label classes and signal values counted exactly; further ones are pooled as `(other)`. */
 const MAX_CLASSES = 100;
 export const OTHER_CLASS = '(other)';
 
 type ValueType = 'number' | 'string' | 'boolean';
 
-/** Serialised column profile. */
-export interface ColumnProfileJSON {
+/** Serialised field profile. */
+export interface FieldProfileJSON {
   present: number;
   types: Partial<Record<ValueType, number>>;
-  numeric?: QuantileSketchJSON;
-  categories?: FrequentItemsJSON;
+  numeric?: ColumnProfileJSON;
+  categories?: ColumnProfileJSON;
 }
 
-/** One column: how often it was present, as which types, and its distribution. */
-export class ColumnProfile {
+/**
+ * One field: how often it was present, as which types, and its distribution as the
+ * statistics engine's column profiles (numbers in a numeric one; strings and booleans in a
+ * categorical one), since a field without a declared type may carry either.
+ */
+export class FieldProfile {
   present = 0;
   readonly types: Partial<Record<ValueType, number>> = {};
-  numeric: QuantileSketch | undefined;
-  categories: FrequentItems | undefined;
+  numeric: ColumnProfile | undefined;
+  categories: ColumnProfile | undefined;
 
   add(value: FeatureValue | undefined): void {
     if (value === null || value === undefined) return;
     this.present++;
     if (typeof value === 'number') {
       this.types.number = (this.types.number ?? 0) + 1;
-      (this.numeric ??= new QuantileSketch({ relativeAccuracy: SKETCH_ACCURACY })).add(value);
+      (this.numeric ??= new ColumnProfile('', 'numeric', PROFILE_OPTIONS)).add(value);
     } else {
       const type: ValueType = typeof value === 'boolean' ? 'boolean' : 'string';
       this.types[type] = (this.types[type] ?? 0) + 1;
-      (this.categories ??= new FrequentItems(CATEGORY_CAPACITY)).add(String(value));
+      (this.categories ??= new ColumnProfile('', 'categorical', PROFILE_OPTIONS)).add(String(value));
     }
   }
 
-  /** The type most values had, or undefined when the column was never present. */
+  /** The quantile sketch of the numeric values. */
+  get quantiles(): QuantileSketch | undefined {
+    return this.numeric?.quantiles ?? undefined;
+  }
+
+  /** The frequent-items sketch of the categorical values. */
+  get items(): FrequentItems | undefined {
+    return this.categories?.frequentItems ?? undefined;
+  }
+
+  /** The type most values had, or undefined when the field was never present. */
   dominantType(): ValueType | undefined {
     let best: ValueType | undefined;
     for (const [type, n] of Object.entries(this.types) as [ValueType, number][]) {
@@ -56,22 +80,22 @@ export class ColumnProfile {
     return best;
   }
 
-  merge(other: ColumnProfile): void {
+  merge(other: FieldProfile): void {
     this.present += other.present;
     for (const [type, n] of Object.entries(other.types) as [ValueType, number][]) {
       this.types[type] = (this.types[type] ?? 0) + n;
     }
     if (other.numeric) {
       if (this.numeric) this.numeric.merge(other.numeric);
-      else this.numeric = QuantileSketch.fromJSON(other.numeric.toJSON());
+      else this.numeric = ColumnProfile.fromJSON(other.numeric.toJSON());
     }
     if (other.categories) {
       if (this.categories) this.categories.merge(other.categories);
-      else this.categories = FrequentItems.fromJSON(other.categories.toJSON());
+      else this.categories = ColumnProfile.fromJSON(other.categories.toJSON());
     }
   }
 
-  toJSON(): ColumnProfileJSON {
+  toJSON(): FieldProfileJSON {
     return {
       present: this.present,
       types: { ...this.types },
@@ -80,12 +104,12 @@ export class ColumnProfile {
     };
   }
 
-  static fromJSON(json: ColumnProfileJSON): ColumnProfile {
-    const p = new ColumnProfile();
+  static fromJSON(json: FieldProfileJSON): FieldProfile {
+    const p = new FieldProfile();
     p.present = json.present;
     Object.assign(p.types, json.types);
-    if (json.numeric) p.numeric = QuantileSketch.fromJSON(json.numeric);
-    if (json.categories) p.categories = FrequentItems.fromJSON(json.categories);
+    if (json.numeric) p.numeric = ColumnProfile.fromJSON(json.numeric);
+    if (json.categories) p.categories = ColumnProfile.fromJSON(json.categories);
     return p;
   }
 }
@@ -114,12 +138,12 @@ export interface SignalCounts {
 export interface WindowProfileJSON {
   v: 1;
   records: number;
-  features: Record<string, ColumnProfileJSON>;
-  prediction: ColumnProfileJSON;
-  score: ColumnProfileJSON;
+  features: Record<string, FieldProfileJSON>;
+  prediction: FieldProfileJSON;
+  score: FieldProfileJSON;
   labels: Record<string, number>;
   performance: PerformanceCounts;
-  latency: ColumnProfileJSON;
+  latency: FieldProfileJSON;
   errors: number;
   signals: Record<string, SignalCounts>;
   feedback: { up: number; down: number };
@@ -158,20 +182,20 @@ export interface LabelJoin {
 
 export class WindowProfile {
   records = 0;
-  readonly features = new Map<string, ColumnProfile>();
-  prediction = new ColumnProfile();
-  score = new ColumnProfile();
+  readonly features = new Map<string, FieldProfile>();
+  prediction = new FieldProfile();
+  score = new FieldProfile();
   readonly labels: Record<string, number> = {};
   readonly performance: PerformanceCounts = emptyPerformance();
-  latency = new ColumnProfile();
+  latency = new FieldProfile();
   errors = 0;
   readonly signals: Record<string, SignalCounts> = {};
   readonly feedback = { up: 0, down: 0 };
 
-  private feature(name: string): ColumnProfile {
+  private feature(name: string): FieldProfile {
     let p = this.features.get(name);
     if (!p) {
-      p = new ColumnProfile();
+      p = new FieldProfile();
       this.features.set(name, p);
     }
     return p;
@@ -261,7 +285,7 @@ export class WindowProfile {
   }
 
   toJSON(): WindowProfileJSON {
-    const features: Record<string, ColumnProfileJSON> = {};
+    const features: Record<string, FieldProfileJSON> = {};
     for (const [name, column] of [...this.features].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       features[name] = column.toJSON();
     return {
@@ -283,12 +307,12 @@ export class WindowProfile {
     const p = new WindowProfile();
     p.records = json.records;
     for (const [name, column] of Object.entries(json.features))
-      p.features.set(name, ColumnProfile.fromJSON(column));
-    p.prediction = ColumnProfile.fromJSON(json.prediction);
-    p.score = ColumnProfile.fromJSON(json.score);
+      p.features.set(name, FieldProfile.fromJSON(column));
+    p.prediction = FieldProfile.fromJSON(json.prediction);
+    p.score = FieldProfile.fromJSON(json.score);
     Object.assign(p.labels, json.labels);
     Object.assign(p.performance, json.performance);
-    p.latency = ColumnProfile.fromJSON(json.latency);
+    p.latency = FieldProfile.fromJSON(json.latency);
     p.errors = json.errors;
     Object.assign(p.signals, json.signals);
     p.feedback.up = json.feedback.up;

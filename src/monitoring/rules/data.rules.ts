@@ -1,7 +1,7 @@
 import type { InputField } from '../monitoring.types.js';
-import type { ColumnProfile } from '../window-profile.js';
-import { populationStabilityIndex } from '../../stats/drift/index.js';
-import { categoricalDrift, itemCounts, quantileBinCounts } from './distribution.js';
+import type { FieldProfile } from '../window-profile.js';
+import { profileKs, profilePsi } from '../../stats/sketch/index.js';
+import { categoricalDrift, itemCounts } from './distribution.js';
 import type { RuleCheck, RuleInput } from './rule.types.js';
 import { judge, round } from './status.js';
 
@@ -13,26 +13,37 @@ function sortedNames(...sources: Iterable<string>[]): string[] {
   return [...names].sort();
 }
 
-/** PSI of one column against its reference, plus the homogeneity test's p-value for categories. */
+/**
+ * PSI of one field against its reference (the statistics engine's profile PSI: numeric values
+ * on the reference's quantile bins, categories on categories), with the default test beside
+ * it: the profile KS statistic (with its bounds) for numbers, Pearson's homogeneity test for categories.
+ */
 export function columnPsi(
-  reference: ColumnProfile,
-  current: ColumnProfile,
+  reference: FieldProfile,
+  current: FieldProfile,
   bins: number,
 ): { psi: number | null; method: string; pValue: number | null; bins: number } {
   if (reference.dominantType() === 'number') {
-    if (!reference.numeric || !current.numeric) return { psi: null, method: 'psi', pValue: null, bins };
-    const counts = quantileBinCounts(reference.numeric, current.numeric, bins);
+    if (
+      !reference.numeric ||
+      !current.numeric ||
+      reference.numeric.count === 0 ||
+      current.numeric.count === 0
+    )
+      return { psi: null, method: 'psi', pValue: null, bins };
+    const ks = profileKs(reference.numeric, current.numeric);
     return {
-      psi: populationStabilityIndex(counts.reference, counts.current),
-      method: `psi over ${counts.reference.length} reference-quantile bins`,
+      psi: profilePsi(reference.numeric, current.numeric, { bins }),
+      method: `psi over ${bins} reference-quantile bins; KS D ≈ ${round(ks.statistic)} (between ${round(ks.lower)} and ${round(ks.upper)})`,
       pValue: null,
-      bins: counts.reference.length,
+      bins,
     };
   }
-  const drift = categoricalDrift(itemCounts(reference.categories), itemCounts(current.categories));
+  if (!reference.categories || !current.categories) return { psi: null, method: 'psi', pValue: null, bins };
+  const drift = categoricalDrift(itemCounts(reference.items), itemCounts(current.items));
   return {
-    psi: drift.psi,
-    method: 'psi over categories, chi-square homogeneity test',
+    psi: profilePsi(reference.categories, current.categories),
+    method: 'psi over categories; chi-square homogeneity test',
     pValue: drift.pValue,
     bins: drift.categories,
   };
@@ -270,19 +281,20 @@ export function newCategoriesRule(input: RuleInput): RuleCheck[] {
   const checks: RuleCheck[] = [];
   for (const feature of [...current.features.keys()].sort()) {
     const cur = current.features.get(feature)!;
-    if (!cur.categories) continue;
+    const items = cur.items;
+    if (!items) continue;
     const ref = reference?.features.get(feature);
     const declared = schema.get(feature)?.categories;
-    if (!ref?.categories && !declared) continue;
-    const known = new Set<string>([...(declared ?? []), ...Object.keys(itemCounts(ref?.categories))]);
+    if (!ref?.items && !declared) continue;
+    const known = new Set<string>([...(declared ?? []), ...Object.keys(itemCounts(ref?.items))]);
     let unseen = 0;
     const names: string[] = [];
-    for (const [category, n] of cur.categories.items()) {
+    for (const [category, n] of items.items()) {
       if (known.has(category)) continue;
       unseen += n;
       if (names.length < 10) names.push(category);
     }
-    const categorical = cur.categories.total;
+    const categorical = items.total;
     const pct = categorical > 0 ? (unseen / categorical) * 100 : 0;
     const sufficient = categorical >= options.minRecords;
     checks.push({

@@ -144,7 +144,7 @@ export function latencyRule(input: RuleInput): RuleCheck[] {
   const n = current.latency.present;
   if (n === 0 && threshold === null) return [];
   const sufficient = n >= options.minRecords;
-  const p95 = current.latency.numeric ? current.latency.numeric.quantile(0.95) : null;
+  const p95 = current.latency.quantiles ? current.latency.quantiles.quantile(0.95) : null;
   return [
     {
       rule: 'latency_p95',
