@@ -17,6 +17,9 @@ import {
   repoRoot,
 } from './offline-cli.test-helper.js';
 
+/** The first test file to run may have to build the project (`npm run build`) first. */
+const BUILD_TIMEOUT_MS = 300_000;
+
 const dir = mkdtempSync(join(tmpdir(), 'warden-drift-'));
 const path = (name: string) => join(dir, name);
 const hasScipy = pythonHas('scipy', 'numpy');
@@ -65,7 +68,7 @@ beforeAll(() => {
   writeCsv(path('tiny-ref.csv'), ['x'], [[1], [2], [3], [4], [5]]);
   writeCsv(path('tiny-cur.csv'), ['x'], [[3], [4], [5], [6], [7], [8]]);
   writeFileSync(path('empty.csv'), '');
-});
+}, BUILD_TIMEOUT_MS);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The two-sample KS statistic, straight from the definition: sup |F_ref − F_cur| over all values. */

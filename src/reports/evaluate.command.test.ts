@@ -19,6 +19,9 @@ import {
   repoRoot,
 } from './offline-cli.test-helper.js';
 
+/** The first test file to run may have to build the project (`npm run build`) first. */
+const BUILD_TIMEOUT_MS = 300_000;
+
 const dir = mkdtempSync(join(tmpdir(), 'warden-evaluate-'));
 const path = (name: string) => join(dir, name);
 const hasSklearn = pythonHas('sklearn', 'numpy');
@@ -103,7 +106,7 @@ beforeAll(() => {
   );
   writeFileSync(path('empty.csv'), '');
   writeFileSync(path('header-only.csv'), 'label,score\n');
-});
+}, BUILD_TIMEOUT_MS);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const classification = (report: EvaluationReport) => report.metrics as ClassificationMetricsJson;

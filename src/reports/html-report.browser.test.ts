@@ -101,7 +101,7 @@ describe.skipIf(!available && !required)('HTML reports in headless Chromium', ()
         '--disable-sync',
       ],
     });
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
