@@ -11,7 +11,7 @@ describeEachBackend('alerting follows the active policy', (backend) => {
 
   beforeAll(async () => {
     server = await startTestServer(backend, { now: clock.now });
-    const doc = structuredClone(DEFAULT_POLICY) as PolicyDocument;
+    const doc = structuredClone<PolicyDocument>(DEFAULT_POLICY);
     doc.tiers['2'].monitoring.alerting = {
       ackWithinMinutes: 15,
       escalationChain: ['On-call', 'Head of ML'],
