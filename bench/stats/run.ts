@@ -10,7 +10,8 @@
  *      `read_csv` plus the same per-column methods in scipy, each timed end to end as a process.
  *
  * Flags: `--quick` (small sizes, to try the script), `--write` (replace this benchmark's
- * section of BENCHMARKS.md with the results). Needs `npm run build` first (for the CLI).
+ * section of BENCHMARKS.md with the results), `--cli FILE` (the CLI entry script to time,
+ * default `dist/cli/main.js`). Needs `npm run build` first (for the CLI).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import type { DatasetDriftResult, NumericColumn } from '../../src/stats/types.js
 import { normalColumn, seededNormal, writeWideCsv } from './bench-data.js';
 
 const quick = process.argv.includes('--quick');
+const cliFlag = process.argv.indexOf('--cli');
 const write = process.argv.includes('--write');
 const COLUMNS = quick ? 3 : 20;
 const ROWS = quick ? 100_000 : 1_000_000;
@@ -160,8 +162,8 @@ async function benchCli() {
   const cur = join(dir, 'current.csv');
   await writeWideCsv(ref, CLI_ROWS, 1, false);
   await writeWideCsv(cur, CLI_ROWS, 2, true);
-  const cli = join(root, 'dist/cli/main.js');
-  if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run npm run build first');
+  const cli = cliFlag > 0 ? process.argv[cliFlag + 1]! : join(root, 'dist/cli/main.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
   const rssHook =
     'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("maxrss_kb="+u.maxRSS+" cpu_us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
   const oursRuns: number[] = [];
@@ -271,7 +273,7 @@ function render(
     '',
     `| | wall time (median of ${CLI_REPEATS}) | runs | CPU time (median) | peak RSS |`,
     '| --- | ---: | --- | ---: | ---: |',
-    `| \`node dist/cli/main.js drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${ms(cli.oursCpu)} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
+    `| \`node ${cliFlag > 0 ? process.argv[cliFlag + 1]! : 'dist/cli/main.js'} drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${ms(cli.oursCpu)} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
     `| Python: \`pandas.read_csv\` ×2 + scipy per column (interpreter start and imports included) | ${ms(cli.theirs)} | ${cli.theirsRuns.map(ms).join(', ')} | ${ms(cli.theirsCpu)} | ${(cli.theirsRss / 1024).toFixed(0)} MiB |`,
     '',
     `Ratio of wall times ${ratio(cli.ours, cli.theirs)} (goal: within 1.5×: ${verdict(cli.ours, cli.theirs, 1.5)}); ratio of CPU times ${ratio(cli.oursCpu, cli.theirsCpu)} (Warden reads the two files on two threads). Methods chosen by default: ${cli.methods.join(', ')}; ${cli.drifted} columns drifted; largest difference between Warden's and scipy's statistic over the 25 columns: ${cli.maxDifference.toExponential(1)}.`,
