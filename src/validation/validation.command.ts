@@ -3,24 +3,8 @@ import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/cl
 import { printJson, printTable } from '../cli/output.js';
 import { invalidInput } from '../core/errors.js';
 import { readTable } from '../io/index.js';
-import type { Column } from '../stats/types.js';
+import { tableToReferenceRows, tableToValidationRecords } from './table-request.js';
 import type { CheckResult, ValidationRun, Waiver } from './validation.schema.js';
-
-type Cell = number | string | boolean | null;
-
-const cellOf = (column: Column, i: number): Cell => {
-  if (column.kind === 'numeric') {
-    const v = column.values[i]!;
-    return Number.isNaN(v) ? null : v;
-  }
-  return column.values[i] ?? null;
-};
-
-function labelOf(v: Cell): number | boolean | string | null {
-  if (v === 1 || v === 0 || v === '1' || v === '0') return Number(v);
-  if (v === 'true' || v === 'false') return v === 'true';
-  return v; // the server names the record if this is not binary
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -52,64 +36,26 @@ interface ValidateOptions extends ClientOptions {
 
 /** Builds the JSON request of a validation run from a local table file. */
 export async function buildValidationRequest(o: ValidateOptions): Promise<Record<string, unknown>> {
-  if (!o.score && !o.prediction)
-    throw invalidInput('give --score COL or --prediction COL (or both)', 'score');
   const table = await readTable(o.data);
-  const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const need = (name: string, flag: string): Column => {
-    const column = byName.get(name);
-    if (!column)
-      throw invalidInput(
-        `${flag}: column "${name}" is not in ${o.data} (columns: ${[...byName.keys()].join(', ')})`,
-        flag,
-      );
-    return column;
+  const flags: Record<string, string> = {
+    label: '--label',
+    score: '--score',
+    prediction: '--prediction',
+    segment: '--segment',
+    sensitive: '--sensitive',
+    feature: '--feature',
+    championScore: '--champion-score',
+    championPrediction: '--champion-prediction',
   };
-  const label = need(o.label, '--label');
-  const score = o.score ? need(o.score, '--score') : undefined;
-  const prediction = o.prediction ? need(o.prediction, '--prediction') : undefined;
-  const segments = (o.segment ?? []).map((s) => need(s, '--segment'));
-  const sensitive = (o.sensitive ?? []).map((s) => need(s, '--sensitive'));
-  const championScore = o.championScore ? need(o.championScore, '--champion-score') : undefined;
-  const championPrediction = o.championPrediction
-    ? need(o.championPrediction, '--champion-prediction')
-    : undefined;
-  const reserved = new Set([o.label, o.score, o.prediction, o.championScore, o.championPrediction]);
-  const features = o.feature?.length
-    ? o.feature.map((f) => need(f, '--feature'))
-    : table.columns.filter((c) => !reserved.has(c.name));
-
-  const records = [];
-  for (let i = 0; i < table.rows; i++) {
-    const record: Record<string, unknown> = { label: labelOf(cellOf(label, i)) };
-    if (score) record.score = cellOf(score, i);
-    if (prediction) record.prediction = labelOf(cellOf(prediction, i));
-    if (segments.length) record.segment = Object.fromEntries(segments.map((c) => [c.name, cellOf(c, i)]));
-    if (sensitive.length) record.sensitive = Object.fromEntries(sensitive.map((c) => [c.name, cellOf(c, i)]));
-    if (features.length) record.features = Object.fromEntries(features.map((c) => [c.name, cellOf(c, i)]));
-    records.push(record);
-  }
+  const { records, champion, featureColumns } = tableToValidationRecords(
+    table,
+    o,
+    (name) => flags[name] ?? name,
+  );
   const body: Record<string, unknown> = { records };
-  if (championScore || championPrediction) {
-    const champion: Record<string, unknown[]> = {};
-    if (championScore)
-      champion.scores = Array.from({ length: table.rows }, (_, i) => cellOf(championScore, i));
-    if (championPrediction)
-      champion.predictions = Array.from({ length: table.rows }, (_, i) =>
-        labelOf(cellOf(championPrediction, i)),
-      );
-    body.champion = champion;
-  }
-  if (o.reference) {
-    const ref = await readTable(o.reference);
-    const names = new Set(features.map((f) => f.name));
-    const columns = ref.columns.filter((c) => names.has(c.name));
-    body.reference = {
-      features: Array.from({ length: ref.rows }, (_, i) =>
-        Object.fromEntries(columns.map((c) => [c.name, cellOf(c, i)])),
-      ),
-    };
-  }
+  if (champion) body.champion = champion;
+  if (o.reference)
+    body.reference = { features: tableToReferenceRows(await readTable(o.reference), featureColumns) };
   const evidence = {
     latencyP95Ms: numberOption(o.latencyP95, '--latency-p95'),
     latencyP99Ms: numberOption(o.latencyP99, '--latency-p99'),

@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { createRoute, z } from '@hono/zod-openapi';
+import { invalidInput } from '../core/errors.js';
 import { ALL_ROLES, type Role } from '../auth/roles.js';
 import type { AppContext } from '../http/context.js';
 import { decodePageToken, pageQuery, pageSchema, toPage } from '../http/pagination.js';
@@ -22,6 +25,7 @@ import {
   requireRun,
   runValidation,
 } from './validation.service.js';
+import { runValidationFromFile, uploadQuerySchema } from './validation-upload.js';
 
 /** Who runs the validation suite. */
 const VALIDATION_ROLES: readonly Role[] = ['validator', 'ml-engineer', 'data-scientist', 'mlops'];
@@ -56,6 +60,41 @@ export function registerValidationRoutes(routes: RouteTable, ctx: AppContext): v
         name,
         version,
         c.req.valid('json'),
+      );
+      return c.json(run, 201);
+    },
+  );
+
+  routes.add(
+    createRoute({
+      method: 'post',
+      path: '/api/v1/models/{name}/versions/{version}/validations/file',
+      tags: ['validation'],
+      summary: 'Run the validation suite on an uploaded CSV, TSV, NDJSON or Parquet file',
+      description:
+        'Send the file as application/octet-stream; the query names its format and columns. Record i in an error is data row i + 1.',
+      request: {
+        params: versionParams,
+        query: uploadQuerySchema,
+        body: {
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+          required: true,
+        },
+      },
+      responses: jsonResponse(201, validationRunSchema, 'The stored validation report'),
+    }),
+    VALIDATION_ROLES,
+    async (c) => {
+      const { name, version } = c.req.valid('param');
+      const raw = c.req.raw.body;
+      if (!raw) throw invalidInput('the request has no body; send the evaluation file', 'body');
+      const run = await runValidationFromFile(
+        ctx,
+        { principal: c.get('principal'), requestId: c.get('requestId') },
+        name,
+        version,
+        Readable.fromWeb(raw as NodeReadableStream<Uint8Array>),
+        c.req.valid('query'),
       );
       return c.json(run, 201);
     },

@@ -528,6 +528,41 @@ describeEachBackend('validation suite', (backend) => {
     expect(after.length).toBe(before.length);
   });
 
+  it('runs from an uploaded CSV file, naming the record of a bad row', async () => {
+    const upload = (query: string, csv: string, type = 'application/octet-stream') =>
+      fetch(`${server.url}/api/v1/models/docs/versions/1.1.0/validations/file?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${validator}`, 'content-type': type },
+        body: csv,
+      });
+    const rows = ['y,p,region,amount'];
+    for (let i = 0; i < 60; i++) rows.push(`${i % 2},${i % 2 ? 0.9 : 0.1},${i < 30 ? 'n' : 's'},${i}`);
+    const ok = await upload('format=csv&label=y&score=p&segment=region&level=smoke', rows.join('\n'));
+    expect(ok.status).toBe(201);
+    const run = (await ok.json()) as {
+      summary: { records: number; metrics: { accuracy: number } };
+      level: string;
+    };
+    expect(run.summary.records).toBe(60);
+    expect(run.summary.metrics.accuracy).toBe(1);
+    expect(run.level).toBe('smoke');
+
+    const before = await server.ctx.db.selectFrom('validation_runs').select('id').execute();
+    const bad = [...rows];
+    bad[3] = '0,1.5,n,2'; // data row 3 is record 2
+    const refused = await upload('format=csv&label=y&score=p', bad.join('\n'));
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      'records.2.score',
+    );
+    const missing = await upload('format=csv&label=nope&score=p', rows.join('\n'));
+    expect(missing.status).toBe(400);
+    const asJson = await upload('format=csv&label=y&score=p', rows.join('\n'), 'application/json');
+    expect(asJson.status).toBe(415);
+    const after = await server.ctx.db.selectFrom('validation_runs').select('id').execute();
+    expect(after.length).toBe(before.length);
+  });
+
   it('refuses read-only callers and has no route that changes a stored report', async () => {
     const viewer = await server.tokenFor('vic', ['viewer']);
     const res = await post('fraud', '2.0.0', { records: [{ label: 1, score: 0.9 }] }, viewer);
