@@ -66,7 +66,36 @@ export async function requireIngestTarget(
 
 /** SHA-256 (hex) of a value's canonical JSON. */
 export function digestOf(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256(canonicalJson(value));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Canonical JSON of a batch of records, and of each record's `features`, computed once: the
+ * batch text is exactly `canonicalJson(records)`, built from the records' canonical texts.
+ */
+export function canonicalBatch(records: readonly Record<string, unknown>[]): {
+  batch: string;
+  features: string[];
+} {
+  const features: string[] = [];
+  const parts = records.map((record) => {
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
+    let canonicalFeatures = 'null';
+    const members = keys.map((k) => {
+      const text = canonicalJson(record[k]);
+      if (k === 'features') canonicalFeatures = text;
+      return `${JSON.stringify(k)}:${text}`;
+    });
+    features.push(canonicalFeatures);
+    return `{${members.join(',')}}`;
+  });
+  return { batch: `[${parts.join(',')}]`, features };
 }
 
 /** The segment keys a record's profile goes into: the whole population plus one per attribute. */
@@ -120,16 +149,18 @@ export async function ingestInferences(
   const now = ctx.now();
   const nowIso = now.toISOString();
   const records = validateInferences(raws, compileInputSchema(target.version.inputSchema), now.getTime());
-  const digest = digestOf(raws.map((r) => r.value));
+  // Validation guarantees every record is an object, so the batch canonicalises record by record.
+  const canonical = canonicalBatch(raws.map((r) => r.value as Record<string, unknown>));
+  const digest = sha256(canonical.batch);
   const versionId = target.version.id;
   const keepFeatures = target.config.storeRawFeatures;
-  const rows: Insertable<InferenceRecordTable>[] = records.map((r) => ({
+  const rows: Insertable<InferenceRecordTable>[] = records.map((r, i) => ({
     version_id: versionId,
     record_id: r.id,
     ts: new Date(r.timestamp).toISOString(),
     window_start: windowStartOf(r.timestamp, target.config.bucketMinutes),
-    input_sha256: digestOf(r.features),
-    features: keepFeatures ? JSON.stringify(r.features) : null,
+    input_sha256: sha256(canonical.features[i]!),
+    features: keepFeatures ? canonical.features[i]! : null,
     prediction: JSON.stringify(r.prediction),
     score: r.score ?? null,
     segment: r.segment ? JSON.stringify(r.segment) : null,

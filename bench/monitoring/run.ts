@@ -1,0 +1,355 @@
+/**
+ * `npm run bench:monitoring`: inference ingestion and monitoring evaluation, through the HTTP API
+ * of a real server in this process.
+ *
+ *   1. Ingestion of 1,000-record NDJSON batches with 20 features (15 numeric, 5 categorical)
+ *      and a two-valued segment, on SQLite and on PostgreSQL: records/s, batch latency p50/p99,
+ *      peak RSS. One client sends batches back to back; a second run uses 4 concurrent clients.
+ *   2. One monitoring evaluation (`POST …/monitoring/run`) over a window of 1,000,000 records
+ *      (ingested over 24 hourly buckets), compared with the same evaluation over 100,000 records:
+ *      time and peak RSS above the resting process.
+ *
+ * Flags: `--quick` (small sizes, to try the script), `--write` (replace this benchmark's section
+ * of BENCHMARKS.md). PostgreSQL is used when reachable at WARDEN_TEST_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped for the run.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { issueToken } from '../../src/auth/token.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
+const BATCH = 1000;
+const INGEST_BATCHES = quick ? 10 : 100;
+const WINDOW_RECORDS = quick ? 100_000 : 1_000_000;
+const SMALL_WINDOW = WINDOW_RECORDS / 10;
+const SECTION = '## Monitoring ingestion and evaluation';
+const COMMAND = 'npm run bench:monitoring -- --write';
+const root = new URL('../../', import.meta.url).pathname;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const NOW = new Date('2026-03-02T12:00:00.000Z');
+
+const NUMERIC = Array.from({ length: 15 }, (_, i) => `n${i}`);
+const CATEGORICAL = Array.from({ length: 5 }, (_, i) => `c${i}`);
+
+/** Peak resident set size while `fn` runs, sampled every 20 ms. */
+async function withPeakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peak: number; before: number }> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    const value = await fn();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peak, before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+let seed = 12345;
+function uniform(): number {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+}
+
+/** One NDJSON batch of `n` records starting at id `offset`, timestamped within `hour` hours before NOW. */
+function batchBody(offset: number, n: number, hoursBack: number): string {
+  const lines: string[] = [];
+  const ts = new Date(NOW.getTime() - hoursBack * 3_600_000 - 60_000).toISOString();
+  for (let i = 0; i < n; i++) {
+    const features: Record<string, number | string> = {};
+    for (const name of NUMERIC) features[name] = Math.round(uniform() * 100_000) / 100;
+    for (const name of CATEGORICAL) features[name] = `v${Math.floor(uniform() * 8)}`;
+    const score = uniform();
+    lines.push(
+      JSON.stringify({
+        id: `r${offset + i}`,
+        timestamp: ts,
+        features,
+        prediction: score > 0.5 ? 1 : 0,
+        score,
+        segment: { region: uniform() < 0.5 ? 'eu' : 'us' },
+        latencyMs: 5 + uniform() * 20,
+      }),
+    );
+  }
+  return lines.join('\n');
+}
+
+interface Target {
+  server: RunningServer;
+  token: string;
+  cleanup(): Promise<void>;
+}
+
+async function openTarget(backend: 'sqlite' | 'postgres'): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-mon-'));
+  let databaseUrl: string | undefined;
+  let dbName: string | undefined;
+  const admin = process.env.WARDEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (backend === 'postgres') {
+    dbName = `warden_bench_${randomBytes(4).toString('hex')}`;
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    await client.query(`create database ${dbName}`);
+    await client.end();
+    const url = new URL(admin);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.toString();
+  }
+  const config = loadConfig({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), port: 0 }, {});
+  const server = await startServer(config, { background: false, now: () => NOW });
+  const t = await server.ctx.db
+    .transaction()
+    .execute((trx) =>
+      issueToken(
+        trx,
+        server.ctx.audit,
+        { principal: 'bench', roles: ['admin'] },
+        { actor: 'bench', requestId: null, now: NOW },
+      ),
+    );
+  const api = async (path: string, body: unknown) => {
+    const r = await fetch(server.url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+  };
+  await api('/api/v1/models', { name: 'bench', owner: 'bench', riskTier: 1 });
+  await api('/api/v1/models/bench/versions', {
+    version: '1.0.0',
+    lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
+    metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
+    inputSchema: [
+      ...NUMERIC.map((name) => ({ name, type: 'number' })),
+      ...CATEGORICAL.map((name) => ({ name, type: 'category' })),
+    ],
+  });
+  return {
+    server,
+    token: t.token,
+    async cleanup() {
+      await server.close();
+      if (dbName) {
+        const client = new pg.Client({ connectionString: admin });
+        await client.connect();
+        await client.query(`drop database if exists ${dbName} with (force)`);
+        await client.end();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function send(target: Target, body: string): Promise<number> {
+  const start = performance.now();
+  const r = await fetch(`${target.server.url}/api/v1/models/bench/versions/1.0.0/inferences`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/x-ndjson' },
+    body,
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`ingest: ${r.status} ${text}`);
+  return performance.now() - start;
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+interface IngestFigures {
+  concurrency: number;
+  records: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  peakRssMb: number;
+  /** CPU seconds of this process (server and client; PostgreSQL's own processes not included). */
+  cpuSeconds: number;
+}
+
+async function ingest(target: Target, offset: number, concurrency: number): Promise<IngestFigures> {
+  const bodies = Array.from({ length: INGEST_BATCHES }, (_, b) => batchBody(offset + b * BATCH, BATCH, 1));
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const { value: seconds, peak } = await withPeakRss(async () => {
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < bodies.length) latencies.push(await send(target, bodies[next++]!));
+      }),
+    );
+    return (performance.now() - start) / 1000;
+  });
+  const used = process.cpuUsage(cpu);
+  latencies.sort((a, b) => a - b);
+  const records = INGEST_BATCHES * BATCH;
+  return {
+    concurrency,
+    records,
+    seconds,
+    perSecond: records / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    peakRssMb: peak / 1048576,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
+}
+
+async function benchIngestion(backend: 'sqlite' | 'postgres'): Promise<IngestFigures[]> {
+  const target = await openTarget(backend);
+  try {
+    await send(target, batchBody(10_000_000, BATCH, 1)); // warm-up
+    const out: IngestFigures[] = [];
+    for (const [i, concurrency] of [1, 4].entries()) {
+      const f = await ingest(target, i * 1_000_000, concurrency);
+      log(
+        `${backend} ×${concurrency}: ${Math.round(f.perSecond)} records/s, p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms`,
+      );
+      out.push(f);
+    }
+    return out;
+  } finally {
+    await target.cleanup();
+  }
+}
+
+interface EvalFigures {
+  records: number;
+  profiles: number;
+  seconds: number;
+  checks: number;
+  rssAboveRestMb: number;
+}
+
+async function evaluate(target: Target, records: number): Promise<EvalFigures> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { value, peak, before } = await withPeakRss(async () => {
+    const start = performance.now();
+    const r = await fetch(`${target.server.url}/api/v1/models/bench/monitoring/run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.token}` },
+    });
+    const body = (await r.json()) as { checks: { window: { records: number } }[] };
+    if (!r.ok) throw new Error(`run: ${r.status}`);
+    return {
+      seconds: (performance.now() - start) / 1000,
+      checks: body.checks.length,
+      windowRecords: body.checks[0]?.window.records ?? 0,
+    };
+  });
+  if (value.windowRecords !== records)
+    throw new Error(`window holds ${value.windowRecords} records, expected ${records}`);
+  const profiles = await target.server.ctx.db.selectFrom('monitoring_windows').select('segment').execute();
+  return {
+    records,
+    profiles: profiles.length,
+    seconds: value.seconds,
+    checks: value.checks,
+    rssAboveRestMb: (peak - before) / 1048576,
+  };
+}
+
+async function benchEvaluation(): Promise<{ small: EvalFigures; large: EvalFigures; ingestSeconds: number }> {
+  const target = await openTarget('sqlite');
+  try {
+    const batches = WINDOW_RECORDS / BATCH;
+    const start = performance.now();
+    let small: EvalFigures | undefined;
+    for (let b = 0; b < batches; b++) {
+      await send(target, batchBody(b * BATCH, BATCH, b % 24));
+      if ((b + 1) * BATCH === SMALL_WINDOW) {
+        small = await evaluate(target, SMALL_WINDOW);
+        log(`evaluation over ${SMALL_WINDOW} records: ${small.seconds.toFixed(2)} s`);
+      }
+      if (b % 100 === 99) log(`ingested ${(b + 1) * BATCH} records`);
+    }
+    const ingestSeconds = (performance.now() - start) / 1000;
+    const large = await evaluate(target, WINDOW_RECORDS);
+    log(`evaluation over ${WINDOW_RECORDS} records: ${large.seconds.toFixed(2)} s`);
+    return { small: small!, large, ingestSeconds };
+  } finally {
+    await target.cleanup();
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: process.env.WARDEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    connectionTimeoutMillis: 3000,
+  });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const startLoad = loadavg();
+const sqlite = await benchIngestion('sqlite');
+const postgres = (await postgresReachable()) ? await benchIngestion('postgres') : null;
+const evaluation = await benchEvaluation();
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const goal = (value: number, target: number) => (value >= target ? 'met' : '**missed**');
+const ingestRows = (backend: string, figures: IngestFigures[], target: number) =>
+  figures.map(
+    (f) =>
+      `| ${backend} | ${f.concurrency} | ${fmt(f.records)} | ${fmt(f.perSecond)} | ${fmt(f.records / f.cpuSeconds)} | ${f.p50.toFixed(1)} ms | ${f.p99.toFixed(1)} ms | ${f.peakRssMb.toFixed(0)} MiB | ≥ ${fmt(target)}/s: ${goal(f.perSecond, target)} |`,
+  );
+const section = [
+  SECTION,
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick mode: reduced sizes)' : ''}.`,
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}; load average at the start ${startLoad.map((l) => l.toFixed(1)).join(' / ')} (other work shared the machine). Server and client in one process (\`bench/monitoring/run.ts\`), HTTP over loopback.`,
+  `Command: \`${COMMAND}\`.`,
+  '',
+  `### Ingestion: ${INGEST_BATCHES} batches of ${fmt(BATCH)} records, 20 features (15 numeric, 5 categorical), one segment attribute`,
+  '',
+  'Each batch is validated against the input schema, stored (insert-or-ignore on record id), folded into the hourly window profiles (whole population and each segment) and audited, in one transaction, before the answer. Peak RSS is of the whole process (server and client).',
+  '',
+  '| store | concurrent clients | records | records/s (wall) | records per CPU-second | batch p50 | batch p99 | peak RSS | goal (wall) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ...ingestRows('SQLite', sqlite, 20_000),
+  ...(postgres
+    ? ingestRows('PostgreSQL', postgres, 10_000)
+    : ['| PostgreSQL | — | — | not reachable in this run | | | | | |']),
+  '',
+  `### Evaluation over a ${fmt(WINDOW_RECORDS)}-record window (SQLite)`,
+  '',
+  `${fmt(WINDOW_RECORDS)} records were ingested through the API (${evaluation.ingestSeconds.toFixed(0)} s) into 24 hourly buckets; \`POST /monitoring/run\` then evaluates every rule over the last 24 hours, overall and per segment, from the stored profiles only (never the raw rows).`,
+  '',
+  '| window | stored profiles read | checks | time | RSS above the resting process | goal |',
+  '| ---: | ---: | ---: | ---: | ---: | --- |',
+  `| ${fmt(evaluation.small.records)} | ${evaluation.small.profiles} | ${evaluation.small.checks} | ${evaluation.small.seconds.toFixed(2)} s | ${evaluation.small.rssAboveRestMb.toFixed(0)} MiB | |`,
+  `| ${fmt(evaluation.large.records)} | ${evaluation.large.profiles} | ${evaluation.large.checks} | ${evaluation.large.seconds.toFixed(2)} s | ${evaluation.large.rssAboveRestMb.toFixed(0)} MiB | < 5 s: ${evaluation.large.seconds < 5 ? 'met' : '**missed**'} |`,
+  '',
+  'The evaluation reads one profile per (bucket, segment); its cost grows with the number of buckets and segments in the window, not with the records in them.',
+  '',
+].join('\n');
+
+process.stdout.write(`${section}\n`);
+if (write) {
+  const path = join(root, 'BENCHMARKS.md');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const start = text.indexOf(SECTION);
+  if (start < 0) writeFileSync(path, `${text.trimEnd()}\n\n${section}`);
+  else {
+    const next = text.indexOf('\n## ', start + SECTION.length);
+    writeFileSync(path, `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);
+  }
+  log(`wrote ${path}`);
+}
