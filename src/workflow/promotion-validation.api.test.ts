@@ -113,7 +113,7 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
     ];
     let last;
     for (const [p, role] of approvers) last = await decide(await tok(p, [role]), id, role);
-    expect(last.body.status).toBe('approved');
+    expect(last?.body.status).toBe('approved');
     expect((await s.api('GET', '/api/v1/models/scoring/versions/1.0.0')).body.stage).toBe('staging');
 
     const good = await s.api('POST', '/api/v1/models/scoring/versions/1.0.0/validations', {
