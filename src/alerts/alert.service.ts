@@ -39,8 +39,9 @@ function comments(row: AlertRow, added: LifecycleComment): string {
 
 /**
  * Applies one evaluation's checks to the model's alerts inside the caller's transaction: opens,
- * repeats and auto-resolves alerts, audits each change and puts `alert.opened` / `alert.resolved`
- * into the webhook outbox. The caller holds the model's lock (see `processMonitorChecks`).
+ * repeats and auto-resolves alerts, and puts `alert.opened` / `alert.resolved` into the webhook
+ * outbox. Lifecycle changes (opened, severity raised, resolved) are audited; repeat and clean-window
+ * counters are kept on the alert. The caller holds the model's lock (see `processMonitorChecks`).
  */
 export async function applyChecksToAlerts(
   trx: Executor,
@@ -138,29 +139,27 @@ export async function applyChecksToAlerts(
         };
         await updateAlert(trx, row!.id, changes);
         active.set(key, { ...row!, ...changes });
-        await ctx.audit.append(trx, {
-          actor: SYSTEM_ACTOR,
-          action: 'alert.repeated',
-          subject: `alert:${row!.id}`,
-          change: {
-            occurrences: action.occurrences,
-            severity: action.severity,
-            value: check.value,
-            threshold: check.threshold,
-            window: check.window,
-          },
-        });
+        // Repeats only count; the trail records a repeat when it raises the severity.
+        if (action.severity !== row!.severity)
+          await ctx.audit.append(trx, {
+            actor: SYSTEM_ACTOR,
+            action: 'alert.severity-raised',
+            subject: `alert:${row!.id}`,
+            change: {
+              from: row!.severity,
+              to: action.severity,
+              occurrences: action.occurrences,
+              value: check.value,
+              threshold: check.threshold,
+              window: check.window,
+            },
+          });
         break;
       }
       case 'clean': {
+        // The streak is a counter, audited when it resolves the alert.
         await updateAlert(trx, row!.id, { clean_windows: action.cleanWindows, updated_at: at });
         active.set(key, { ...row!, clean_windows: action.cleanWindows });
-        await ctx.audit.append(trx, {
-          actor: SYSTEM_ACTOR,
-          action: 'alert.clean-window',
-          subject: `alert:${row!.id}`,
-          change: { cleanWindows: action.cleanWindows, value: check.value, window: check.window },
-        });
         break;
       }
       case 'resolve': {

@@ -70,6 +70,18 @@ describeEachBackend('alerts', (backend) => {
       expect((await listFor('keys-model', '&severity=medium')).map((a) => a.feature)).toEqual(['income']);
     });
 
+    it('a worse check raises the severity, audited; a milder one does not lower it', async () => {
+      const model = await registerModel(server, 'raise-model', 2);
+      await process(server, model, [check('error_rate', 'warning', 60)]);
+      await process(server, model, [check('error_rate', 'alert', 120)]);
+      await process(server, model, [check('error_rate', 'warning', 180)]);
+      const [alert] = await listFor('raise-model');
+      expect(alert).toMatchObject({ severity: 'high', occurrences: 3 });
+      const audit = await auditOf(server, `alert:${alert.id}`);
+      expect(audit.map((a) => a.action)).toEqual(['alert.opened', 'alert.severity-raised']);
+      expect(audit[1]!.change).toMatchObject({ from: 'medium', to: 'high', occurrences: 2 });
+    });
+
     it('filters by status and pages newest first', async () => {
       const page = await server.api('GET', '/api/v1/alerts?model=keys-model&limit=2');
       expect(page.body.items).toHaveLength(2);

@@ -51,10 +51,13 @@ export function mergeReasons(
   added: readonly RetrainingReason[],
 ): { reasons: RetrainingReason[]; changed: boolean } {
   const out = [...existing];
+  const index = new Map(out.map((r, i) => [reasonKey(r), i]));
   let changed = false;
   for (const reason of added) {
-    const i = out.findIndex((r) => reasonKey(r) === reasonKey(reason));
-    if (i === -1) {
+    const key = reasonKey(reason);
+    const i = index.get(key);
+    if (i === undefined) {
+      index.set(key, out.length);
       out.push(reason);
       changed = true;
     } else if (out[i]!.value !== reason.value || out[i]!.threshold !== reason.threshold) {
