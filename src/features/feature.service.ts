@@ -98,6 +98,9 @@ export async function patchFeature(
   input: PatchFeatureInput,
 ): Promise<Feature> {
   return ctx.db.transaction().execute(async (trx) => {
+    // Version and status rules compare with the current row: hold it until the change commits.
+    if (ctx.store.capabilities.rowLocks)
+      await trx.selectFrom('features').select('id').where('name', '=', name).forUpdate().execute();
     const before = await findFeatureByName(trx, name);
     if (!before) throw notFound(`feature "${name}" does not exist`);
     const now = ctx.now().toISOString();

@@ -1,6 +1,9 @@
+import semver from 'semver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
+
+const semverLess = (a: string, b: string) => semver.lt(a, b);
 
 const base = {
   owner: 'payments-data',
@@ -191,6 +194,23 @@ describeEachBackend('feature catalog', (backend) => {
     ]);
     expect((await server.api('GET', '/api/v1/models/nobody/features')).status).toBe(404);
     expect((await server.api('GET', '/api/v1/features/nothing/models')).status).toBe(404);
+  });
+
+  it('never lets a concurrent change move the version backwards', async () => {
+    await server.api('POST', '/api/v1/features', { body: { name: 'raced', ...base } });
+    const bumps = ['1.0.1', '1.0.2', '1.1.0', '2.0.0', '1.5.0', '1.2.0'];
+    const results = await Promise.all(
+      bumps.map((version) => server.api('PATCH', '/api/v1/features/raced', { body: { version } })),
+    );
+    for (const r of results) expect([200, 400]).toContain(r.status);
+    expect((await server.api('GET', '/api/v1/features/raced')).body.version).toBe('2.0.0');
+    // Each accepted change was greater than the one before it, in audit order.
+    const audit = await server.api('GET', '/api/v1/audit?subject=feature:raced&action=feature.updated');
+    const accepted = (audit.body.items as Array<{ change: { after: { version: string } } }>)
+      .map((e) => e.change.after.version)
+      .reverse();
+    expect(accepted).toHaveLength(results.filter((r) => r.status === 200).length);
+    expect([...accepted].sort((a, b) => (a === b ? 0 : semverLess(a, b) ? -1 : 1))).toEqual(accepted);
   });
 });
 

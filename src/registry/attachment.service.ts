@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../core/errors.js';
+import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { scanText, type PiiFinding } from '../pii/index.js';
 import type { AttachmentKind, AttachmentResult } from './attachment.schema.js';
@@ -13,6 +14,16 @@ export function scanJsonStrings(prefix: string, value: unknown): PiiFinding[] {
   if (value !== null && typeof value === 'object')
     return Object.entries(value).flatMap(([k, v]) => scanJsonStrings(`${prefix}.${k}`, v));
   return [];
+}
+
+/**
+ * Holds a version row until the transaction ends, where the engine has row locks (on SQLite a
+ * write transaction already excludes other writers). Read-modify-write changes of a version
+ * (PII findings, signature uniqueness) take it first.
+ */
+export async function lockVersionRow(ctx: AppContext, trx: Executor, versionId: string): Promise<void> {
+  if (ctx.store.capabilities.rowLocks)
+    await trx.selectFrom('model_versions').select('id').where('id', '=', versionId).forUpdate().execute();
 }
 
 const belongsTo = (kind: AttachmentKind, field: string) => field === kind || field.startsWith(`${kind}.`);
@@ -35,6 +46,7 @@ export async function setAttachment(
   const sha256 = createHash('sha256').update(document, 'utf8').digest('hex');
   const size = Buffer.byteLength(document, 'utf8');
   return ctx.db.transaction().execute(async (trx) => {
+    await lockVersionRow(ctx, trx, (await requireVersion(trx, modelName, version)).id);
     const target = await requireVersion(trx, modelName, version);
     const replaced = kind === 'sbom' ? target.hasSbom : target.hasModelCard;
     const piiFindings = [...target.piiFindings.filter((f) => !belongsTo(kind, f.field)), ...findings];

@@ -133,6 +133,23 @@ describeEachBackend('version attachments', (backend) => {
     );
     expect((await putCard(server, '/api/v1/models/nope/versions/1.0.0/model-card', CARD)).status).toBe(404);
   });
+
+  it('keeps the findings of both documents when they are written at the same time', async () => {
+    await server.api('POST', '/api/v1/models/churn/versions', { body: versionBody('2.0.0') });
+    const v2 = '/api/v1/models/churn/versions/2.0.0';
+    const sbom = { ...SBOM, metadata: { authors: [{ email: 'a.author@example.org' }] } };
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        server.api('PUT', `${v2}/sbom`, { body: sbom }),
+        putCard(server, `${v2}/model-card`, `${CARD}\nPager: +1 415 555 0132\n`),
+      ]);
+      const version = await server.api('GET', v2);
+      expect((version.body.piiFindings as Array<{ field: string }>).map((f) => f.field).sort()).toEqual([
+        'modelCard',
+        'sbom.metadata.authors.0.email',
+      ]);
+    }
+  });
 });
 
 describeEachBackend('version attachments under piiMode reject', (backend) => {

@@ -3,6 +3,7 @@ import { newId } from '../core/ids.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { AppContext } from '../http/context.js';
 import { normalizePublicKey, publicKeyFingerprint, verifyDigestSignature } from '../keys/index.js';
+import { lockVersionRow } from './attachment.service.js';
 import { requireVersion, type Actor } from './registry.service.js';
 import type { ArtifactSignature, SigningKey } from './signature.schema.js';
 import {
@@ -82,6 +83,7 @@ export async function addArtifactSignature(
 ): Promise<ArtifactSignature> {
   return ctx.db.transaction().execute(async (trx) => {
     const target = await requireVersion(trx, modelName, version);
+    await lockVersionRow(ctx, trx, target.id);
     if (!target.artifact) throw conflict(`${modelName} ${version} has no artifact to sign; upload it first`);
     const key = await findKeyByName(trx, input.keyName);
     if (!key) throw invalidInput(`signing key "${input.keyName}" is not registered`, 'keyName');
