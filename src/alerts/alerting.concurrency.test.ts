@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { startServer, type RunningServer } from '../server/server.js';
+import { runRetrainingSchedule } from '../retraining/retraining.service.js';
 import { escalateDueAlerts } from './alert.service.js';
 import { check, process, registerModel, testClock } from './alerting.test-helper.js';
 
 // Several servers share a store only on PostgreSQL (SQLite is a single-server store).
-describe.skipIf(!postgresAvailable)('alert escalation with two servers on one PostgreSQL store', () => {
+describe.skipIf(!postgresAvailable)('alerting with two servers on one PostgreSQL store', () => {
   const backend = 'postgres' as const;
   let first: TestServer;
   let second: RunningServer;
@@ -54,5 +55,36 @@ describe.skipIf(!postgresAvailable)('alert escalation with two servers on one Po
       .execute();
     // No subscriber: the outbox gets nothing, but nothing was announced twice either.
     expect(events).toHaveLength(0);
+  });
+
+  it('asks for scheduled retraining once when both servers run the schedule at the same time', async () => {
+    clock.set('2026-05-02T00:00:00.000Z');
+    const models = await Promise.all(
+      ['sched-a', 'sched-b', 'sched-c'].map((name) => registerModel(first, name, 1)),
+    );
+    for (const model of models) {
+      const version = await first.ctx.db
+        .selectFrom('model_versions')
+        .select('id')
+        .where('model_id', '=', model.id)
+        .executeTakeFirstOrThrow();
+      await first.ctx.db
+        .updateTable('models')
+        .set({ champion_version_id: version.id })
+        .where('id', '=', model.id)
+        .execute();
+    }
+    clock.set('2026-05-09T00:00:00.000Z');
+    const [a, b] = await Promise.all([
+      runRetrainingSchedule(first.ctx, clock.now()),
+      runRetrainingSchedule(second.ctx, clock.now()),
+    ]);
+    expect(a + b).toBe(3);
+    const rows = await first.ctx.db
+      .selectFrom('retraining_requests')
+      .select('model_name')
+      .where('model_name', 'in', ['sched-a', 'sched-b', 'sched-c'])
+      .execute();
+    expect(rows.map((r) => r.model_name).sort()).toEqual(['sched-a', 'sched-b', 'sched-c']);
   });
 });
