@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import os from 'node:os';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalArtifactStore } from './artifact-store.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 
@@ -186,5 +189,33 @@ describeEachBackend('artifact upload limit', (backend) => {
     expect(response.status).toBe(413);
     // Only the blob of the previous test remains; the partial upload's temporary file is gone.
     expect(blobFiles(server.store.dataDir)).toHaveLength(1);
+  });
+});
+
+describe('local artifact store', () => {
+  it('fails the read stream, rather than ending it, when the blob changed after it was checked', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-blobs-'));
+    try {
+      const store = createLocalArtifactStore(root);
+      const data = randomBytes(300_000);
+      const stored = await store.put(Readable.from([data]), 1_000_000);
+      expect(stored).toEqual({ sha256: sha(data), size: data.length });
+      expect(await store.digest(stored.sha256)).toEqual(stored);
+
+      const intact: Buffer[] = [];
+      for await (const chunk of store.get(stored.sha256)) intact.push(chunk as Buffer);
+      expect(Buffer.concat(intact).equals(data)).toBe(true);
+
+      fs.writeFileSync(path.join(root, stored.sha256.slice(0, 2), stored.sha256), randomBytes(data.length));
+      const read = async () => {
+        for await (const _chunk of store.get(stored.sha256)) void _chunk;
+      };
+      await expect(read()).rejects.toMatchObject({ code: 'integrity_failure' });
+      fs.rmSync(path.join(root, stored.sha256.slice(0, 2), stored.sha256));
+      await expect(read()).rejects.toMatchObject({ code: 'ENOENT' });
+      expect(await store.digest(stored.sha256)).toBeUndefined();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
