@@ -285,12 +285,12 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
-  it('reads and compares large inputs in worker threads with the same result as in-process', async () => {
-    // Over 4 MiB and 1 million cells in total: the built CLI reads the two files in two worker
-    // threads and compares the columns on two threads; here, from the sources, all runs in-process.
+  it('reads large inputs in worker threads with the same result as in-process', async () => {
+    // Over 4 MiB in total: the built CLI reads the two files at once in two worker threads;
+    // here, from the sources, they are read in-process.
     const rng = seededRandom(11);
     const wide = (shift: number) =>
-      Array.from({ length: 100_000 }, (_, i) => [
+      Array.from({ length: 45_000 }, (_, i) => [
         (shift + rng.normal()).toFixed(6),
         (100 * rng.uniform()).toFixed(4),
         i % 97 === 0 ? null : Math.round(50 + 20 * rng.normal()),
@@ -309,9 +309,9 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
     ]);
     const reference = await readTable(path('big-ref.csv'));
     const current = await readTable(path('big-cur.csv'));
-    const { report: inProcess } = await buildDriftReport(reference, current, { methods: {}, thresholds: {} });
+    const { report: inProcess } = buildDriftReport(reference, current, { methods: {}, thresholds: {} });
     expect(cli).toEqual(JSON.parse(JSON.stringify(inProcess)));
-    expect(cli.rows).toEqual({ reference: 100_000, current: 100_000 });
+    expect(cli.rows).toEqual({ reference: 45_000, current: 45_000 });
     const run = runWarden([
       'drift',
       '--reference',

@@ -46,7 +46,7 @@ async function runDrift(options: DriftOptions): Promise<void> {
     ],
     { progress: true },
   );
-  const { report, compared } = await buildDriftReport(reference!, current!, {
+  const { report, compared } = buildDriftReport(reference!, current!, {
     ...(columns ? { columns } : {}),
     methods,
     thresholds,

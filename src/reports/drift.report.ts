@@ -1,7 +1,6 @@
 import { WardenError, invalidInput } from '../core/errors.js';
 import type { Table } from '../io/index.js';
-import { DEFAULT_DRIFT_SHARE, DEFAULT_THRESHOLDS } from '../stats/drift/index.js';
-import { compareDatasetsInParallel } from './drift-compare.parallel.js';
+import { DEFAULT_DRIFT_SHARE, DEFAULT_THRESHOLDS, compareDatasets } from '../stats/drift/index.js';
 import type { CategoricalColumn, Column, DatasetDriftResult, DriftMethod } from '../stats/types.js';
 
 /** What `warden drift` was asked to compare. */
@@ -35,11 +34,11 @@ export const DRIFT_METHODS = Object.keys(DEFAULT_THRESHOLDS) as DriftMethod[];
  * file are listed, not compared; a column numeric in one file and categorical in the other is
  * compared as categorical (its numbers read as text) and listed under `schema.typeChanged`.
  */
-export async function buildDriftReport(
+export function buildDriftReport(
   reference: Table,
   current: Table,
   request: DriftRequest,
-): Promise<{ report: DriftReport; compared: ComparedColumns }> {
+): { report: DriftReport; compared: ComparedColumns } {
   const refByName = new Map(reference.columns.map((c) => [c.name, c]));
   const curByName = new Map(current.columns.map((c) => [c.name, c]));
   const names = request.columns
@@ -71,7 +70,7 @@ export async function buildDriftReport(
   const driftShare = request.driftShare ?? DEFAULT_DRIFT_SHARE;
   let result: DatasetDriftResult;
   try {
-    result = await compareDatasetsInParallel(compared.reference, compared.current, {
+    result = compareDatasets(compared.reference, compared.current, {
       columns: names,
       methods: { ...request.methods },
       thresholds: { ...request.thresholds },
