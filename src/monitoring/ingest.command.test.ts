@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { parquetWriteFile } from 'hyparquet-writer';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { runCli } from '../cli/run.js';
+import { registerIngestCommands, rowToRecord } from './ingest.command.js';
+import { registerMonitoredModel } from './monitoring.test-helper.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `warden ingest …` in this process, capturing output and the exit code. */
+async function warden(args: string[], env: Record<string, string>): Promise<Run> {
+  const program = new Command('warden');
+  registerIngestCommands(program);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const saved = { url: process.env.WARDEN_URL, token: process.env.WARDEN_TOKEN };
+  process.env.WARDEN_URL = env.WARDEN_URL;
+  process.env.WARDEN_TOKEN = env.WARDEN_TOKEN;
+  process.exitCode = 0;
+  try {
+    await runCli(program, ['node', 'warden', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+    for (const [key, value] of [
+      ['WARDEN_URL', saved.url],
+      ['WARDEN_TOKEN', saved.token],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { code, stdout, stderr };
+}
+
+describe('rowToRecord', () => {
+  it('maps record fields, segment.* and signal.* columns, and treats the rest as features', () => {
+    const columns = [
+      { kind: 'numeric' as const, name: 'id', values: Float64Array.from([7]) },
+      { kind: 'numeric' as const, name: 'amount', values: Float64Array.from([12.5]) },
+      { kind: 'numeric' as const, name: 'age', values: Float64Array.from([Number.NaN]) },
+      { kind: 'categorical' as const, name: 'segment.region', values: ['eu'] },
+      { kind: 'categorical' as const, name: 'signal.refusal', values: ['true'] },
+      { kind: 'numeric' as const, name: 'prediction', values: Float64Array.from([1]) },
+      { kind: 'categorical' as const, name: 'error', values: ['false'] },
+    ];
+    expect(rowToRecord('inferences', columns, 0)).toEqual({
+      id: '7',
+      features: { amount: 12.5, age: null },
+      segment: { region: 'eu' },
+      signals: { refusal: true },
+      prediction: 1,
+      error: false,
+    });
+    expect(
+      rowToRecord(
+        'labels',
+        [columns[0]!, { kind: 'numeric', name: 'label', values: Float64Array.from([0]) }],
+        0,
+      ),
+    ).toEqual({
+      id: '7',
+      label: 0,
+    });
+  });
+});
+
+describe('warden ingest', () => {
+  let server: TestServer;
+  let env: Record<string, string>;
+  let dir: string;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    await registerMonitoredModel(server, 'fraud');
+    env = { WARDEN_URL: server.url, WARDEN_TOKEN: await server.tokenFor('ingest-bot', ['mlops']) };
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-ingest-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stored = async () =>
+    Number(
+      (
+        await server.ctx.db
+          .selectFrom('inference_records')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('sends a CSV file in batches and is idempotent when run again', async () => {
+    const file = path.join(dir, 'inferences.csv');
+    const lines = ['id,amount,age,country,prediction,score,segment.region'];
+    for (let i = 0; i < 25; i++) lines.push(`c${i},${10 + i},${30 + (i % 5)},de,${i % 2},0.${i % 10},eu`);
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const run = await warden(['ingest', 'fraud', '1.0.0', '--file', file, '--batch', '10', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ batches: 3, records: 25, accepted: 25, duplicates: 0 });
+    expect(await stored()).toBe(25);
+    const again = await warden(['ingest', 'fraud', '1.0.0', '--file', file, '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ batches: 1, accepted: 0, duplicates: 25 });
+    expect(await stored()).toBe(25);
+  });
+
+  it('sends labels from NDJSON and references from Parquet', async () => {
+    const labels = path.join(dir, 'labels.ndjson');
+    fs.writeFileSync(labels, '{"id":"c0","label":0}\n\n{"id":"c1","label":1}\n');
+    const run = await warden(
+      ['ingest', 'fraud', '1.0.0', '--file', labels, '--kind', 'labels', '--json'],
+      env,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({ records: 2, joined: 2 });
+    const parquet = path.join(dir, 'reference.parquet');
+    parquetWriteFile({
+      filename: parquet,
+      columnData: [
+        { name: 'amount', data: [1.5, 2.5, 3.5], type: 'DOUBLE' },
+        { name: 'country', data: ['de', 'fr', 'it'], type: 'STRING' },
+        { name: 'label', data: [0, 1, 0], type: 'DOUBLE' },
+      ],
+    });
+    const ref = await warden(
+      ['ingest', 'fraud', '1.0.0', '--file', parquet, '--kind', 'reference', '--json'],
+      env,
+    );
+    expect(ref.code).toBe(0);
+    const summary = await server.api('GET', '/api/v1/models/fraud/versions/1.0.0/reference');
+    expect(summary.body).toMatchObject({ records: 3, labels: { '0': 2, '1': 1 } });
+  });
+
+  it('stops at a refused batch, naming the batch and the server’s line and field', async () => {
+    const file = path.join(dir, 'bad.ndjson');
+    fs.writeFileSync(
+      file,
+      [
+        '{"id":"b1","features":{"amount":1},"prediction":0}',
+        '{"id":"b2","features":{"amount":"x"},"prediction":0}',
+      ].join('\n'),
+    );
+    const run = await warden(['ingest', 'fraud', '1.0.0', '--file', file], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('batch 1 (records 1–2)');
+    expect(run.stderr).toContain('records[1].features.amount');
+  });
+
+  it('refuses a bad --kind before sending anything', async () => {
+    const run = await warden(['ingest', 'fraud', '1.0.0', '--file', 'x.csv', '--kind', 'nope'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--kind');
+  });
+});
