@@ -63,13 +63,11 @@ async function post(
  */
 export async function deliverDueWebhooks(ctx: AppContext): Promise<number> {
   const now = ctx.now();
-  const claimed = await ctx.db.transaction().execute((trx) =>
-    claimDueDeliveries(trx, ctx.store.capabilities.rowLocks, {
-      nowIso: now.toISOString(),
-      leaseUntilIso: new Date(now.getTime() + LEASE_MS).toISOString(),
-      limit: BATCH,
-    }),
-  );
+  const claimed = await claimDueDeliveries(ctx.db, ctx.store.capabilities.rowLocks, {
+    nowIso: now.toISOString(),
+    leaseUntilIso: new Date(now.getTime() + LEASE_MS).toISOString(),
+    limit: BATCH,
+  });
   if (claimed.length === 0) return 0;
   const secrets = await secretsFor(
     ctx.db,

@@ -44,36 +44,32 @@ export async function insertDeliveries(db: Executor, rows: Insertable<WebhookDel
 
 /**
  * Claims up to `limit` due deliveries by pushing their due time to the end of a lease, so no other
- * server picks them up while this one is sending. A server that dies mid-delivery leaves the row due
- * again when the lease ends. On PostgreSQL the rows are locked with SKIP LOCKED so servers never wait
- * on each other; a SQLite write transaction is already exclusive.
+ * server picks them up while this one is sending; a server that dies mid-delivery leaves the row
+ * due again when the lease ends. One statement does the choosing and the claiming: on PostgreSQL
+ * the chosen rows are locked with SKIP LOCKED so servers never wait on each other, and on SQLite
+ * the statement takes the write lock at once instead of upgrading a read.
  */
 export async function claimDueDeliveries(
   db: Executor,
   rowLocks: boolean,
   f: { nowIso: string; leaseUntilIso: string; limit: number },
 ): Promise<Selectable<WebhookDeliveryTable>[]> {
-  let q = db
+  let due = db
     .selectFrom('webhook_deliveries')
-    .selectAll()
+    .select('id')
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', f.nowIso)
     .orderBy('next_attempt_at')
     .limit(f.limit);
-  if (rowLocks) q = q.forUpdate().skipLocked();
-  const rows = await q.execute();
-  if (rows.length > 0) {
-    await db
-      .updateTable('webhook_deliveries')
-      .set({ next_attempt_at: f.leaseUntilIso })
-      .where(
-        'id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .execute();
-  }
-  return rows;
+  if (rowLocks) due = due.forUpdate().skipLocked();
+  return db
+    .updateTable('webhook_deliveries')
+    .set({ next_attempt_at: f.leaseUntilIso })
+    .where('id', 'in', due)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', f.nowIso)
+    .returningAll()
+    .execute();
 }
 
 export async function secretsFor(db: Executor, ids: string[]): Promise<Map<string, string>> {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call -- API answers are untyped JSON in tests */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../server/server.js';
@@ -171,6 +170,26 @@ describeEachBackend('webhooks', (backend) => {
     expect(await deliverDueWebhooks(second.ctx)).toBe(1);
     expect(r.received).toHaveLength(1);
     expect(JSON.parse(r.received[0]!.body).type).toBe('retraining.requested');
+  });
+
+  it('delivers each event once when two servers drain the same outbox at the same time', async () => {
+    const s = await start();
+    const r = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: r.url, events: ['*'], secret: SECRET } });
+    for (let i = 0; i < 30; i++) await announce(s, 'alert.opened', `model:m${i}`);
+    const second = await startServer(s.store.config, { background: false, now: () => clock });
+    closers.push(() => second.close());
+    // Each server takes at most 20 rows a round; two rounds each are enough for 30 rows.
+    const tried = await Promise.all([
+      deliverDueWebhooks(s.ctx),
+      deliverDueWebhooks(second.ctx),
+      deliverDueWebhooks(s.ctx),
+      deliverDueWebhooks(second.ctx),
+    ]);
+    expect(tried.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(r.received).toHaveLength(30);
+    const subjects = r.received.map((x) => (JSON.parse(x.body) as { subject: string }).subject);
+    expect(new Set(subjects).size).toBe(30);
   });
 
   it('sends to a direct target without signing it and without involving subscribers', async () => {

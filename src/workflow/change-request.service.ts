@@ -1,6 +1,6 @@
 import type { Role } from '../auth/roles.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import { conflict, forbidden, invalidInput, notFound } from '../core/errors.js';
+import { conflict, forbidden, invalidInput, notFound, type WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { Executor } from '../db/database.js';
@@ -403,8 +403,9 @@ export async function decide(
   id: string,
   input: DecisionInput,
 ): Promise<ChangeRequest> {
+  let refused: WardenError | undefined;
   try {
-    await ctx.db.transaction().execute(async (trx) => {
+    refused = await ctx.db.transaction().execute(async (trx) => {
       const row = await lockRequest(trx, ctx, id);
       const decisions = await findDecisions(trx, [id]);
       const now = ctx.now();
@@ -423,7 +424,23 @@ export async function decide(
         role: input.role,
         now: now.toISOString(),
       });
-      if (refusal) throw refusal;
+      if (refusal) {
+        // A refused decision changes nothing but is itself a governance fact worth keeping.
+        await ctx.audit.append(trx, {
+          actor: actor.principal.name,
+          action: 'change_request.decision_refused',
+          subject: subjectOf(row),
+          requestId: actor.requestId,
+          change: {
+            id,
+            decision: input.decision,
+            role: input.role,
+            code: refusal.code,
+            reason: refusal.message,
+          },
+        });
+        return refusal;
+      }
       await insertDecision(trx, {
         id: newId('dec'),
         change_request_id: id,
@@ -462,15 +479,17 @@ export async function decide(
         });
         if (!closed)
           throw conflict('the change request changed while this decision was recorded; read it again');
-        return;
+        return undefined;
       }
       await advance(trx, ctx, actor, id);
+      return undefined;
     });
   } catch (error) {
     if (isUniqueViolation(error))
       throw conflict(`${actor.principal.name} already decided on change request ${id}`, 'role');
     throw error;
   }
+  if (refused) throw refused;
   return view(ctx.db, id, ctx.now());
 }
 

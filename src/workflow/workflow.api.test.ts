@@ -202,6 +202,7 @@ describeEachBackend('governed lifecycle API', (backend) => {
     const self = await decide(dana, id, 'review-board');
     expect(self.status).toBe(403);
     expect(self.body.error.message).toMatch(/opened this change request/);
+    expect(await h.auditCount('change_request.decision_refused', `change_request:${id}`)).toBe(1);
     const notHeld = await decide(a.board[0]!, id, 'compliance');
     expect(notHeld.status).toBe(403);
     const adminAsCompliance = await decide(h.s.adminToken, id, 'compliance');
