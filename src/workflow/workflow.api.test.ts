@@ -250,6 +250,46 @@ describeEachBackend('governed lifecycle API', (backend) => {
     expect(await h.stage('fraud', '2.0.0')).toBe('rejected');
   });
 
+  it('splits a promotion into staging → approved and approved → production', async () => {
+    await h.createModel('two-step', 3);
+    await h.createVersion('two-step', '1.0.0');
+    const twoStepId = (await h.s.api('GET', '/api/v1/models/two-step')).body.id as string;
+    await h.s.ctx.db
+      .updateTable('model_versions')
+      .set({ stage: 'staging' })
+      .where('model_id', '=', twoStepId)
+      .execute();
+    const dana = await h.as('dana', ['data-scientist']);
+    const run = await h.storeRun('two-step', '1.0.0', 'full', true);
+    const approve = await transition(dana, 'two-step', '1.0.0', {
+      to: 'approved',
+      reason: 'sign-off',
+      evidence: [run],
+    });
+    expect(approve.body.required.map((r: { role: string }) => r.role)).toEqual([
+      'data-scientist',
+      'ml-engineer',
+    ]);
+    await decide(await h.as('pete', ['data-scientist']), approve.body.id, 'data-scientist');
+    expect(
+      (await decide(await h.as('eve', ['ml-engineer']), approve.body.id, 'ml-engineer')).body.status,
+    ).toBe('executed');
+    expect(await h.stage('two-step', '1.0.0')).toBe('approved');
+    expect((await h.s.api('GET', '/api/v1/models/two-step')).body.championVersion).toBeNull();
+
+    // The roll-out leg needs no approval in the default policy, but still the evidence.
+    const noEvidence = await transition(dana, 'two-step', '1.0.0', { to: 'production', reason: 'roll out' });
+    expect(noEvidence.body).toMatchObject({ status: 'approved', required: [] });
+    expect(await h.stage('two-step', '1.0.0')).toBe('approved');
+    const withEvidence = await h.s.api('POST', `/api/v1/change-requests/${noEvidence.body.id}/evidence`, {
+      token: dana,
+      body: { validationRunId: run },
+    });
+    expect(withEvidence.body.status).toBe('executed');
+    expect(await h.stage('two-step', '1.0.0')).toBe('production');
+    expect((await h.s.api('GET', '/api/v1/models/two-step')).body.championVersion).toBe('1.0.0');
+  });
+
   it('closes a request on a rejection', async () => {
     await h.createModel('churn', 3);
     await h.createVersion('churn', '1.0.0');
