@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type {
   InferenceRecordTable,
@@ -63,39 +63,37 @@ export async function findRecordsForJoin(
   return out;
 }
 
-/** Sets a record's label unless it already has one; true when this call set it. */
-export async function setRecordLabel(
+/**
+ * Sets the labels (or feedback) of many records in one statement per chunk, only where the
+ * record has none yet; returns the ids this call set. The condition is re-checked under the
+ * row lock, so two concurrent batches never both count the same record.
+ */
+export async function setJoinedValues(
   db: Executor,
+  column: 'label' | 'feedback',
   versionId: string,
-  recordId: string,
-  label: string,
+  values: ReadonlyMap<string, string>,
   at: string,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('inference_records')
-    .set({ label, labelled_at: at })
-    .where('version_id', '=', versionId)
-    .where('record_id', '=', recordId)
-    .where('label', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Sets a record's feedback unless it already has some; true when this call set it. */
-export async function setRecordFeedback(
-  db: Executor,
-  versionId: string,
-  recordId: string,
-  feedback: string,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('inference_records')
-    .set({ feedback })
-    .where('version_id', '=', versionId)
-    .where('record_id', '=', recordId)
-    .where('feedback', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+): Promise<Set<string>> {
+  const set = new Set<string>();
+  for (const chunk of chunks([...values.keys()], 300)) {
+    const rows = await db
+      .updateTable('inference_records')
+      .set(() => {
+        const expression = sql<string>`case ${sql.join(
+          chunk.map((id) => sql`when record_id = ${id} then ${values.get(id)!}`),
+          sql` `,
+        )} end`;
+        return column === 'label' ? { label: expression, labelled_at: at } : { feedback: expression };
+      })
+      .where('version_id', '=', versionId)
+      .where('record_id', 'in', chunk)
+      .where(column, 'is', null)
+      .returning('record_id')
+      .execute();
+    for (const r of rows) set.add(r.record_id);
+  }
+  return set;
 }
 
 /** Keeps labels or feedback whose record has not arrived yet; returns the ids newly kept. */

@@ -12,8 +12,7 @@ import {
   insertInferenceRecords,
   insertPending,
   mergeWindowProfiles,
-  setRecordFeedback,
-  setRecordLabel,
+  setJoinedValues,
   takePending,
   type ProfileDelta,
 } from './ingestion.repository.js';
@@ -185,24 +184,23 @@ export async function ingestInferences(
       for (const key of keys) deltas.profile(windowStart, key).addRecord(record);
     });
     let joined = 0;
-    for (const p of await takePending(trx, versionId, [...inserted])) {
-      const entry = byId.get(p.record_id)!;
-      if (p.kind === 'label') {
-        const label = JSON.parse(p.payload) as Outcome;
-        if (!(await setRecordLabel(trx, versionId, p.record_id, p.payload, p.received_at))) continue;
-        for (const key of entry.keys) {
-          deltas
-            .profile(entry.windowStart, key)
-            .addLabel(
-              { prediction: entry.record.prediction, score: entry.record.score ?? null, label },
-              target.config.positiveClass,
-            );
-        }
-      } else {
-        const feedback = JSON.parse(p.payload) as { rating: 'up' | 'down' };
-        if (!(await setRecordFeedback(trx, versionId, p.record_id, p.payload))) continue;
-        for (const key of entry.keys) deltas.profile(entry.windowStart, key).addFeedback(feedback.rating);
-      }
+    const pending = await takePending(trx, versionId, [...inserted]);
+    const labels = new Map(pending.filter((p) => p.kind === 'label').map((p) => [p.record_id, p.payload]));
+    const feedback = new Map(
+      pending.filter((p) => p.kind === 'feedback').map((p) => [p.record_id, p.payload]),
+    );
+    for (const id of await setJoinedValues(trx, 'label', versionId, labels, nowIso)) {
+      const entry = byId.get(id)!;
+      const label = JSON.parse(labels.get(id)!) as Outcome;
+      const join = { prediction: entry.record.prediction, score: entry.record.score ?? null, label };
+      for (const key of entry.keys)
+        deltas.profile(entry.windowStart, key).addLabel(join, target.config.positiveClass);
+      joined++;
+    }
+    for (const id of await setJoinedValues(trx, 'feedback', versionId, feedback, nowIso)) {
+      const entry = byId.get(id)!;
+      const { rating } = JSON.parse(feedback.get(id)!) as { rating: 'up' | 'down' };
+      for (const key of entry.keys) deltas.profile(entry.windowStart, key).addFeedback(rating);
       joined++;
     }
     await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);
@@ -245,11 +243,11 @@ async function ingestJoined(
       items.map((i) => i.id),
     );
     const deltas = new ProfileDeltas();
-    let joined = 0;
     const waiting: Insertable<MonitoringPendingTable>[] = [];
+    const found = new Map<string, string>();
     for (const item of items) {
-      const row = rows.get(item.id);
-      if (!row) {
+      if (rows.has(item.id)) found.set(item.id, item.payload);
+      else
         waiting.push({
           version_id: versionId,
           record_id: item.id,
@@ -257,14 +255,12 @@ async function ingestJoined(
           payload: item.payload,
           received_at: nowIso,
         });
-        continue;
-      }
-      const set =
-        kind === 'label'
-          ? await setRecordLabel(trx, versionId, item.id, item.payload, nowIso)
-          : await setRecordFeedback(trx, versionId, item.id, item.payload);
-      if (!set) continue;
-      joined++;
+    }
+    const set = await setJoinedValues(trx, kind, versionId, found, nowIso);
+    const joined = set.size;
+    for (const item of items) {
+      if (!set.has(item.id)) continue;
+      const row = rows.get(item.id)!;
       const parsed: JoinRowParsed = {
         prediction: row.prediction === null ? null : (JSON.parse(row.prediction) as Outcome),
         score: row.score,
