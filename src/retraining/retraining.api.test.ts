@@ -65,6 +65,28 @@ describeEachBackend('retraining requests', (backend) => {
       expect(audit.map((a) => a.action)).toEqual(['retraining.requested', 'retraining.reasons-added']);
     });
 
+    it('new-data volume asks once per version; other triggers still ask after the answer', async () => {
+      const model = await registerModel(server, 'volume', 1);
+      const volume = (minutes: number) =>
+        check('new_data_volume', 'alert', minutes, { value: 60_000, threshold: 50_000 });
+      expect((await process(server, model, [volume(60)])).retraining).toBe(1);
+      const [first] = await requestsOf('volume');
+      await server.api('POST', `/api/v1/retraining-requests/${first.id}/result`, {
+        token: pipeline,
+        body: { status: 'completed', outcome: 'kept' },
+      });
+      // The count only grows for this version: the pipeline has answered it.
+      expect((await process(server, model, [volume(120)])).retraining).toBe(0);
+      expect(await requestsOf('volume')).toHaveLength(1);
+      const drift = await process(server, model, [
+        volume(180),
+        check('data_drift', 'alert', 180, { feature: 'age' }),
+      ]);
+      expect(drift.retraining).toBe(1);
+      const [second] = await requestsOf('volume');
+      expect(second.reasons.map((r: any) => r.rule)).toEqual(['data_drift']);
+    });
+
     it('warnings, non-trigger rules and safety signals do not ask for retraining', async () => {
       const model = await registerModel(server, 'quiet', 2);
       const out = await process(server, model, [

@@ -102,6 +102,25 @@ async function requestRetraining(
   return 'created';
 }
 
+/** The new-data volume rule counts records since the version was created, so it only grows. */
+const VOLUME_RULE = 'new_data_volume';
+
+/**
+ * True when a closed request for this version already carried the new-data volume reason. The
+ * volume keeps growing until a new version replaces this one, so asking again after the
+ * pipeline answered would ask at every evaluation; the tier's schedule covers later retraining.
+ */
+async function volumeAlreadyAnswered(trx: Executor, modelId: string, version: string): Promise<boolean> {
+  const rows = await trx
+    .selectFrom('retraining_requests')
+    .select('reasons')
+    .where('model_id', '=', modelId)
+    .where('version', '=', version)
+    .where('open', 'is', null)
+    .execute();
+  return rows.some((r) => (JSON.parse(r.reasons) as RetrainingReason[]).some((x) => x.rule === VOLUME_RULE));
+}
+
 /**
  * Turns the trigger checks of one evaluation (alert status on a trigger rule) into a retraining
  * request for the model, or into reasons added to its open one. Returns 1 when a request was made.
@@ -111,7 +130,12 @@ export async function applyChecksToRetraining(
   ctx: AppContext,
   input: { model: CheckedModel; version: string; checks: MonitorCheck[]; now: Date },
 ): Promise<number> {
-  const firing = input.checks.filter(isRetrainingTrigger);
+  let firing = input.checks.filter(isRetrainingTrigger);
+  if (
+    firing.some((c) => c.rule === VOLUME_RULE) &&
+    (await volumeAlreadyAnswered(trx, input.model.id, input.version))
+  )
+    firing = firing.filter((c) => c.rule !== VOLUME_RULE);
   if (firing.length === 0) return 0;
   const at = input.now.toISOString();
   const reasons: RetrainingReason[] = firing.map((c) => ({
