@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord, printTable } from '../cli/output.js';
-import { invalidInput, WardenError } from '../core/errors.js';
+import { invalidInput, isErrorCode, WardenError } from '../core/errors.js';
 import { signDigest } from '../keys/index.js';
 import type { AttachmentResult } from './attachment.schema.js';
 import type { ArtifactSignature } from './signature.schema.js';
@@ -194,6 +196,74 @@ export function registerRegistryCommands(program: Command): void {
   registerArtifactCommands(versions);
 }
 
+/**
+ * PUTs a file as application/octet-stream over node:http(s), read only as fast as the socket
+ * drains (fetch would queue the whole file in memory), and answers the JSON the server sent.
+ */
+function putFile(
+  client: ApiClient,
+  options: ClientOptions,
+  urlPath: string,
+  file: string,
+  onChunk: (chunk: Buffer) => void,
+): Promise<{ sha256: string; size: number }> {
+  const url = new URL(client.baseUrl + urlPath);
+  const token = options.token ?? process.env.WARDEN_TOKEN;
+  const send = url.protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      {
+        method: 'PUT',
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          'content-type': 'application/octet-stream',
+          'content-length': String(fs.statSync(file).size),
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: { error?: { code?: unknown; message?: string; field?: string } } & Record<
+            string,
+            unknown
+          >;
+          try {
+            body = JSON.parse(text) as typeof body;
+          } catch {
+            body = {};
+          }
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300)
+            return resolve(body as unknown as { sha256: string; size: number });
+          const code = body.error?.code;
+          reject(
+            new WardenError(
+              isErrorCode(code) ? code : 'internal',
+              body.error?.message ?? `${status} ${response.statusMessage ?? ''}`.trim(),
+              body.error?.field,
+            ),
+          );
+        });
+      },
+    );
+    request.on('error', (error) =>
+      reject(new WardenError('unavailable', `cannot reach Warden at ${client.baseUrl}: ${error.message}`)),
+    );
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        onChunk(chunk);
+        done(null, chunk);
+      },
+    });
+    // A server that answers early (409, 413) stops reading; its answer, not the broken pipe, is the outcome.
+    pipeline(fs.createReadStream(file), hashing, request).catch(() => undefined);
+  });
+}
+
 /** A pass-through that hashes what flows through it. */
 function hashingStream(): { stream: Transform; result: () => { sha256: string; size: number } } {
   const hash = createHash('sha256');
@@ -218,14 +288,19 @@ function registerArtifactCommands(versions: Command): void {
     .action(async (model: string, version: string, file: string, o: ClientOptions) => {
       if (!fs.existsSync(file) || !fs.statSync(file).isFile())
         throw invalidInput(`${file} is not a readable file`, 'file');
-      const hashing = hashingStream();
-      const body = fs.createReadStream(file).pipe(hashing.stream).pipe(new PassThrough());
-      const stored = await new ApiClient(o).upload<{ sha256: string; size: number }>(
-        'PUT',
+      const hash = createHash('sha256');
+      let size = 0;
+      const stored = await putFile(
+        new ApiClient(o),
+        o,
         `${versionPath(model, version)}/artifact`,
-        body,
+        file,
+        (chunk) => {
+          hash.update(chunk);
+          size += chunk.length;
+        },
       );
-      const local = hashing.result();
+      const local = { sha256: hash.digest('hex'), size };
       if (stored.sha256 !== local.sha256 || stored.size !== local.size) {
         throw new WardenError(
           'integrity_failure',
