@@ -109,11 +109,13 @@ export async function deliverDueWebhooks(ctx: AppContext): Promise<number> {
   return claimed.length;
 }
 
-/** The background task that drains the webhook outbox. */
+/** The background task that drains the webhook outbox: full batches are followed by another, up to a bound per round. */
 export const webhookDeliveryTask: BackgroundTask = {
   name: 'webhook-delivery',
   intervalMs: 2_000,
   async runOnce(ctx) {
-    await deliverDueWebhooks(ctx);
+    for (let round = 0; round < 50; round++) {
+      if ((await deliverDueWebhooks(ctx)) < BATCH) return;
+    }
   },
 };

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../server/server.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachBackend } from '../../test/support/stores.js';
-import { deliverDueWebhooks } from './webhook.delivery.js';
+import { deliverDueWebhooks, webhookDeliveryTask } from './webhook.delivery.js';
 import { enqueueEvent } from './webhook.service.js';
 import { retryDelayMs, verifyWebhookSignature } from './webhook-signature.js';
 import { startReceiver } from './webhook-receiver.test-helper.js';
@@ -190,6 +190,15 @@ describeEachBackend('webhooks', (backend) => {
     expect(r.received).toHaveLength(30);
     const subjects = r.received.map((x) => (JSON.parse(x.body) as { subject: string }).subject);
     expect(new Set(subjects).size).toBe(30);
+  });
+
+  it('drains a backlog larger than one batch in one background round', async () => {
+    const s = await start();
+    const r = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: r.url, events: ['*'], secret: SECRET } });
+    for (let i = 0; i < 45; i++) await announce(s, 'alert.opened', `model:m${i}`);
+    await webhookDeliveryTask.runOnce(s.ctx);
+    expect(r.received).toHaveLength(45);
   });
 
   it('sends to a direct target without signing it and without involving subscribers', async () => {
