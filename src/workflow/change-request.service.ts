@@ -318,8 +318,9 @@ export async function openTransition(
   input: OpenTransitionInput,
 ): Promise<ChangeRequest> {
   const id = await ctx.db.transaction().execute(async (trx) => {
+    // Lock first so the champion the version bump is measured against cannot change under us.
+    const modelRow = await lockModelRow(trx, ctx, (await requireModel(trx, modelName)).id);
     const plan = await planTransition(trx, modelName, version, input.to);
-    const modelRow = await lockModelRow(trx, ctx, plan.model.id);
     assertTransition(plan.from, input.to);
     const open = await findOpenRequestForVersion(trx, plan.version.id);
     if (open)
