@@ -217,7 +217,21 @@ async function benchCli() {
       ),
     ),
   ];
+  // Start-up alone: the CLI loading every command's modules, Python importing its libraries.
+  const startOurs = median(
+    [0, 1, 2].map(() => timed(() => spawnSync(process.execPath, [cli, '--version']))[1]),
+  );
+  const startTheirs = median(
+    [0, 1, 2].map(
+      () =>
+        timed(() =>
+          spawnSync(PYTHON, ['-c', 'import numpy, pandas, scipy.stats, scipy.spatial.distance']),
+        )[1],
+    ),
+  );
   return {
+    startOurs,
+    startTheirs,
     ours: median(oursRuns),
     theirs: median(theirsRuns),
     oursRuns,
@@ -275,6 +289,8 @@ function render(
     '| --- | ---: | --- | ---: | ---: |',
     `| \`node ${cliFlag > 0 ? process.argv[cliFlag + 1]! : 'dist/cli/main.js'} drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${ms(cli.oursCpu)} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
     `| Python: \`pandas.read_csv\` ×2 + scipy per column (interpreter start and imports included) | ${ms(cli.theirs)} | ${cli.theirsRuns.map(ms).join(', ')} | ${ms(cli.theirsCpu)} | ${(cli.theirsRss / 1024).toFixed(0)} MiB |`,
+    '',
+    `Start-up alone (median of 3): \`warden --version\` ${ms(cli.startOurs)}, Python importing numpy, pandas and scipy ${ms(cli.startTheirs)}.`,
     '',
     `Ratio of wall times ${ratio(cli.ours, cli.theirs)} (goal: within 1.5×: ${verdict(cli.ours, cli.theirs, 1.5)}); ratio of CPU times ${ratio(cli.oursCpu, cli.theirsCpu)} (Warden reads the two files on two threads). Methods chosen by default: ${cli.methods.join(', ')}; ${cli.drifted} columns drifted; largest difference between Warden's and scipy's statistic over the 25 columns: ${cli.maxDifference.toExponential(1)}.`,
     '',
