@@ -122,7 +122,19 @@ describeEachBackend('monitoring ingestion API', (backend) => {
     ['a bad timestamp', (r: any) => (r.timestamp = 'yesterday'), 'records[4].timestamp'],
     ['a duplicate id', (r: any) => (r.id = 'r0'), 'records[4].id'],
     ['a nested feature', (r: any) => (r.features.other = { a: 1 }), 'records[4].features.other'],
-  ])('rejects %s', async (_what, spoil, field) => {
+    [
+      'a NaN string where a number is required',
+      (r: any) => (r.features.amount = 'NaN'),
+      'records[4].features.amount',
+    ],
+    [
+      'too many segment attributes',
+      (r: any) => (r.segment = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, 'x']))),
+      'records[4].segment',
+    ],
+    ['a string score', (r: any) => (r.score = '0.5'), 'records[4].score'],
+    ['an unknown signal value type', (r: any) => (r.signals = { refusal: 1 }), 'records[4].signals.refusal'],
+  ] as [string, (r: any) => unknown, string][])('rejects %s', async (_what, spoil, field) => {
     const records: any[] = batch(8);
     spoil(records[4]);
     const res = await server.api('POST', `${V}/inferences`, { body: records });

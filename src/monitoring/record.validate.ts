@@ -48,6 +48,7 @@ export const MAX_BATCH_RECORDS = 10_000;
 const MAX_ID_LENGTH = 256;
 const MAX_NAME_LENGTH = 200;
 const MAX_TEXT_LENGTH = 10_000;
+const MAX_SEGMENT_ATTRIBUTES = 10;
 
 /**
  * Splits a request body into records: a JSON array, or NDJSON (one JSON object per line; blank
@@ -206,6 +207,9 @@ function readFinite(raw: unknown, index: number, line: number, name: string, min
 
 function readSegment(raw: unknown, index: number, line: number): Record<string, string> {
   if (!isPlainObject(raw)) throw bad(index, line, '.segment', `expected an object, got ${describe(raw)}`);
+  // Each attribute adds a profile per window: keep that bounded.
+  if (Object.keys(raw).length > MAX_SEGMENT_ATTRIBUTES)
+    throw bad(index, line, '.segment', `at most ${MAX_SEGMENT_ATTRIBUTES} attributes`);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name.length === 0 || name.length > MAX_NAME_LENGTH || name.includes('='))
