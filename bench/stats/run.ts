@@ -139,11 +139,11 @@ function benchSketch() {
   log('sketch memory');
   const gc = (globalThis as { gc?: () => void }).gc;
   return SKETCH_ROWS.map((rows) => {
+    const { normal } = seededNormal(rows);
+    const chunk = new Float64Array(100_000);
     gc?.();
     const before = process.memoryUsage().heapUsed;
     const profile = new ColumnProfile('x', 'numeric');
-    const { normal } = seededNormal(rows);
-    const chunk = new Float64Array(100_000);
     for (let done = 0; done < rows; done += chunk.length) {
       for (let i = 0; i < chunk.length; i++) chunk[i] = 50 + 10 * normal();
       profile.addAll(chunk.subarray(0, Math.min(chunk.length, rows - done)));
