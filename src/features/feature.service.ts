@@ -3,6 +3,7 @@ import { newId } from '../core/ids.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { scanFields } from '../pii/index.js';
+import { checkPii } from '../registry/registry.service.js';
 import { applyFeatureChange } from './feature.rules.js';
 import { findFeatureByName, insertFeature, updateFeature } from './feature.repository.js';
 import type { CreateFeatureInput, Feature, PatchFeatureInput } from './feature.schema.js';
@@ -26,15 +27,6 @@ function scanFeatureText(fields: {
   return scanFields({ description: fields.description, source: fields.source });
 }
 
-/** Refuses personal data under `piiMode: reject`; otherwise the findings are stored. */
-function checkFeaturePii(ctx: AppContext, findings: ReturnType<typeof scanFields>) {
-  if (findings.length > 0 && ctx.config.piiMode === 'reject') {
-    const first = findings[0]!;
-    throw invalidInput(`personal data (${first.kind}) found in ${first.field}`, first.field, { findings });
-  }
-  return findings;
-}
-
 export async function createFeature(
   ctx: AppContext,
   actor: FeatureActor,
@@ -47,7 +39,7 @@ export async function createFeature(
     now,
   );
   if ('violation' in initial) throw invalidInput(initial.violation.message, initial.violation.field);
-  const findings = checkFeaturePii(ctx, scanFeatureText(input));
+  const findings = await checkPii(ctx, scanFeatureText(input));
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       if (await findFeatureByName(trx, input.name))
@@ -108,7 +100,7 @@ export async function patchFeature(
     if ('violation' in applied) throw invalidInput(applied.violation.message, applied.violation.field);
     const description = input.description !== undefined ? input.description : before.description;
     const source = input.source !== undefined ? input.source : before.source;
-    const findings = checkFeaturePii(ctx, scanFeatureText({ description, source }));
+    const findings = await checkPii(ctx, scanFeatureText({ description, source }), trx);
     const changes: Parameters<typeof updateFeature>[2] = {
       type: applied.next.type,
       semver: applied.next.version,

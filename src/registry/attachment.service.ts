@@ -42,7 +42,7 @@ export async function setAttachment(
   document: string,
   findings: PiiFinding[],
 ): Promise<AttachmentResult> {
-  checkPii(ctx, findings);
+  await checkPii(ctx, findings);
   const sha256 = createHash('sha256').update(document, 'utf8').digest('hex');
   const size = Buffer.byteLength(document, 'utf8');
   return ctx.db.transaction().execute(async (trx) => {

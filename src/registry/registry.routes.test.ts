@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
+import { DEFAULT_POLICY, savePolicyVersion } from '../policy/index.js';
 
 describeEachBackend('model registry API', (backend) => {
   let server: TestServer;
@@ -243,5 +244,40 @@ describeEachBackend('PII reject mode', (backend) => {
     expect(res.status).toBe(400);
     expect(res.body.error.field).toBe('intendedUse');
     expect((await server.api('GET', '/api/v1/models/leaky')).status).toBe(404);
+  });
+});
+
+describeEachBackend('PII reject mode from the active policy', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server.close());
+
+  it('follows the policy document once it says reject', async () => {
+    const body = { name: 'leaky-1', owner: 'a', riskTier: 3, description: 'ask bob@example.org' };
+    expect((await server.api('POST', '/api/v1/models', { body })).status).toBe(201);
+    const { ctx } = server;
+    await ctx.db.transaction().execute((trx) =>
+      savePolicyVersion(
+        trx,
+        ctx.audit,
+        { ...DEFAULT_POLICY, piiMode: 'reject' },
+        {
+          actor: 'test',
+          requestId: null,
+          reason: 'stricter PII handling',
+          now: ctx.now(),
+        },
+      ),
+    );
+    const refused = await server.api('POST', '/api/v1/models', { body: { ...body, name: 'leaky-2' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.field).toBe('description');
+    expect((await server.api('GET', '/api/v1/models/leaky-2')).status).toBe(404);
+    const clean = await server.api('POST', '/api/v1/models', {
+      body: { ...body, name: 'clean', description: 'no contact' },
+    });
+    expect(clean.status).toBe(201);
   });
 });

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../db/db-errors.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { scanFields, type PiiFinding } from '../pii/index.js';
+import { getActivePolicy } from '../policy/index.js';
 import { findModelByName, insertModel, replaceTags, updateModel } from './model.repository.js';
 import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
 import { findVersion, insertVersion, updateVersion } from './version.repository.js';
@@ -16,16 +17,25 @@ export interface Actor {
   requestId: string;
 }
 
-/** Findings are stored on the object; under `piiMode: reject` they refuse the write instead. */
-export function checkPii(ctx: AppContext, findings: PiiFinding[]): PiiFinding[] {
-  if (findings.length > 0 && ctx.config.piiMode === 'reject') {
+/**
+ * Findings are stored on the object; when the active policy's `piiMode` (or the server's
+ * WARDEN_PII_MODE) is `reject`, they refuse the write instead. Inside a transaction, pass it as
+ * `executor` (the embedded store has one connection).
+ */
+export async function checkPii(
+  ctx: AppContext,
+  findings: PiiFinding[],
+  executor: Executor = ctx.db,
+): Promise<PiiFinding[]> {
+  if (findings.length === 0) return findings;
+  const reject =
+    ctx.config.piiMode === 'reject' || (await getActivePolicy(executor)).document.piiMode === 'reject';
+  if (reject) {
     const first = findings[0]!;
     throw invalidInput(
       `personal data (${first.kind}) found in ${first.field}; remove it or ask an admin to relax the PII policy`,
       first.field,
-      {
-        findings,
-      },
+      { findings },
     );
   }
   return findings;
@@ -51,7 +61,7 @@ export async function requireVersion(
 }
 
 export async function createModel(ctx: AppContext, actor: Actor, input: CreateModelInput): Promise<Model> {
-  const findings = checkPii(
+  const findings = await checkPii(
     ctx,
     scanFields({
       displayName: input.displayName,
@@ -110,7 +120,7 @@ export async function patchModel(
   name: string,
   input: PatchModelInput,
 ): Promise<Model> {
-  const findings = checkPii(
+  const findings = await checkPii(
     ctx,
     scanFields({
       displayName: input.displayName,
@@ -161,7 +171,7 @@ export async function createVersion(
   modelName: string,
   input: CreateVersionInput,
 ): Promise<ModelVersion> {
-  const findings = checkPii(ctx, scanFields({ description: input.description }));
+  const findings = await checkPii(ctx, scanFields({ description: input.description }));
   const now = ctx.now().toISOString();
   const id = newId('ver');
   try {
