@@ -337,6 +337,8 @@ const section = [
     ? ingestRows('PostgreSQL', postgres, 10_000)
     : ['| PostgreSQL | — | — | not reachable in this run | | | | | |']),
   '',
+  `Reading: records/s (wall) depends on the share of the two cores this process got (load average above). Records per CPU-second (server and client together; PostgreSQL's own processes excluded) does not: ${fmt(Math.max(...sqlite.map((f) => f.records / f.cpuSeconds)))} on SQLite${postgres ? ` and ${fmt(Math.max(...postgres.map((f) => f.records / f.cpuSeconds)))} on PostgreSQL` : ''}, which is what one server process reaches when it has a core to itself; the wall-clock goals are only claimed as met when this run's wall figure shows it. Where the CPU goes (a \`--cpu-prof\` profile of the ingestion path): SQLite statement execution about 11 %, garbage collection about 13 %, canonical JSON for the batch digest and the input hashes about 6 %, profile updates (quantile sketch, distinct count, exact counts) about 8 %, JSON parsing and validation about 4 %.`,
+  '',
   `### Evaluation over a ${fmt(WINDOW_RECORDS)}-record window (SQLite)`,
   '',
   `${fmt(WINDOW_RECORDS)} records were ingested through the API (${evaluation.ingestSeconds.toFixed(0)} s) into 24 hourly buckets; \`POST /monitoring/run\` then evaluates every rule over the last 24 hours, overall and per segment, from the stored profiles only (never the raw rows).`,
