@@ -309,3 +309,39 @@ describeEachBackend('raw record retention', (backend) => {
     }
   });
 });
+
+describeEachBackend('concurrent ingestion', (backend) => {
+  it('counts each record once when the same batch arrives twice at the same time', async () => {
+    const server = await startTestServer(backend, { now: () => new Date(NOW) });
+    try {
+      await registerMonitoredModel(server, 'fraud');
+      const rng = seeded(9);
+      const records = Array.from({ length: 300 }, (_, i) => ({
+        id: `x${i}`,
+        timestamp: i % 2 === 0 ? '2026-03-02T08:10:00Z' : '2026-03-02T09:10:00Z',
+        features: features(rng),
+        segment: { region: i % 3 === 0 ? 'eu' : 'us' },
+        prediction: 0,
+      }));
+      const reversed = [...records].reverse();
+      const answers = await Promise.all([
+        server.api('POST', `${V}/inferences`, { body: records }),
+        server.api('POST', `${V}/inferences`, { body: reversed }),
+        server.api('POST', `${V}/inferences`, { body: records }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(answers.reduce((s, a) => s + (a.body as { accepted: number }).accepted, 0)).toBe(300);
+      const windows = await server.ctx.db
+        .selectFrom('monitoring_windows')
+        .select(['segment', 'records'])
+        .execute();
+      const total = (segment: string) =>
+        windows.filter((w) => w.segment === segment).reduce((s, w) => s + Number(w.records), 0);
+      expect(total('')).toBe(300);
+      expect(total('region=eu')).toBe(100);
+      expect(total('region=us')).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

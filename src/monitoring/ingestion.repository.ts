@@ -27,7 +27,11 @@ export async function insertInferenceRecords(
   rows: Insertable<InferenceRecordTable>[],
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
-  for (const chunk of chunks(rows, INSERT_CHUNK)) {
+  // One key order for every batch, so concurrent batches with shared ids wait instead of deadlocking.
+  const ordered = [...rows].sort((a, b) =>
+    a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0,
+  );
+  for (const chunk of chunks(ordered, INSERT_CHUNK)) {
     const result = await db
       .insertInto('inference_records')
       .values(chunk)
@@ -175,7 +179,11 @@ export async function mergeWindowProfiles(
     list.push(d);
     byWindow.set(d.windowStart, list);
   }
-  for (const [windowStart, list] of byWindow) {
+  // Windows and segments in key order: concurrent batches lock profile rows in the same order.
+  for (const windowStart of [...byWindow.keys()].sort()) {
+    const list = byWindow
+      .get(windowStart)!
+      .sort((a, b) => (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0));
     const segments = list.map((d) => d.segment);
     const select = () => {
       const q = db
