@@ -173,6 +173,47 @@ describeEachBackend('monitoring evaluation API', (backend) => {
     expect(unknown.status).toBe(400);
   });
 
+  it('evaluates the last windowHours of buckets, or with windowRecords the recent buckets holding that many', async () => {
+    const rng = seeded(31);
+    const at = (i: number, ts: string) => ({
+      id: `w${i}`,
+      timestamp: ts,
+      features: features(rng),
+      prediction: 0,
+    });
+    await post(server, `${V}/inferences`, [
+      ...Array.from({ length: 200 }, (_, i) => at(i, '2026-03-01T05:20:00Z')), // 29 hours before NOW
+      ...Array.from({ length: 300 }, (_, i) => at(200 + i, '2026-03-02T09:40:00Z')),
+    ]);
+    const buckets = await server.ctx.db
+      .selectFrom('monitoring_windows')
+      .select(['window_start', 'records'])
+      .where('segment', '=', '')
+      .orderBy('window_start')
+      .execute();
+    expect(buckets.map((b) => [b.window_start, Number(b.records)])).toEqual([
+      ['2026-03-01T05:00:00.000Z', 200],
+      ['2026-03-02T09:00:00.000Z', 300],
+    ]);
+    const day = await server.api('POST', '/api/v1/models/fraud/monitoring/run?rules=error_rate');
+    expect(find(day.body.checks as MonitorCheck[], 'error_rate').window.records).toBe(300);
+    await server.api('PUT', '/api/v1/models/fraud/monitoring/config', {
+      body: { windowRecords: 450, bucketMinutes: 15 },
+    });
+    const counted = await server.api('POST', '/api/v1/models/fraud/monitoring/run?rules=error_rate');
+    const check = find(counted.body.checks as MonitorCheck[], 'error_rate');
+    expect(check.window).toEqual({ from: '2026-03-01T05:00:00.000Z', to: NOW, records: 500 });
+    // New records now go into 15-minute buckets.
+    await post(server, `${V}/inferences`, [at(999, '2026-03-02T10:20:00Z')]);
+    const latest = await server.ctx.db
+      .selectFrom('monitoring_windows')
+      .select('window_start')
+      .where('segment', '=', '')
+      .orderBy('window_start', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(latest.window_start).toBe('2026-03-02T10:15:00.000Z');
+  });
+
   it('refuses unknown rules and unknown models', async () => {
     expect((await server.api('POST', '/api/v1/models/fraud/monitoring/run?rules=nope')).status).toBe(400);
     expect((await server.api('POST', '/api/v1/models/ghost/monitoring/run')).status).toBe(404);
