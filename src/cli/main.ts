@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { registerAlertingCommands } from '../alerts/index.js';
 import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
-import { registerIngestCommands } from '../monitoring/index.js';
+import { registerMonitoringCommands } from '../monitoring/index.js';
 import { registerPolicyCommands } from '../policy/policy.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
 import { registerKeyCommands } from '../keys/keys.command.js';
@@ -37,7 +37,7 @@ registerWorkflowCommands(program);
 registerValidationCommands(program);
 registerOfflineCommands(program);
 registerWebhookCommands(program);
-registerIngestCommands(program);
 registerAlertingCommands(program);
+registerMonitoringCommands(program);
 
 await runCli(program, process.argv);

@@ -9,4 +9,4 @@ export { listMonitoringResults, getMonitoringConfig, type StoredCheck } from './
 export type { MonitoringConfig } from './monitoring-config.js';
 export { registerMonitoringRoutes } from './monitoring.routes.js';
 export { MONITORING_TASKS } from './monitoring.tasks.js';
-export { registerIngestCommands } from './ingest.command.js';
+export { registerMonitoringCommands } from './monitoring.command.js';

@@ -6,7 +6,8 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { runCli } from '../cli/run.js';
-import { registerIngestCommands, rowToRecord } from './ingest.command.js';
+import { rowToRecord } from './ingest.command.js';
+import { registerMonitoringCommands } from './monitoring.command.js';
 import { registerMonitoredModel } from './monitoring.test-helper.js';
 
 interface Run {
@@ -18,7 +19,7 @@ interface Run {
 /** Runs `warden ingest …` in this process, capturing output and the exit code. */
 async function warden(args: string[], env: Record<string, string>): Promise<Run> {
   const program = new Command('warden');
-  registerIngestCommands(program);
+  registerMonitoringCommands(program);
   let stdout = '';
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
@@ -162,6 +163,31 @@ describe('warden ingest', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('batch 1 (records 1–2)');
     expect(run.stderr).toContain('records[1].features.amount');
+  });
+
+  it('warden monitoring run, results and config', async () => {
+    const run = await warden(['monitoring', 'run', 'fraud', '--rules', 'error_rate,schema_change'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/RULE\s+FEATURE\s+SEGMENT\s+STATUS/);
+    expect(run.stdout).toContain('error_rate');
+    expect(run.stdout).toMatch(/\d+ checks, \d+ at alert/);
+    const json = await warden(['monitoring', 'run', 'fraud', '--rules', 'error_rate', '--json'], env);
+    const checks = (JSON.parse(json.stdout) as { checks: { rule: string; segment?: string }[] }).checks;
+    expect(checks.map((c) => c.rule)).toContain('error_rate');
+    const results = await warden(
+      ['monitoring', 'results', 'fraud', '--rule', 'error_rate', '--segment', '', '--json'],
+      env,
+    );
+    const page = JSON.parse(results.stdout) as { items: { rule: string; segment?: string }[] };
+    expect(page.items.length).toBe(2);
+    expect(page.items.every((i) => i.rule === 'error_rate' && i.segment === undefined)).toBe(true);
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ thresholds: { errorRatePct: 2 } }));
+    const set = await warden(['monitoring', 'config', 'fraud', '--set', file], env);
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ effective: { thresholds: { errorRatePct: 2 } } });
+    const bad = await warden(['monitoring', 'run', 'fraud', '--rules', 'nope'], env);
+    expect(bad.code).toBe(2);
   });
 
   it('refuses a bad --kind before sending anything', async () => {
