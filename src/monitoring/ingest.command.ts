@@ -7,7 +7,7 @@ import { invalidInput, WardenError } from '../core/errors.js';
 import { detectTableFormat, readTable } from '../io/index.js';
 import type { Column } from '../stats/types.js';
 
-export const INGEST_KINDS = ['inferences', 'labels', 'feedback', 'reference'] as const;
+const INGEST_KINDS = ['inferences', 'labels', 'feedback', 'reference'] as const;
 export type IngestKind = (typeof INGEST_KINDS)[number];
 
 type Json = Record<string, unknown>;

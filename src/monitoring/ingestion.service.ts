@@ -76,7 +76,7 @@ function sha256(text: string): string {
  * Canonical JSON of a batch of records, and of each record's `features`, computed once: the
  * batch text is exactly `canonicalJson(records)`, built from the records' canonical texts.
  */
-export function canonicalBatch(records: readonly Record<string, unknown>[]): {
+function canonicalBatch(records: readonly Record<string, unknown>[]): {
   batch: string;
   features: string[];
 } {
@@ -105,7 +105,7 @@ export function segmentKeys(segment: Record<string, string> | undefined | null):
 }
 
 /** Collects profile increments per (window, segment) while a batch is processed. */
-export class ProfileDeltas {
+class ProfileDeltas {
   private readonly map = new Map<string, ProfileDelta>();
 
   profile(windowStart: string, segment: string): WindowProfile {

@@ -11,7 +11,7 @@ import { runModelMonitoring } from './monitoring.run.js';
 import { RULE_FAMILIES, rulesOfFamilies, type RuleFamily } from './rules/evaluate.js';
 
 /** How long a claimed evaluation may run before another server may take it over. */
-export const LEASE_MS = 5 * 60_000;
+const LEASE_MS = 5 * 60_000;
 /** Evaluations claimed per round and server. */
 const CLAIM_LIMIT = 10;
 
@@ -29,7 +29,7 @@ export function nextSlot(scheduled: Date, intervalMinutes: number, now: Date): D
  * (model, family) with a cadence, first due now; rows whose family lost its cadence are removed.
  * Safe to run from several servers at once (inserts skip existing rows; updates are idempotent).
  */
-export async function syncSchedules(db: Executor, now: Date): Promise<void> {
+async function syncSchedules(db: Executor, now: Date): Promise<void> {
   const policy = await getActivePolicy(db);
   const models = await db.selectFrom('models').select(['id', 'risk_tier']).execute();
   const existing = await db.selectFrom('monitor_schedule').selectAll().execute();
@@ -73,7 +73,7 @@ export async function syncSchedules(db: Executor, now: Date): Promise<void> {
  * candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent servers claim disjoint
  * rows; on SQLite the statement runs alone. An expired lease (a server died mid-run) is claimable again.
  */
-export async function claimDueSchedules(
+async function claimDueSchedules(
   db: Executor,
   capabilities: StoreCapabilities,
   now: Date,
@@ -103,12 +103,7 @@ export async function claimDueSchedules(
  * lease, but only while this server still holds it. False means the lease was lost (the run
  * took longer than {@link LEASE_MS} and another server took over), and the run must roll back.
  */
-export async function completeSchedule(
-  trx: Executor,
-  row: ScheduleRow,
-  token: string,
-  now: Date,
-): Promise<boolean> {
+async function completeSchedule(trx: Executor, row: ScheduleRow, token: string, now: Date): Promise<boolean> {
   const result = await trx
     .updateTable('monitor_schedule')
     .set({

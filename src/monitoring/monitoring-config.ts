@@ -128,7 +128,7 @@ export async function readMonitoringConfig(db: Executor, modelId: string): Promi
 }
 
 /** Warden's own defaults for the thresholds the policy's trigger table does not hold. */
-export const WARDEN_THRESHOLD_DEFAULTS = {
+const WARDEN_THRESHOLD_DEFAULTS = {
   newCategoryPct: 1,
   safetySignalRatePct: 1,
   negativeFeedbackRatePct: 20,

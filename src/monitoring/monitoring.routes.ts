@@ -51,7 +51,7 @@ const ingestResultSchema = z
   })
   .openapi('IngestResult');
 
-export const monitorCheckSchema = z
+const monitorCheckSchema = z
   .object({
     rule: z.string(),
     feature: z.string().optional(),

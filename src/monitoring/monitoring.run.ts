@@ -25,7 +25,7 @@ export interface RunOptions {
 }
 
 /** Thrown inside the storing transaction when the run must not be recorded; caught by the caller. */
-export class RunAbandoned extends Error {
+class RunAbandoned extends Error {
   override readonly name = 'RunAbandoned';
 }
 

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { newId } from '../core/ids.js';
 import { getActivePolicy } from '../policy/index.js';
-import { requireModel } from '../registry/registry.service.js';
 import type { Model } from '../registry/model.schema.js';
 import { findVersions } from '../registry/version.repository.js';
 import type { ModelVersion } from '../registry/version.schema.js';
@@ -19,7 +18,7 @@ import { evaluateRules } from './rules/evaluate.js';
 import { signalFired, WindowProfile } from './window-profile.js';
 
 /** Segments evaluated per window: the largest ones by record count. */
-export const MAX_SEGMENTS = 50;
+const MAX_SEGMENTS = 50;
 /** Example record ids attached to a signal or feedback check. */
 const EXAMPLE_IDS = 5;
 
@@ -260,9 +259,4 @@ export async function storeChecks(
       .values(rows.slice(i, i + 200))
       .execute();
   }
-}
-
-/** Looks up a model for evaluation by name. */
-export async function requireMonitoredModel(db: Executor, name: string): Promise<Model> {
-  return requireModel(db, name);
 }

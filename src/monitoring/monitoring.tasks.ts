@@ -45,7 +45,7 @@ export const monitorScheduleTask: BackgroundTask = {
 };
 
 /** Raw-record retention per tier. */
-export const recordRetentionTask: BackgroundTask = {
+const recordRetentionTask: BackgroundTask = {
   name: 'monitoring.retention',
   intervalMs: 3_600_000,
   runOnce: async (ctx) => {

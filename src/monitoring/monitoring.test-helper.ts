@@ -22,7 +22,7 @@ export function seeded(seed: number): { uniform(): number; normal(mean: number, 
 }
 
 /** The input schema the tests' model version declares. */
-export const TEST_INPUT_SCHEMA = [
+const TEST_INPUT_SCHEMA = [
   { name: 'amount', type: 'number', min: 0 },
   { name: 'age', type: 'integer', nullable: true },
   { name: 'country', type: 'category', categories: ['de', 'fr', 'it'] },

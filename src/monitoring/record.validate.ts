@@ -44,7 +44,7 @@ export interface RawRecord {
 }
 
 /** Largest number of records in one batch. */
-export const MAX_BATCH_RECORDS = 10_000;
+const MAX_BATCH_RECORDS = 10_000;
 const MAX_ID_LENGTH = 256;
 const MAX_NAME_LENGTH = 200;
 const MAX_TEXT_LENGTH = 10_000;

@@ -7,7 +7,7 @@ import { compileInputSchema, validateReference, type RawRecord } from './record.
 import { WindowProfile, type FieldProfile, type WindowProfileJSON } from './window-profile.js';
 
 /** Reference rows kept verbatim per version; the profile covers every row sent. */
-export const REFERENCE_ROW_CAP = 100_000;
+const REFERENCE_ROW_CAP = 100_000;
 
 /** A version's reference baseline as profiles: the whole sample and each segment. */
 export interface ReferenceProfiles {

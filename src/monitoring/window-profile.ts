@@ -25,7 +25,7 @@ const PROFILE_OPTIONS: ColumnProfileOptions = {
 };
 /** Distinct label classes and signal values counted exactly; further ones are pooled as `(other)`. */
 const MAX_CLASSES = 100;
-export const OTHER_CLASS = '(other)';
+const OTHER_CLASS = '(other)';
 
 type ValueType = 'number' | 'string' | 'boolean';
 
@@ -150,7 +150,7 @@ export interface WindowProfileJSON {
 }
 
 /** Label and prediction values compared as class keys: booleans and "true"/"false" become "1"/"0". */
-export function classKey(value: number | string | boolean): string {
+function classKey(value: number | string | boolean): string {
   if (value === true || value === 'true') return '1';
   if (value === false || value === 'false') return '0';
   return String(value);

@@ -18,7 +18,7 @@ function sortedNames(...sources: Iterable<string>[]): string[] {
  * on the reference's quantile bins, categories on categories), with the default test beside
  * it: the profile KS statistic (with its bounds) for numbers, Pearson's homogeneity test for categories.
  */
-export function columnPsi(
+function columnPsi(
   reference: FieldProfile,
   current: FieldProfile,
   bins: number,

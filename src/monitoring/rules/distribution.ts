@@ -2,7 +2,7 @@ import { chiSquareHomogeneity, populationStabilityIndex } from '../../stats/drif
 import type { FrequentItems } from '../../stats/sketch/index.js';
 
 /** Aligned counts of the categories either side has (sorted by name for determinism). */
-export function categoryCounts(
+function categoryCounts(
   reference: Record<string, number>,
   current: Record<string, number>,
 ): { categories: string[]; reference: Float64Array; current: Float64Array } {

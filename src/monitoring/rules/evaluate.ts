@@ -25,7 +25,7 @@ export const RULE_FAMILIES = ['performance', 'dataDrift', 'conceptDrift', 'fairn
 export type RuleFamily = (typeof RULE_FAMILIES)[number];
 
 /** The per-window rules, their family, and whether they also run per segment. */
-export const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule }> = {
+const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule }> = {
   data_drift: { family: 'dataDrift', rule: dataDriftRule },
   missing_increase: { family: 'dataDrift', rule: missingIncreaseRule },
   new_categories: { family: 'dataDrift', rule: newCategoriesRule },
@@ -43,7 +43,7 @@ export const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule }> = 
 };
 
 /** Rules that look at the population as a whole only. */
-export const POPULATION_RULES: Record<string, RuleFamily> = {
+const POPULATION_RULES: Record<string, RuleFamily> = {
   new_data_volume: 'dataDrift',
   fairness: 'fairness',
 };
