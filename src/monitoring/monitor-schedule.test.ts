@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { startServer, type RunningServer } from '../server/server.js';
-import { nextSlot } from './monitor-schedule.js';
+import { claimDueSchedules, nextSlot } from './monitor-schedule.js';
 import { monitorScheduleTask } from './monitoring.tasks.js';
 import { features, post, registerMonitoredModel, seeded } from './monitoring.test-helper.js';
 
@@ -115,3 +115,49 @@ describeEachBackend(
     });
   },
 );
+
+describeEachBackend('claimDueSchedules', (backend) => {
+  it('gives concurrent claimers disjoint due rows, and leased rows to nobody else until the lease ends', async () => {
+    const now = new Date('2026-03-02T10:00:00.000Z');
+    const a = await startTestServer(backend, { now: () => now });
+    const b = await startServer(a.store.config, { background: false, now: () => now });
+    try {
+      for (let i = 0; i < 8; i++) await registerMonitoredModel(a, `c${i}`, { riskTier: 3 });
+      const ids = await a.ctx.db.selectFrom('models').select('id').execute();
+      await a.ctx.db
+        .insertInto('monitor_schedule')
+        .values(
+          ids.flatMap((m, i) =>
+            ['performance', 'dataDrift', 'conceptDrift'].map((family, j) => ({
+              id: `sch_${i}_${j}`,
+              model_id: m.id,
+              family,
+              interval_minutes: 60,
+              next_run_at: '2026-03-02T09:00:00.000Z',
+              lease_token: null,
+              lease_until: null,
+              last_run_at: null,
+            })),
+          ),
+        )
+        .execute();
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, k) =>
+          claimDueSchedules((k % 2 ? b : a).ctx.db, a.ctx.store.capabilities, now, `token${k}`, 5),
+        ),
+      );
+      const claimed = claims.flat().map((r) => r.id);
+      expect(claimed).toHaveLength(24);
+      expect(new Set(claimed).size).toBe(24);
+      // Everything is leased now: nobody gets anything until the lease (5 minutes) runs out.
+      expect(await claimDueSchedules(a.ctx.db, a.ctx.store.capabilities, now, 'late', 50)).toEqual([]);
+      const later = new Date(now.getTime() + 6 * 60_000);
+      expect(await claimDueSchedules(b.ctx.db, a.ctx.store.capabilities, later, 'takeover', 50)).toHaveLength(
+        24,
+      );
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+});

@@ -73,7 +73,7 @@ async function syncSchedules(db: Executor, now: Date): Promise<void> {
  * candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent servers claim disjoint
  * rows; on SQLite the statement runs alone. An expired lease (a server died mid-run) is claimable again.
  */
-async function claimDueSchedules(
+export async function claimDueSchedules(
   db: Executor,
   capabilities: StoreCapabilities,
   now: Date,
