@@ -190,7 +190,7 @@ export async function applyChecksToAlerts(
         await enqueueEvent(trx, ctx, {
           type: 'alert.resolved',
           subject: `alert:${row!.id}`,
-          payload: { ...alert, automatic: true },
+          payload: { ...alert, automatic: true, tier: model.riskTier },
         });
         resolved++;
         break;
@@ -269,7 +269,16 @@ export async function resolveAlert(
       requestId: actor.requestId,
       change: { automatic: false, comment },
     });
-    await enqueueEvent(trx, ctx, { type: 'alert.resolved', subject: `alert:${id}`, payload: alert });
+    const model = await trx
+      .selectFrom('models')
+      .select('risk_tier')
+      .where('id', '=', row.model_id)
+      .executeTakeFirstOrThrow();
+    await enqueueEvent(trx, ctx, {
+      type: 'alert.resolved',
+      subject: `alert:${id}`,
+      payload: { ...alert, automatic: false, tier: Number(model.risk_tier) },
+    });
     return alert;
   });
 }

@@ -124,6 +124,7 @@ describeEachBackend('alerts', (backend) => {
         id: alert.id,
         status: 'resolved',
         automatic: true,
+        tier: 1,
       });
     });
 
@@ -251,6 +252,12 @@ describeEachBackend('alerts', (backend) => {
         (e) => e.subject === `alert:${alert.id}`,
       );
       expect(events).toHaveLength(1);
+      expect(events[0]!.body.data).toMatchObject({
+        id: alert.id,
+        status: 'resolved',
+        automatic: false,
+        tier: 2,
+      });
 
       // Resolved: the key is free again, a new firing opens a new alert.
       const again = await process(server, model, [
