@@ -17,7 +17,12 @@ export interface BackgroundTask {
  * Every background task, in one list. Each domain adds its task here. On PostgreSQL several
  * servers run these loops at once; each task claims its work with row leases so nothing runs twice.
  */
-export const BACKGROUND_TASKS: BackgroundTask[] = [webhookDeliveryTask, ...WORKFLOW_TASKS, ...ALERT_TASKS, ...MONITORING_TASKS];
+export const BACKGROUND_TASKS: BackgroundTask[] = [
+  webhookDeliveryTask,
+  ...WORKFLOW_TASKS,
+  ...ALERT_TASKS,
+  ...MONITORING_TASKS,
+];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
 export function startBackgroundTasks(

@@ -64,7 +64,9 @@ export function registerServerCommands(program: Command): void {
       process.stdout.write(`warden listening on ${server.url} (store: ${server.ctx.store.location})\n`);
       const anyToken = await server.ctx.db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst();
       if (!anyToken) {
-        process.stdout.write('no API token exists yet: run `npm run -s warden -- init` (same store flags) to get an admin token\n');
+        process.stdout.write(
+          'no API token exists yet: run `npm run -s warden -- init` (same store flags) to get an admin token\n',
+        );
       }
       const stop = () => {
         void server.close().then(() => process.exit(0));
