@@ -3,6 +3,7 @@
 Modes (one JSON object is printed on stdout):
   engine COLUMNS ROWS       KS, PSI and Wasserstein on COLUMNS pairs of ROWS normal values each
   check REF.f64 CUR.f64     the three statistics on two raw float64 files (agreement check)
+  read FILE.csv             pandas.read_csv of one file, timed inside the process
   cli REF.csv CUR.csv METHODS_JSON
                             read both CSVs with pandas and run the per-column method named in
                             METHODS_JSON ({"column": "wasserstein" | "jensenshannon" | "ks" ...})
@@ -61,6 +62,14 @@ def check(ref_path, cur_path):
     }
 
 
+def read(path):
+    import pandas as pd
+
+    t, c = time.perf_counter(), time.process_time()
+    frame = pd.read_csv(path)
+    return {"seconds": time.perf_counter() - t, "cpuSeconds": time.process_time() - c, "rows": len(frame)}
+
+
 def cli(ref_path, cur_path, methods_json):
     methods = json.loads(methods_json)
     import pandas as pd
@@ -93,6 +102,8 @@ if __name__ == "__main__":
         result = engine(int(sys.argv[2]), int(sys.argv[3]))
     elif mode == "check":
         result = check(sys.argv[2], sys.argv[3])
+    elif mode == "read":
+        result = read(sys.argv[2])
     elif mode == "cli":
         result = cli(sys.argv[2], sys.argv[3], sys.argv[4])
     else:

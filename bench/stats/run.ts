@@ -14,10 +14,20 @@
  * default `dist/cli/main.js`). Needs `npm run build` first (for the CLI).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareColumn, ksTwoSample, wassersteinDistance } from '../../src/stats/drift/index.js';
+import { parse } from 'csv-parse';
+import { readTable } from '../../src/io/index.js';
 import { ColumnProfile } from '../../src/stats/sketch/index.js';
 import type { DatasetDriftResult, NumericColumn } from '../../src/stats/types.js';
 import { normalColumn, seededNormal, writeWideCsv } from './bench-data.js';
@@ -80,6 +90,13 @@ function timed<T>(run: () => T): [T, number, number] {
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpu);
   return [value, wall, (used.user + used.system) / 1e6];
+}
+
+/** As {@link timed}, for async work (wall seconds only). */
+async function timedAsync<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const start = process.hrtime.bigint();
+  const value = await run();
+  return [value, Number(process.hrtime.bigint() - start) / 1e9];
 }
 
 type Seconds = { ks: number; psi: number; wasserstein: number };
@@ -217,6 +234,15 @@ async function benchCli() {
       ),
     ),
   ];
+  // Where the time goes in reading one file: csv-parse alone, Warden's reader, pandas.
+  const parseOnly = await timedAsync(async () => {
+    const parser = createReadStream(ref, { highWaterMark: 1 << 20 }).pipe(parse());
+    let records = 0;
+    for await (const _record of parser) records++;
+    return records;
+  });
+  const reader = await timedAsync(() => readTable(ref));
+  const pandasRead = python<{ seconds: number; cpuSeconds: number }>(['read', ref]);
   // Start-up alone: the CLI loading every command's modules, Python importing its libraries.
   const startOurs = median(
     [0, 1, 2].map(() => timed(() => spawnSync(process.execPath, [cli, '--version']))[1]),
@@ -230,6 +256,7 @@ async function benchCli() {
     ),
   );
   return {
+    read: { parseOnly: parseOnly[1], reader: reader[1], pandas: pandasRead.seconds },
     startOurs,
     startTheirs,
     ours: median(oursRuns),
@@ -289,6 +316,8 @@ function render(
     '| --- | ---: | --- | ---: | ---: |',
     `| \`node ${cliFlag > 0 ? process.argv[cliFlag + 1]! : 'dist/cli/main.js'} drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${ms(cli.oursCpu)} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
     `| Python: \`pandas.read_csv\` ×2 + scipy per column (interpreter start and imports included) | ${ms(cli.theirs)} | ${cli.theirsRuns.map(ms).join(', ')} | ${ms(cli.theirsCpu)} | ${(cli.theirsRss / 1024).toFixed(0)} MiB |`,
+    '',
+    `Reading one of the two files alone (${(statSync(join(dir, 'reference.csv')).size / 1048576).toFixed(0)} MiB, in one process): csv-parse's streaming parser alone ${ms(cli.read.parseOnly)}, Warden's CSV reader (csv-parse plus column typing into typed arrays) ${ms(cli.read.reader)}, \`pandas.read_csv\` ${ms(cli.read.pandas)}.`,
     '',
     `Start-up alone (median of 3): \`warden --version\` ${ms(cli.startOurs)}, Python importing numpy, pandas and scipy ${ms(cli.startTheirs)}.`,
     '',
