@@ -398,7 +398,7 @@ if (write) {
   if (start < 0) writeFileSync(path, `${text.trimEnd()}\n\n${section}`);
   else {
     const next = text.indexOf('\n## ', start + SECTION.length);
-    writeFileSync(path, `${text.slice(0, start)}${section}${next < 0 ? '' : text.slice(next + 1)}`);
+    writeFileSync(path, `${text.slice(0, start)}${section}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`);
   }
   log(`wrote ${path}`);
 }
