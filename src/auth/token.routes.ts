@@ -4,6 +4,7 @@ import { decodePageToken, pageQuery, pageSchema, toPage } from '../http/paginati
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { ROLES } from './roles.js';
+import { forgetCachedTokens } from './token-cache.js';
 import { listTokens } from './token.repository.js';
 import { issueToken, revokeTokenById } from './token.service.js';
 
@@ -97,6 +98,7 @@ export function registerTokenRoutes(routes: RouteTable, ctx: AppContext): void {
           now: ctx.now(),
         }),
       );
+      forgetCachedTokens(ctx.db);
       return c.json(revoked, 200);
     },
   );

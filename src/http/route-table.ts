@@ -3,8 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AuditLog } from '../audit/audit.service.js';
 import type { Role } from '../auth/roles.js';
-import { hashTokenSecret } from '../auth/token.js';
-import { findTokenByHash } from '../auth/token.repository.js';
+import { lookupToken } from '../auth/token-cache.js';
 import { WardenError } from '../core/errors.js';
 import type { Db } from '../db/database.js';
 import type { WardenEnv } from './context.js';
@@ -158,7 +157,7 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         new WardenError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)'),
         'anonymous',
       );
-    const token = await findTokenByHash(deps.db, hashTokenSecret(match[1]!));
+    const token = await lookupToken(deps.db, match[1]!, Date.now());
     const nowIso = deps.now().toISOString();
     if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso)) {
       return refuse(new WardenError('unauthenticated', 'token is unknown, revoked or expired'), 'anonymous');
