@@ -1,6 +1,7 @@
 import type { LifecycleComment } from '../alerts/alert.schema.js';
 import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
 import { WardenError, notFound } from '../core/errors.js';
+import { enqueueEvent } from '../webhooks/index.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
@@ -118,6 +119,11 @@ export async function applyChecksToIncidents(
       action: 'incident.opened',
       subject: `incident:${row.id}`,
       change: { ...incident, alpha: options.alpha },
+    });
+    await enqueueEvent(trx, ctx, {
+      type: 'incident.opened',
+      subject: `model:${input.model.name}`,
+      payload: incident,
     });
     opened++;
   }

@@ -53,6 +53,14 @@ describeEachBackend('incidents', (backend) => {
   describe('detection', () => {
     it('a spike against the trailing baseline opens one incident with the evidence', async () => {
       const model = await registerModel(server, 'spiky', 1);
+      const hook = await server.api('POST', '/api/v1/webhooks', {
+        body: {
+          url: 'http://127.0.0.1:9/incidents',
+          events: ['incident.opened'],
+          secret: 's3cret-s3cret-s3cret',
+        },
+      });
+      expect(hook.status).toBe(201);
       const asked: unknown[] = [];
       const opened = await apply(model, [signalCheck(120, 1000, 50)], baselineOf(steady(1000, 10), asked));
       expect(opened).toBe(1);
@@ -83,6 +91,14 @@ describeEachBackend('incidents', (backend) => {
       expect(incident.test).toMatch(/two-proportion z-test/);
       const audit = await auditOf(server, `incident:${incident.id}`);
       expect(audit.map((a) => a.action)).toEqual(['incident.opened']);
+      const outbox = await server.ctx.db
+        .selectFrom('webhook_deliveries')
+        .select(['event_type', 'subject', 'body'])
+        .where('event_type', '=', 'incident.opened')
+        .execute();
+      expect(outbox).toHaveLength(1);
+      expect(outbox[0]!.subject).toBe('model:spiky');
+      expect(outbox[0]!.body).toContain(incident.id);
 
       // The spike goes on: the open incident is updated, not duplicated.
       const again = await apply(model, [signalCheck(180, 1000, 70)], baselineOf(steady(1000, 10)));

@@ -12,6 +12,7 @@ export const WEBHOOK_EVENTS = [
   'alert.escalated',
   'alert.resolved',
   'retraining.requested',
+  'incident.opened',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
