@@ -1,9 +1,11 @@
 /**
  * Worker thread that reads one table file and sends it back: numeric columns' buffers are
- * transferred (not copied); errors travel as their code, message and field.
+ * transferred (not copied), categorical columns go as dictionary codes; errors travel as their
+ * code, message and field.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WardenError } from '../core/errors.js';
+import { encodeTableForTransfer } from './column-transfer.js';
 import { readTable } from './table.reader.js';
 import type { ReadTableOptions } from './table.types.js';
 
@@ -20,10 +22,8 @@ try {
     ...job.options,
     onBytesRead: (bytes) => port.postMessage({ type: 'progress', bytes }),
   });
-  const transfer = table.columns.flatMap((column) =>
-    column.kind === 'numeric' ? [column.values.buffer as ArrayBuffer] : [],
-  );
-  port.postMessage({ type: 'table', table }, transfer);
+  const { payload, transfer } = encodeTableForTransfer(table);
+  port.postMessage({ type: 'table', table: payload }, transfer);
 } catch (error) {
   port.postMessage(
     error instanceof WardenError

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { WardenError, isErrorCode } from '../core/errors.js';
+import { decodeTransferredTable, type TransferredTable } from './column-transfer.js';
 import { createProgressReporter } from './progress.reporter.js';
 import type { TableReadJob } from './table-read.worker.js';
 import { readTable } from './table.reader.js';
@@ -15,7 +16,7 @@ const WORKER_URL = new URL('./table-read.worker.js', import.meta.url);
 
 type WorkerMessage =
   | { type: 'progress'; bytes: number }
-  | { type: 'table'; table: Table }
+  | { type: 'table'; table: TransferredTable }
   | { type: 'error'; code: string; message: string; field?: string };
 
 /**
@@ -73,7 +74,7 @@ function readInWorker(job: TableReadJob, onBytesRead: (bytes: number) => void): 
         return;
       }
       settled = true;
-      if (message.type === 'table') resolve(message.table);
+      if (message.type === 'table') resolve(decodeTransferredTable(message.table));
       else
         reject(
           new WardenError(
