@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printTable } from '../cli/output.js';
 import { loadConfig } from '../config/config.js';
-import { invalidInput, WardenError } from '../core/errors.js';
+import { invalidInput, notFound, WardenError } from '../core/errors.js';
 import { openStore } from '../db/database.js';
 import type { SignedHead } from './audit-chain.js';
 import { verifyAuditChain } from './audit.service.js';
@@ -71,6 +72,9 @@ export function registerAuditCommands(program: Command): void {
     .action(async (o: { dataDir?: string; databaseUrl?: string; expectHead?: string; json?: boolean }) => {
       const config = loadConfig(o);
       const expectHead = o.expectHead ? readHeadFile(o.expectHead) : undefined;
+      // Verifying must never create an empty store where none was.
+      if (!config.databaseUrl && !fs.existsSync(path.join(config.dataDir, 'warden.db')))
+        throw notFound(`no Warden store in ${config.dataDir} (give --data-dir or --database-url)`);
       const store = openStore(config);
       try {
         const started = process.hrtime.bigint();

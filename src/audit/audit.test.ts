@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -195,5 +196,17 @@ describeEachBackend('audit trail', (backend) => {
     expect(byActor.body.items.map((e: { action: string }) => e.action)).toEqual(['token.created']);
     const future = await server.api('GET', '/api/v1/audit?from=2999-01-01T00:00:00Z');
     expect(future.body.items).toEqual([]);
+  });
+});
+
+describe('warden audit verify without a store', () => {
+  it('refuses a data folder that holds no store, with one line and exit 4, and creates nothing', () => {
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'warden-verify-')), 'missing');
+    const run = spawnSync(process.execPath, [CLI, 'audit', 'verify', '--data-dir', dir], {
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(4);
+    expect(run.stderr).toBe(`warden: no Warden store in ${dir} (give --data-dir or --database-url)\n`);
+    expect(fs.existsSync(dir)).toBe(false);
   });
 });
