@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
-import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 import { check, process, registerModel } from '../alerts/alerting.test-helper.js';
 import { parseExposition } from './exposition.test-helper.js';
 import { recordIngestion } from './index.js';
@@ -70,6 +70,38 @@ describeEachBackend('GET /metrics', (backend) => {
     expect(
       after.samples.some((s) => s.name === 'warden_alerts_open' && s.labels.model === 'metrics-standard'),
     ).toBe(false);
+  });
+
+  it('counts inference records accepted and rejected through the ingestion API', async () => {
+    const name = `ingest-api-${backend}`;
+    expect(
+      (await server.api('POST', '/api/v1/models', { body: { name, owner: 'o', riskTier: 3 } })).status,
+    ).toBe(201);
+    expect(
+      (await server.api('POST', `/api/v1/models/${name}/versions`, { body: versionBody('1.0.0') })).status,
+    ).toBe(201);
+    const records = [1, 2, 3].map((i) => ({ id: `r${i}`, features: { x: i }, prediction: 1 }));
+    const ok = await server.api('POST', `/api/v1/models/${name}/versions/1.0.0/inferences`, {
+      body: records,
+    });
+    expect(ok.status).toBe(200);
+    const bad = await server.api('POST', `/api/v1/models/${name}/versions/1.0.0/inferences`, {
+      body: [
+        { id: 'r4', features: { x: 1 }, prediction: 1 },
+        { features: { x: 2 }, prediction: 0 },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    const { samples } = parseExposition((await scrape()).text);
+    const count = (outcome: string) =>
+      samples.find(
+        (s) =>
+          s.name === 'warden_ingested_records_total' &&
+          s.labels.model === name &&
+          s.labels.outcome === outcome,
+      )?.value;
+    expect(count('accepted')).toBe(3);
+    expect(count('rejected')).toBe(2);
   });
 
   it('needs a token, and a role that reads operations data', async () => {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { recordIngestion } from '../metrics/index.js';
 import { ALL_ROLES, AUTHOR_ROLES, type Role } from '../auth/roles.js';
-import { invalidInput } from '../core/errors.js';
+import { invalidInput, WardenError } from '../core/errors.js';
 import type { AppContext } from '../http/context.js';
 import { decodePageToken, pageSchema } from '../http/pagination.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
@@ -109,11 +110,20 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
         const { name, version } = c.req.valid('param');
         const target = await requireIngestTarget(ctx, name, version);
         const raws = await readRecords(c);
-        const result = await ingest(
-          target,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          raws,
-        );
+        const counted = path === 'inferences';
+        let result: z.infer<typeof ingestResultSchema>;
+        try {
+          result = await ingest(
+            target,
+            { principal: c.get('principal'), requestId: c.get('requestId') },
+            raws,
+          );
+        } catch (error) {
+          if (counted && error instanceof WardenError && error.code === 'invalid_input')
+            recordIngestion(name, 0, raws.length);
+          throw error;
+        }
+        if (counted) recordIngestion(name, result.accepted, 0);
         return c.json(result, 200);
       },
     );
