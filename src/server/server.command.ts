@@ -55,7 +55,7 @@ export function registerServerCommands(program: Command): void {
     });
 
   withStoreOptions(program.command('serve'))
-    .description('serve the API, the dashboard and scheduled jobs')
+    .description('serve the API (browsable documentation at /docs) and run the scheduled jobs')
     .option('--port <port>', 'port (default 8080 or $WARDEN_PORT)')
     .option('--host <host>', 'interface to listen on (default 127.0.0.1 or $WARDEN_HOST)')
     .action(async (flags: StoreFlags & { port?: string; host?: string }) => {
