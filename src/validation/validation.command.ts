@@ -152,8 +152,8 @@ export function registerValidationCommands(program: Command): void {
   withClientOptions(validations.command('waive'))
     .description('ask for a waiver of a failed check (compliance approves)')
     .argument('<id>', 'validation run id')
-    .requiredOption('--check <name>')
-    .requiredOption('--reason <text>')
+    .requiredOption('--check <name>', 'the failed check to waive, e.g. infrastructure.latency')
+    .requiredOption('--reason <text>', 'why the failure is acceptable for now')
     .requiredOption('--until <date>', 'ISO-8601 date the waiver expires')
     .action(async (id: string, o: ClientOptions & { check: string; reason: string; until: string }) => {
       const waiver = await new ApiClient(o).request<Waiver>(

@@ -131,7 +131,7 @@ export function registerWorkflowCommands(program: Command): void {
     withClientOptions(requests.command(`${decision} <id>`))
       .description(`${decision} a change request as one of its required roles`)
       .requiredOption('--role <role>', 'the role you decide as (your token must hold it)')
-      .option('--comment <text>')
+      .option('--comment <text>', 'a note recorded with the decision')
       .action(async (id: string, o: ClientOptions & { role: string; comment?: string }) => {
         const cr = await new ApiClient(o).request<ChangeRequest>(
           'POST',
@@ -172,7 +172,7 @@ export function registerWorkflowCommands(program: Command): void {
 
   withClientOptions(program.command('rollback <model>'))
     .description('restore the previous champion now (mlops or operations)')
-    .requiredOption('--reason <text>')
+    .requiredOption('--reason <text>', 'why (required; recorded in the audit trail)')
     .action(async (model: string, o: ClientOptions & { reason: string }) => {
       const r = await new ApiClient(o).request<{
         rolledBackVersion: string | null;
@@ -189,7 +189,7 @@ export function registerWorkflowCommands(program: Command): void {
 
   withClientOptions(program.command('retire <model> [version]'))
     .description('retire a version (or every version in service of a model)')
-    .requiredOption('--reason <text>')
+    .requiredOption('--reason <text>', 'why (required; sent to consumers and audited)')
     .option('--replacement <version>', 'the version consumers should move to')
     .action(
       async (
@@ -238,7 +238,7 @@ export function registerPolicyProposalCommand(program: Command): void {
     .description(
       'propose a new policy document (YAML or JSON); it takes effect after admin and compliance approve',
     )
-    .requiredOption('--reason <text>')
+    .requiredOption('--reason <text>', 'why the policy changes (required)')
     .option('--format <format>', 'yaml | json (default: by file extension)')
     .action(async (file: string, o: ClientOptions & { reason: string; format?: string }) => {
       let text: string;
