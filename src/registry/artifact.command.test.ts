@@ -60,6 +60,13 @@ describe('warden keys, sign and versions upload|download|sign|attach', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('shows a version with its lineage', async () => {
+    const run = await warden(['versions', 'show', 'credit', '1.1.0'], env);
+    expect(run.code, run.stderr).toBe(0);
+    const line = run.stdout.split('\n').find((l) => l.startsWith('lineage '));
+    expect(line).toContain('"uri":"s3://data/train.parquet"');
+  });
+
   it('generates a key pair with a private file only its owner can read', async () => {
     const run = await warden(['keys', 'generate', '--out', path.join(dir, 'keys'), '--name', 'release']);
     expect(run.code, run.stderr).toBe(0);

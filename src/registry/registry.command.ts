@@ -52,6 +52,8 @@ const VERSION_KEYS = [
   'version',
   'stage',
   'framework',
+  'description',
+  'lineage',
   'artifact',
   'verified',
   'signatures',
