@@ -81,7 +81,7 @@ export function registerAuditCommands(program: Command): void {
         const report = await verifyAuditChain(store.db, expectHead ? { expectHead } : {});
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (o.json) printJson({ ...report, seconds });
-        else process.stdout.write(`${report.message} (${seconds.toFixed(2)} s)\n`);
+        else if (report.ok) process.stdout.write(`${report.message} (${seconds.toFixed(2)} s)\n`);
         if (!report.ok) throw new WardenError('integrity_failure', `audit chain broken: ${report.message}`);
       } finally {
         await store.close();

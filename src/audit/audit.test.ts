@@ -172,8 +172,11 @@ describeEachBackend('audit trail', (backend) => {
     await db().deleteFrom('audit_checkpoints').execute();
     await db().deleteFrom('audit_log').where('seq', '>', 11).execute();
     const cut = cliVerify('--expect-head', file);
-    expect(cut.status).not.toBe(0);
+    expect(cut.status).toBe(6);
     expect(cut.stderr).toContain('cut short');
+    // The reason is told once, as the one `warden:` line on stderr.
+    expect(cut.stdout).toBe('');
+    expect(cut.stderr.trimEnd().split('\n')).toHaveLength(1);
     const forged = { ...signed.body, hash: 'f'.repeat(64) };
     fs.writeFileSync(file, JSON.stringify(forged));
     expect(cliVerify('--expect-head', file).stderr).toContain('signature does not verify');
