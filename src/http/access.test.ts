@@ -94,6 +94,13 @@ describeEachBackend('access control', (backend) => {
       headers: { origin: 'http://evil.example' },
     });
     expect(cross.status).toBe(403);
+    expect(cross.body.error.message).toBe('cross-origin write refused (Origin: http://evil.example)');
+    const fetched = await server.api('POST', '/api/v1/models', {
+      body: { name: 'evil', owner: 'x', riskTier: 3 },
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(fetched.status).toBe(403);
+    expect(fetched.body.error.message).toBe('cross-origin write refused (Sec-Fetch-Site: cross-site)');
     const form = await server.api('POST', '/api/v1/models', {
       body: 'name=evil&owner=x&riskTier=3',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -140,11 +140,10 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
       const sameOrigin =
         origin === undefined ||
         (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`));
-      if ((!sameOrigin && !deps.allowedOrigins.includes(origin ?? '')) || site === 'cross-site') {
-        await refuse(
-          new WardenError('forbidden', `cross-origin write refused (Origin: ${origin ?? site ?? ''})`),
-          'anonymous',
-        );
+      const foreignOrigin = !sameOrigin && !deps.allowedOrigins.includes(origin ?? '');
+      if (foreignOrigin || site === 'cross-site') {
+        const header = foreignOrigin ? `Origin: ${origin}` : 'Sec-Fetch-Site: cross-site';
+        await refuse(new WardenError('forbidden', `cross-origin write refused (${header})`), 'anonymous');
       }
     }
 
