@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { createPublicKey, hash, verify as verifySignature } from 'node:crypto';
 
 /** The hash that precedes the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -40,7 +40,8 @@ export function entryPreimage(e: Omit<AuditEntry, 'hash'>): string {
 }
 
 export function hashEntry(e: Omit<AuditEntry, 'hash'>): string {
-  return createHash('sha256').update(entryPreimage(e)).digest('hex');
+  // One-shot hashing: verification of a long log spends most of its time here.
+  return hash('sha256', entryPreimage(e), 'hex');
 }
 
 /** What a checkpoint signs: a fixed prefix, the sequence number and the hash at that point. */
@@ -77,11 +78,22 @@ export type ChainProblem =
  * with the log. `push` returns the first problem found, after which the verifier stops accepting.
  */
 export class ChainVerifier {
-  private expectedSeq = 1;
-  private prevHash = GENESIS_HASH;
+  private expectedSeq: number;
+  private prevHash: string | null;
   private readonly anchors = new Map<number, string>();
   problem: ChainProblem | null = null;
   count = 0;
+  /** The previous-hash link of the first entry seen (checked against the preceding range by the caller). */
+  firstPrevHash: string | null = null;
+
+  /**
+   * Verifies from `startSeq`. The first entry must link to `prevHash`; pass null when verifying a
+   * later range on its own, and check `firstPrevHash` against the previous range's tip instead.
+   */
+  constructor(startSeq = 1, prevHash: string | null = GENESIS_HASH) {
+    this.expectedSeq = startSeq;
+    this.prevHash = prevHash;
+  }
 
   /** Hashes the chain must have at given sequence numbers (from signed checkpoints or an external head). */
   expectAt(seq: number, hash: string): void {
@@ -90,9 +102,10 @@ export class ChainVerifier {
 
   push(e: AuditEntry): ChainProblem | null {
     if (this.problem) return this.problem;
+    if (this.count === 0) this.firstPrevHash = e.prevHash;
     if (e.seq !== this.expectedSeq) {
       this.problem = { kind: 'gap', seq: e.seq, expectedSeq: this.expectedSeq };
-    } else if (e.prevHash !== this.prevHash) {
+    } else if (this.prevHash !== null && e.prevHash !== this.prevHash) {
       this.problem = { kind: 'prev_hash_mismatch', seq: e.seq };
     } else if (hashEntry(e) !== e.hash) {
       this.problem = { kind: 'hash_mismatch', seq: e.seq };
@@ -118,7 +131,8 @@ export class ChainVerifier {
     return this.problem;
   }
 
-  get tip(): { seq: number; hash: string } {
+  /** The last entry accepted (its sequence number and hash); the starting point before any. */
+  get tip(): { seq: number; hash: string | null } {
     return { seq: this.expectedSeq - 1, hash: this.prevHash };
   }
 }

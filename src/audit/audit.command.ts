@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../cli/client.js';
@@ -7,7 +8,7 @@ import { loadConfig } from '../config/config.js';
 import { invalidInput, notFound, WardenError } from '../core/errors.js';
 import { openStore } from '../db/database.js';
 import type { SignedHead } from './audit-chain.js';
-import { verifyAuditChain } from './audit.service.js';
+import { verifyAuditChain } from './audit-verify.js';
 
 function readHeadFile(file: string): SignedHead {
   try {
@@ -78,7 +79,13 @@ export function registerAuditCommands(program: Command): void {
       const store = openStore(config);
       try {
         const started = process.hrtime.bigint();
-        const report = await verifyAuditChain(store.db, expectHead ? { expectHead } : {});
+        const report = await verifyAuditChain(store, {
+          ...(expectHead ? { expectHead } : {}),
+          parallel: {
+            store: { dataDir: config.dataDir, databaseUrl: config.databaseUrl },
+            workers: availableParallelism(),
+          },
+        });
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (o.json) printJson({ ...report, seconds });
         else if (report.ok) process.stdout.write(`${report.message} (${seconds.toFixed(2)} s)\n`);

@@ -4,7 +4,7 @@ import { decodePageToken, pageQuery, pageSchema, toPage } from '../http/paginati
 import { jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { findEntries } from './audit.repository.js';
-import { verifyAuditChain } from './audit.service.js';
+import { verifyAuditChain } from './audit-verify.js';
 
 const entrySchema = z
   .object({
@@ -121,7 +121,7 @@ export function registerAuditRoutes(routes: RouteTable, ctx: AppContext): void {
     }),
     AUDIT_READERS,
     async (c) => {
-      const report = await verifyAuditChain(ctx.db);
+      const report = await verifyAuditChain(ctx.store);
       return c.json(
         { ok: report.ok, entries: report.entries, checkpoints: report.checkpoints, message: report.message },
         200,

@@ -1,25 +1,8 @@
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Executor, Store } from '../db/database.js';
-import {
-  ChainVerifier,
-  describeProblem,
-  GENESIS_HASH,
-  hashEntry,
-  verifyHeadSignature,
-  type AuditEntry,
-  type ChainProblem,
-  type SignedHead,
-} from './audit-chain.js';
+import { GENESIS_HASH, hashEntry, type AuditEntry, type SignedHead } from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
-import {
-  insertCheckpoint,
-  insertEntry,
-  latestCheckpoint,
-  listCheckpoints,
-  readEntriesAfter,
-  readHead,
-  writeHead,
-} from './audit.repository.js';
+import { insertCheckpoint, insertEntry, latestCheckpoint, readHead, writeHead } from './audit.repository.js';
 
 /** What a caller records: who did what to which subject, and the change itself (any JSON value). */
 export interface AuditInput {
@@ -89,63 +72,5 @@ export function createAuditLog(
     },
 
     head: () => latestCheckpoint(store.db),
-  };
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  entries: number;
-  checkpoints: number;
-  tip: { seq: number; hash: string };
-  problem?: ChainProblem;
-  message: string;
-}
-
-/**
- * Recomputes the whole chain from the store: every link, every hash, every signed checkpoint, and
- * (when given) an externally kept head the log must still reach. Reads in pages; memory stays flat.
- */
-export async function verifyAuditChain(
-  db: Executor,
-  options: { expectHead?: SignedHead; trustedPublicKeys?: string[]; pageSize?: number } = {},
-): Promise<VerifyReport> {
-  const verifier = new ChainVerifier();
-  const checkpoints = await listCheckpoints(db);
-  const heads = options.expectHead ? [...checkpoints, options.expectHead] : checkpoints;
-  const trusted = options.trustedPublicKeys?.map((k) => k.trim());
-  for (const head of heads) {
-    const untrusted = trusted !== undefined && trusted.length > 0 && !trusted.includes(head.publicKey.trim());
-    if (untrusted || !verifyHeadSignature(head)) {
-      const problem: ChainProblem = { kind: 'checkpoint_signature_invalid', seq: head.seq };
-      return {
-        ok: false,
-        entries: 0,
-        checkpoints: checkpoints.length,
-        tip: { seq: 0, hash: GENESIS_HASH },
-        problem,
-        message:
-          describeProblem(problem) + (untrusted ? ' (signed by a key this server does not trust)' : ''),
-      };
-    }
-    verifier.expectAt(head.seq, head.hash);
-  }
-  const pageSize = options.pageSize ?? 20_000;
-  let after = 0;
-  for (;;) {
-    const page = await readEntriesAfter(db, after, pageSize);
-    for (const entry of page) if (verifier.push(entry)) break;
-    if (verifier.problem || page.length < pageSize) break;
-    after = page[page.length - 1]!.seq;
-  }
-  const problem = verifier.finish();
-  return {
-    ok: problem === null,
-    entries: verifier.count,
-    checkpoints: checkpoints.length,
-    tip: verifier.tip,
-    ...(problem ? { problem } : {}),
-    message: problem
-      ? describeProblem(problem)
-      : `audit chain intact: ${verifier.count} entries, ${checkpoints.length} signed checkpoints`,
   };
 }

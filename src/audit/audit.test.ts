@@ -8,7 +8,7 @@ import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { GENESIS_HASH, hashEntry } from './audit-chain.js';
-import { verifyAuditChain } from './audit.service.js';
+import { verifyAuditChain } from './audit-verify.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 
@@ -57,16 +57,43 @@ describeEachBackend('audit trail', (backend) => {
     }
     const checkpoints = await db().selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute();
     expect(checkpoints.map((c) => Number(c.seq))).toEqual([5, 10]);
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report).toMatchObject({ ok: true, entries: 12, checkpoints: 2 });
     const cli = cliVerify();
     expect(cli.status, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('intact: 12 entries');
   });
 
+  it('verifies the log split into ranges, checking the links between them', async () => {
+    const split = (workers: number) =>
+      verifyAuditChain(server.ctx.store, { parallel: { store: server.store.config, workers }, pageSize: 2 });
+    expect(await split(3)).toMatchObject({ ok: true, entries: 12 });
+    expect(await split(12)).toMatchObject({ ok: true, entries: 12 });
+    // a changed link exactly at a range boundary (ranges of 4: 1-4, 5-8, 9-12)
+    await db()
+      .updateTable('audit_log')
+      .set({ prev_hash: 'e'.repeat(64) })
+      .where('seq', '=', 5)
+      .execute();
+    expect((await split(3)).problem).toEqual({ kind: 'prev_hash_mismatch', seq: 5 });
+    expect((await verifyAuditChain(server.ctx.store)).problem).toEqual({
+      kind: 'prev_hash_mismatch',
+      seq: 5,
+    });
+  });
+
+  it('finds an entry missing at the end of a range', async () => {
+    await db().deleteFrom('audit_log').where('seq', '=', 4).execute();
+    const report = await verifyAuditChain(server.ctx.store, {
+      parallel: { store: server.store.config, workers: 3 },
+    });
+    expect(report.problem).toEqual({ kind: 'gap', seq: 5, expectedSeq: 4 });
+    expect(report.entries).toBe(3);
+  });
+
   it('names the first altered entry', async () => {
     await db().updateTable('audit_log').set({ actor: 'mallory' }).where('seq', '=', 7).execute();
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report.ok).toBe(false);
     expect(report.problem).toEqual({ kind: 'hash_mismatch', seq: 7 });
     const cli = cliVerify();
@@ -103,13 +130,13 @@ describeEachBackend('audit trail', (backend) => {
         .execute();
       prev = hash;
     }
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report.problem).toEqual({ kind: 'checkpoint_mismatch', seq: 5 });
   });
 
   it('detects a removed entry', async () => {
     await db().deleteFrom('audit_log').where('seq', '=', 4).execute();
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report.problem).toEqual({ kind: 'gap', seq: 5, expectedSeq: 4 });
   });
 
@@ -145,18 +172,18 @@ describeEachBackend('audit trail', (backend) => {
         }),
       })
       .execute();
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report.problem).toEqual({ kind: 'prev_hash_mismatch', seq: 10 });
   });
 
   it('detects a log cut short of its last signed checkpoint, and of an externally kept head', async () => {
     await db().deleteFrom('audit_log').where('seq', '>', 7).execute();
-    const report = await verifyAuditChain(db());
+    const report = await verifyAuditChain(server.ctx.store);
     expect(report.problem).toEqual({ kind: 'truncated', lastSeq: 7, expectedAtLeast: 10 });
 
     // the attacker also removes the checkpoints: only the head kept elsewhere reveals the cut
     await db().deleteFrom('audit_checkpoints').where('seq', '>', 5).execute();
-    expect((await verifyAuditChain(db())).ok).toBe(true);
+    expect((await verifyAuditChain(server.ctx.store)).ok).toBe(true);
   });
 
   it('verifies against a head saved with `warden audit head`', async () => {

@@ -32,6 +32,12 @@ export interface Store {
    * connection, which also makes the schema change atomic.
    */
   runExclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs a read-only query written with `?` placeholders and returns its rows as arrays, in
+   * column order. For long scans (audit verification) where building objects per row would cost
+   * more than reading them.
+   */
+  queryArrays(sql: string, params: ReadonlyArray<string | number>): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -74,6 +80,7 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const rawStatements = new Map<string, SqliteDatabase.Statement>();
   return {
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },
@@ -89,6 +96,14 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
         throw error;
       }
     },
+    queryArrays(source, params) {
+      let statement = rawStatements.get(source);
+      if (!statement) {
+        statement = sqlite.prepare(source).raw(true);
+        rawStatements.set(source, statement);
+      }
+      return Promise.resolve(statement.all(...params) as unknown[][]);
+    },
     close: () => db.destroy(),
   };
 }
@@ -102,6 +117,12 @@ export function openPostgresStore(url: string, poolSize = 10): Store {
     capabilities: { engine: 'postgres', rowLocks: true, multiNode: true },
     location: url.replace(/:[^:@/]*@/, ':***@'),
     runExclusive: (fn) => fn(),
+    async queryArrays(source, params) {
+      let n = 0;
+      const text = source.replace(/\?/g, () => `$${++n}`);
+      const result = await pool.query({ text, values: [...params], rowMode: 'array' });
+      return result.rows as unknown[][];
+    },
     close: () => db.destroy(),
   };
 }
