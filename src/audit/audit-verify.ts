@@ -201,6 +201,6 @@ export async function verifyAuditChain(
     entries,
     checkpoints: checkpoints.length,
     tip,
-    message: `audit chain intact: ${entries} entries, ${checkpoints.length} signed checkpoints`,
+    message: `audit chain intact: ${entries} ${entries === 1 ? 'entry' : 'entries'}, ${checkpoints.length} signed ${checkpoints.length === 1 ? 'checkpoint' : 'checkpoints'}`,
   };
 }

@@ -6,6 +6,9 @@ function cellText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** `championVersion` → `CHAMPION VERSION`. */
+const headerOf = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toUpperCase();
+
 /** Prints rows as an aligned text table; columns are taken from `columns` in order. */
 export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cellText(r[c]).length)));
@@ -14,7 +17,7 @@ export function printTable(rows: Array<Record<string, unknown>>, columns: string
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(line(columns.map((c) => c.toUpperCase())) + '\n');
+  process.stdout.write(line(columns.map(headerOf)) + '\n');
   for (const r of rows) process.stdout.write(line(columns.map((c) => cellText(r[c]))) + '\n');
 }
 

@@ -111,6 +111,11 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
 /** Opens a PostgreSQL store; any number of servers may share it. */
 export function openPostgresStore(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection can be closed by the server (restart, failover, an administrator). The pool
+  // drops it and opens another on demand; without this listener the error would end the process.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') console.error(`PostgreSQL: idle connection lost: ${error.message}`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
