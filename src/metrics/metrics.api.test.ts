@@ -46,6 +46,10 @@ describeEachBackend('GET /metrics', (backend) => {
 
     expect(types.get('warden_alerts_open')).toBe('gauge');
     expect(types.get('warden_ingested_records_total')).toBe('counter');
+    // Only the inferences route reports to the counter; the HELP line must not promise more.
+    expect(scraped.text).toContain(
+      '# HELP warden_ingested_records_total Inference records accepted or rejected by this server process since it started (labels, feedback and reference records are not counted).',
+    );
     expect(
       value('warden_alerts_open', { model: 'metrics-critical', severity: 'critical', status: 'open' }),
     ).toBe(2);

@@ -53,7 +53,7 @@ export async function collectMetrics(db: Executor): Promise<MetricFamily[]> {
   return [
     {
       name: 'warden_ingested_records_total',
-      help: 'Inference, label and feedback records accepted or rejected by this server process since it started.',
+      help: 'Inference records accepted or rejected by this server process since it started (labels, feedback and reference records are not counted).',
       type: 'counter',
       samples: ingestion.flatMap((c) => [
         { labels: { model: c.model, outcome: 'accepted' }, value: c.accepted },
