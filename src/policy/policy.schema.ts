@@ -82,6 +82,12 @@ const validationSchema = z.strictObject({
     regression: z.array(z.enum(CHECK_NAMES)).max(CHECK_NAMES.length),
     smoke: z.array(z.enum(CHECK_NAMES)).max(CHECK_NAMES.length),
   }),
+  minRecords: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .optional()
+    .openapi({ description: 'Fewest evaluation records a validation may judge metric thresholds on' }),
   minMetrics: z
     .record(z.string().min(1).max(64), fraction)
     .openapi({ description: 'Metric name (accuracy, precision, recall, f1, rocAuc) → minimum value' }),

@@ -38,6 +38,17 @@ function drops(
 function thresholds(req: CheckRequirement, input: SuiteInput): CheckResult {
   const mins = input.policy.minMetrics;
   const names = Object.keys(mins);
+  const minRecords = input.policy.minRecords;
+  // Metrics on a handful of rows prove nothing: too small a sample fails the check outright.
+  if (minRecords !== undefined && input.data.n < minRecords) {
+    return result(
+      req,
+      'fail',
+      { records: input.data.n },
+      { minRecords },
+      `only ${input.data.n} records; the policy needs at least ${minRecords} to judge metric thresholds`,
+    );
+  }
   if (names.length === 0) return result(req, 'skipped', null, null, 'the tier sets no metric minimums');
   const metrics = candidateMetrics(input);
   const value: Record<string, number | null> = {};

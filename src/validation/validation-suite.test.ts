@@ -138,9 +138,23 @@ describe('performance checks without a champion', () => {
   );
 
   it('a minimum on a metric that cannot be computed fails', () => {
-    const policy = { ...DEFAULT_POLICY.tiers['1'].validation, minMetrics: { rocAuc: 0.7 } };
+    const policy = { ...DEFAULT_POLICY.tiers['1'].validation, minRecords: 40, minMetrics: { rocAuc: 0.7 } };
     const check = only(inputFor('performance.thresholds', { policy }));
     expect(check.status).toBe('fail');
     expect(check.detail).toContain('rocAuc could not be computed');
+  });
+
+  it('fails a sample smaller than the policy minimum, whatever the metrics say', () => {
+    // 40 perfectly predicted records: every metric passes, but tier 1 asks for at least 100
+    const small = only(inputFor('performance.thresholds'));
+    expect(DEFAULT_POLICY.tiers['1'].validation.minRecords).toBe(100);
+    expect(small.status).toBe('fail');
+    expect(small.detail).toBe('only 40 records; the policy needs at least 100 to judge metric thresholds');
+    const enough = only(
+      inputFor('performance.thresholds', {
+        policy: { ...DEFAULT_POLICY.tiers['1'].validation, minRecords: 40 },
+      }),
+    );
+    expect(enough.status).toBe('pass');
   });
 });
