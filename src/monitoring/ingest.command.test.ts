@@ -165,6 +165,17 @@ describe('warden ingest', () => {
     expect(run.stderr).toContain('records[1].features.amount');
   });
 
+  it('in a CSV whose numeric column holds one bad cell, names that cell, not the column’s first row', async () => {
+    const before = await stored();
+    const file = path.join(dir, 'bad-cell.csv');
+    fs.writeFileSync(file, 'id,amount,age,country,prediction\nd1,5,30,de,0\nd2,abc,31,fr,1\nd3,7,32,it,0\n');
+    const run = await warden(['ingest', 'fraud', '1.0.0', '--file', file], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('line 2: records[1].features.amount');
+    expect(run.stderr).toContain('"abc"');
+    expect(await stored()).toBe(before);
+  });
+
   it('warden monitoring run, results and config', async () => {
     const run = await warden(['monitoring', 'run', 'fraud', '--rules', 'error_rate,schema_change'], env);
     expect(run.code).toBe(0);

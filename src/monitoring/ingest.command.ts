@@ -19,6 +19,20 @@ const TOP_LEVEL: Record<IngestKind, ReadonlySet<string>> = {
   reference: new Set(['prediction', 'score', 'label']),
 };
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['score', 'latencyMs']);
+
+/**
+ * A text cell that reads as a finite number, as that number. A column is typed over the whole
+ * file, so one bad cell turns a numeric column into text; sending its good cells as numbers keeps
+ * the server's refusal on the bad row instead of the column's first one.
+ */
+function asNumber(value: number | string | null): number | string | null {
+  if (typeof value !== 'string' || !DECIMAL.test(value.trim())) return value;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : value;
+}
+
 function cell(column: Column, row: number): number | string | null {
   if (column.kind === 'numeric') {
     const v = column.values[row]!;
@@ -31,16 +45,24 @@ function cell(column: Column, row: number): number | string | null {
  * Turns one row of a flat table into an API record. Columns named like the record's fields
  * (`id`, `timestamp`, `prediction`, `score`, `latencyMs`, `error`, `label`, `rating`, `report`)
  * map to them; `segment.<name>` and `signal.<name>` columns to segment attributes and safety
- * signals; every other column is a feature (for inferences and reference records).
+ * signals; every other column is a feature (for inferences and reference records). Cells of
+ * `score`, `latencyMs` and of the `numericFeatures` (declared `number` or `integer` by the
+ * version's input schema) that read as numbers are sent as numbers even in a text column.
  */
-export function rowToRecord(kind: IngestKind, columns: readonly Column[], row: number): Json {
+export function rowToRecord(
+  kind: IngestKind,
+  columns: readonly Column[],
+  row: number,
+  numericFeatures: ReadonlySet<string> = new Set(),
+): Json {
   const record: Json = {};
   const features: Json = {};
   const segment: Json = {};
   const signals: Json = {};
   for (const column of columns) {
-    const value = cell(column, row);
     const name = column.name;
+    const raw = cell(column, row);
+    const value = NUMERIC_FIELDS.has(name) || numericFeatures.has(name) ? asNumber(raw) : raw;
     if (TOP_LEVEL[kind].has(name)) {
       if (value === null) continue;
       if (name === 'id') record.id = String(value);
@@ -67,7 +89,12 @@ export function rowToRecord(kind: IngestKind, columns: readonly Column[], row: n
  * The records of a file as NDJSON lines, in batches. NDJSON files are sent as they are (one
  * API record per line); CSV, TSV and Parquet rows are mapped with {@link rowToRecord}.
  */
-async function* batchesOf(file: string, kind: IngestKind, size: number): AsyncGenerator<string[]> {
+async function* batchesOf(
+  file: string,
+  kind: IngestKind,
+  size: number,
+  numericFeatures: () => Promise<ReadonlySet<string>>,
+): AsyncGenerator<string[]> {
   const format = detectTableFormat(file);
   if (format === 'ndjson') {
     const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
@@ -84,12 +111,28 @@ async function* batchesOf(file: string, kind: IngestKind, size: number): AsyncGe
     return;
   }
   const table = await readTable(file, { progress: false });
+  const numeric = await numericFeatures();
   for (let start = 0; start < table.rows; start += size) {
     const batch: string[] = [];
     for (let r = start; r < Math.min(table.rows, start + size); r++)
-      batch.push(JSON.stringify(rowToRecord(kind, table.columns, r)));
+      batch.push(JSON.stringify(rowToRecord(kind, table.columns, r, numeric)));
     yield batch;
   }
+}
+
+/** Names of the features the version's input schema declares `number` or `integer`. */
+async function numericSchemaFields(
+  client: ApiClient,
+  model: string,
+  version: string,
+): Promise<ReadonlySet<string>> {
+  const answer = await client.request<{ inputSchema?: Array<{ name: string; type: string }> }>(
+    'GET',
+    `/api/v1/models/${seg(model)}/versions/${seg(version)}`,
+  );
+  return new Set(
+    (answer.inputSchema ?? []).filter((f) => f.type === 'number' || f.type === 'integer').map((f) => f.name),
+  );
 }
 
 async function countLines(file: string): Promise<number | undefined> {
@@ -162,7 +205,11 @@ export function registerIngestCommands(program: Command): void {
         const total = await countLines(opts.file);
         const totals = { batches: 0, records: 0, accepted: 0, duplicates: 0, joined: 0, pending: 0 };
         try {
-          for await (const batch of batchesOf(opts.file, kind, size)) {
+          const numeric = () =>
+            kind === 'inferences' || kind === 'reference'
+              ? numericSchemaFields(client, model, version)
+              : Promise.resolve(new Set<string>());
+          for await (const batch of batchesOf(opts.file, kind, size, numeric)) {
             let answer: BatchAnswer;
             try {
               answer = await sendBatch(client, path, batch);
