@@ -48,16 +48,20 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 const STATEMENT_CACHE_SIZE = 512;
 
 /**
- * Reuses prepared statements by SQL text. Kysely prepares every query afresh; on the hot read
- * paths preparing costs more than running. Statements are reused only one at a time because the
- * SQLite driver serialises queries on its single connection.
+ * Reuses prepared statements by SQL text (Kysely prepares every query afresh; on the hot read
+ * paths preparing costs more than running) and begins transactions IMMEDIATE. Statements are
+ * reused only one at a time because the SQLite driver serialises queries on its single connection.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
       if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
-      return (source: string) => {
+      return (text: string) => {
+        // Transactions take the write lock when they begin: a deferred transaction that later
+        // writes can fail at once with SQLITE_BUSY when another process (`warden init` beside a
+        // running server) writes too, whereas an IMMEDIATE one waits its turn (busy_timeout).
+        const source = text === 'begin' ? 'begin immediate' : text;
         let statement = cache.get(source);
         if (!statement) {
           if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
@@ -75,10 +79,11 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, fileName);
   const sqlite = new SqliteDatabase(file);
+  // Wait for another process's write lock instead of failing at once; set before anything that locks.
+  sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const rawStatements = new Map<string, SqliteDatabase.Statement>();
   return {
