@@ -91,18 +91,6 @@ export async function listCheckpoints(db: Executor): Promise<SignedHead[]> {
   return rows.map(toSignedHead);
 }
 
-/** Reads entries with seq > afterSeq in order, `limit` at a time. */
-export async function readEntriesAfter(db: Executor, afterSeq: number, limit: number): Promise<AuditEntry[]> {
-  const rows = await db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('seq', '>', afterSeq)
-    .orderBy('seq', 'asc')
-    .limit(limit)
-    .execute();
-  return rows.map(toAuditEntry);
-}
-
 export interface AuditFilter {
   subject?: string | undefined;
   actor?: string | undefined;

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { Readable } from 'node:stream';
 import { isErrorCode, WardenError } from '../core/errors.js';
 
 /** Connection options every client command accepts. */
@@ -82,14 +81,6 @@ export class ApiClient {
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
     const qs = params.toString();
     return this.request<T>('GET', qs ? `${path}?${qs}` : path);
-  }
-
-  /** Streams a local readable as an application/octet-stream upload. */
-  upload<T>(method: 'PUT' | 'POST', path: string, stream: NodeJS.ReadableStream): Promise<T> {
-    return this.raw(method, path, {
-      body: Readable.toWeb(stream as Readable) as unknown as RequestInit['body'],
-      headers: { 'content-type': 'application/octet-stream' },
-    }).then((r) => r.json() as Promise<T>);
   }
 }
 

@@ -11,6 +11,22 @@ import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js
 import { findVersion, insertVersion, updateVersion } from './version.repository.js';
 import type { CreateVersionInput, ModelVersion } from './version.schema.js';
 
+type ModelText = Pick<
+  PatchModelInput,
+  'displayName' | 'description' | 'useCase' | 'intendedUse' | 'consumers'
+>;
+
+/** Personal-data findings in a model's free text, with each finding naming its field. */
+function scanModelText(model: ModelText): PiiFinding[] {
+  return scanFields({
+    displayName: model.displayName,
+    description: model.description,
+    useCase: model.useCase,
+    intendedUse: model.intendedUse,
+    ...Object.fromEntries((model.consumers ?? []).map((c, i) => [`consumers.${i}.contact`, c.contact])),
+  });
+}
+
 /** Who is acting, for the audit entry. */
 export interface Actor {
   principal: Principal;
@@ -61,16 +77,7 @@ export async function requireVersion(
 }
 
 export async function createModel(ctx: AppContext, actor: Actor, input: CreateModelInput): Promise<Model> {
-  const findings = await checkPii(
-    ctx,
-    scanFields({
-      displayName: input.displayName,
-      description: input.description,
-      useCase: input.useCase,
-      intendedUse: input.intendedUse,
-      ...Object.fromEntries((input.consumers ?? []).map((c, i) => [`consumers.${i}.contact`, c.contact])),
-    }),
-  );
+  const findings = await checkPii(ctx, scanModelText(input));
   const now = ctx.now().toISOString();
   const id = newId('mdl');
   try {
@@ -120,16 +127,7 @@ export async function patchModel(
   name: string,
   input: PatchModelInput,
 ): Promise<Model> {
-  const findings = await checkPii(
-    ctx,
-    scanFields({
-      displayName: input.displayName,
-      description: input.description,
-      useCase: input.useCase,
-      intendedUse: input.intendedUse,
-      ...Object.fromEntries((input.consumers ?? []).map((c, i) => [`consumers.${i}.contact`, c.contact])),
-    }),
-  );
+  const findings = await checkPii(ctx, scanModelText(input));
   return ctx.db.transaction().execute(async (trx) => {
     const before = await requireModel(trx, name);
     const changes: Parameters<typeof updateModel>[2] = { updated_at: ctx.now().toISOString() };
@@ -143,13 +141,7 @@ export async function patchModel(
     if (input.consumers !== undefined) changes.consumers = JSON.stringify(input.consumers);
     // Findings describe the free text as it now stands: rescan the merged object.
     const merged = { ...before, ...input };
-    const allFindings = scanFields({
-      displayName: merged.displayName,
-      description: merged.description,
-      useCase: merged.useCase,
-      intendedUse: merged.intendedUse,
-      ...Object.fromEntries(merged.consumers.map((c, i) => [`consumers.${i}.contact`, c.contact])),
-    });
+    const allFindings = scanModelText(merged);
     changes.pii_findings = JSON.stringify(allFindings);
     await updateModel(trx, before.id, changes);
     if (input.tags !== undefined) await replaceTags(trx, before.id, input.tags);

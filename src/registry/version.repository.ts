@@ -81,22 +81,21 @@ async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]
       .orderBy('artifact_signatures.created_at')
       .execute(),
   ]);
-  return rows.map((row) =>
-    toModelVersion(
-      row,
-      featureRows.filter((f) => f.version_id === row.id).map((f) => f.name),
-      signatureRows
-        .filter((s) => s.version_id === row.id)
-        .map((s) => ({
-          id: s.id,
-          keyId: s.key_id,
-          keyName: s.key_name,
-          verified: Number(s.verified) === 1,
-          keyRevoked: s.key_revoked_at !== null,
-          createdAt: s.created_at,
-        })),
-    ),
-  );
+  const features = new Map<string, string[]>();
+  for (const f of featureRows) features.set(f.version_id, [...(features.get(f.version_id) ?? []), f.name]);
+  const signatures = new Map<string, SignatureView[]>();
+  for (const s of signatureRows) {
+    const view: SignatureView = {
+      id: s.id,
+      keyId: s.key_id,
+      keyName: s.key_name,
+      verified: Number(s.verified) === 1,
+      keyRevoked: s.key_revoked_at !== null,
+      createdAt: s.created_at,
+    };
+    signatures.set(s.version_id, [...(signatures.get(s.version_id) ?? []), view]);
+  }
+  return rows.map((row) => toModelVersion(row, features.get(row.id) ?? [], signatures.get(row.id) ?? []));
 }
 
 export async function findVersion(
