@@ -1,4 +1,4 @@
-import { WardenError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
@@ -17,6 +17,7 @@ import {
 } from './alert.repository.js';
 import type { Alert, LifecycleComment } from './alert.schema.js';
 import type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
+import { appendComment, lifecycleChanges } from './lifecycle-step.js';
 
 /** The name system changes are audited under. */
 const SYSTEM_ACTOR = 'warden';
@@ -31,10 +32,6 @@ export interface Actor {
 export async function loadMonitoringPolicy(db: Executor, tier: number): Promise<MonitoringPolicy> {
   const active = await getActivePolicy(db);
   return monitoringPolicy(active.document, tier);
-}
-
-function comments(row: AlertRow, added: LifecycleComment): string {
-  return JSON.stringify([...(JSON.parse(row.comments) as LifecycleComment[]), added]);
 }
 
 /**
@@ -175,7 +172,7 @@ export async function applyChecksToAlerts(
           clean_windows: action.cleanWindows,
           resolved_by: SYSTEM_ACTOR,
           resolved_at: at,
-          comments: comments(row!, note),
+          comments: appendComment(row!.comments, note),
           updated_at: at,
         };
         await updateAlert(trx, row!.id, changes);
@@ -215,19 +212,14 @@ export async function acknowledgeAlert(
 ): Promise<Alert> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireAlert(trx, id, ctx.store.capabilities.rowLocks);
-    if (row.status !== 'open')
-      throw new WardenError(
-        'invalid_transition',
-        `alert "${id}" is ${row.status}; only an open alert can be acknowledged`,
-      );
     const at = ctx.now().toISOString();
-    const changes = {
-      status: 'acknowledged',
-      acknowledged_by: actor.principal.name,
-      acknowledged_at: at,
-      comments: comments(row, { at, by: actor.principal.name, action: 'acknowledged', comment }),
-      updated_at: at,
-    };
+    const changes = lifecycleChanges(
+      { kind: 'alert', ...row },
+      'acknowledged',
+      actor.principal.name,
+      at,
+      comment,
+    );
     await updateAlert(trx, id, changes);
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
@@ -249,17 +241,14 @@ export async function resolveAlert(
 ): Promise<Alert> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireAlert(trx, id, ctx.store.capabilities.rowLocks);
-    if (row.status === 'resolved')
-      throw new WardenError('invalid_transition', `alert "${id}" is already resolved`);
     const at = ctx.now().toISOString();
-    const changes = {
-      status: 'resolved',
-      active_key: null,
-      resolved_by: actor.principal.name,
-      resolved_at: at,
-      comments: comments(row, { at, by: actor.principal.name, action: 'resolved', comment }),
-      updated_at: at,
-    };
+    const changes = lifecycleChanges(
+      { kind: 'alert', ...row },
+      'resolved',
+      actor.principal.name,
+      at,
+      comment,
+    );
     await updateAlert(trx, id, changes);
     const alert = toAlert({ ...row, ...changes });
     await ctx.audit.append(trx, {

@@ -1,6 +1,6 @@
-import type { LifecycleComment } from '../alerts/alert.schema.js';
+import { lifecycleChanges } from '../alerts/lifecycle-step.js';
 import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
-import { WardenError, notFound } from '../core/errors.js';
+import { notFound } from '../core/errors.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
@@ -136,10 +136,6 @@ export async function requireIncident(db: Executor, id: string, lock = false): P
   return row;
 }
 
-function withComment(row: IncidentRow, added: LifecycleComment): string {
-  return JSON.stringify([...(JSON.parse(row.comments) as LifecycleComment[]), added]);
-}
-
 /** Acknowledges an open incident. Refused (409) unless it is open. */
 export async function acknowledgeIncident(
   ctx: AppContext,
@@ -149,19 +145,14 @@ export async function acknowledgeIncident(
 ): Promise<Incident> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireIncident(trx, id, ctx.store.capabilities.rowLocks);
-    if (row.status !== 'open')
-      throw new WardenError(
-        'invalid_transition',
-        `incident "${id}" is ${row.status}; only an open incident can be acknowledged`,
-      );
     const at = ctx.now().toISOString();
-    const changes = {
-      status: 'acknowledged',
-      acknowledged_by: actor.principal.name,
-      acknowledged_at: at,
-      comments: withComment(row, { at, by: actor.principal.name, action: 'acknowledged', comment }),
-      updated_at: at,
-    };
+    const changes = lifecycleChanges(
+      { kind: 'incident', ...row },
+      'acknowledged',
+      actor.principal.name,
+      at,
+      comment,
+    );
     await updateIncident(trx, id, changes);
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
@@ -183,17 +174,14 @@ export async function resolveIncident(
 ): Promise<Incident> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireIncident(trx, id, ctx.store.capabilities.rowLocks);
-    if (row.status === 'resolved')
-      throw new WardenError('invalid_transition', `incident "${id}" is already resolved`);
     const at = ctx.now().toISOString();
-    const changes = {
-      status: 'resolved',
-      active_key: null,
-      resolved_by: actor.principal.name,
-      resolved_at: at,
-      comments: withComment(row, { at, by: actor.principal.name, action: 'resolved', comment }),
-      updated_at: at,
-    };
+    const changes = lifecycleChanges(
+      { kind: 'incident', ...row },
+      'resolved',
+      actor.principal.name,
+      at,
+      comment,
+    );
     await updateIncident(trx, id, changes);
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
