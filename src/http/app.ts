@@ -4,6 +4,7 @@ import { registerAlertingRoutes } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
+import { registerDeploymentRoutes } from '../deployments/index.js';
 import { newId } from '../core/ids.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
@@ -69,6 +70,8 @@ export function createApp(ctx: AppContext): WardenApp {
     },
   });
   app.use('/api/*', async (c, next) => {
+    // Reads carry no body; skipping them also spares building the full Fetch Request per GET.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const type = c.req.header('content-type') ?? '';
     if (type.startsWith('application/octet-stream')) return next(); // uploads stream with their own limit
     return jsonLimit(c as never, next);
@@ -90,6 +93,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerWorkflowRoutes(routes, ctx);
   registerAlertingRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);
+  registerDeploymentRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/api/v1/openapi.json', {

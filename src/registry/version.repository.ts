@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { PiiFinding } from '../pii/index.js';
 import type { ModelVersionTable } from './registry.table.js';
 import type { ModelVersion, Stage } from './version.schema.js';
@@ -54,33 +55,62 @@ function selectVersions(db: Executor) {
     .select('models.name as model_name');
 }
 
+function selectFeatureNames(db: Executor) {
+  return db
+    .selectFrom('version_features')
+    .innerJoin('features', 'features.id', 'version_features.feature_id')
+    .select(['version_features.version_id', 'features.name'])
+    .orderBy('features.name');
+}
+
+function selectSignatures(db: Executor) {
+  return db
+    .selectFrom('artifact_signatures')
+    .innerJoin('signing_keys', 'signing_keys.id', 'artifact_signatures.key_id')
+    .select([
+      'artifact_signatures.id',
+      'artifact_signatures.version_id',
+      'artifact_signatures.key_id',
+      'artifact_signatures.verified',
+      'artifact_signatures.created_at',
+      'signing_keys.name as key_name',
+      'signing_keys.revoked_at as key_revoked_at',
+    ])
+    .orderBy('artifact_signatures.created_at');
+}
+
+type FeatureRow = Awaited<ReturnType<ReturnType<typeof selectFeatureNames>['execute']>>[number];
+type SignatureRow = Awaited<ReturnType<ReturnType<typeof selectSignatures>['execute']>>[number];
+
+// The single-version read answers most GETs, so its three queries are compiled once.
+const versionByName = preparedQuery(2, (db, model: string, version: string) =>
+  selectVersions(db).where('models.name', '=', model).where('model_versions.version', '=', version),
+);
+const featuresOfVersion = preparedQuery(1, (db, id: string) =>
+  selectFeatureNames(db).where('version_features.version_id', '=', id),
+);
+const signaturesOfVersion = preparedQuery(1, (db, id: string) =>
+  selectSignatures(db).where('artifact_signatures.version_id', '=', id),
+);
+
 async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const [featureRows, signatureRows] = await Promise.all([
-    db
-      .selectFrom('version_features')
-      .innerJoin('features', 'features.id', 'version_features.feature_id')
-      .select(['version_features.version_id', 'features.name'])
-      .where('version_features.version_id', 'in', ids)
-      .orderBy('features.name')
-      .execute(),
-    db
-      .selectFrom('artifact_signatures')
-      .innerJoin('signing_keys', 'signing_keys.id', 'artifact_signatures.key_id')
-      .select([
-        'artifact_signatures.id',
-        'artifact_signatures.version_id',
-        'artifact_signatures.key_id',
-        'artifact_signatures.verified',
-        'artifact_signatures.created_at',
-        'signing_keys.name as key_name',
-        'signing_keys.revoked_at as key_revoked_at',
-      ])
-      .where('artifact_signatures.version_id', 'in', ids)
-      .orderBy('artifact_signatures.created_at')
-      .execute(),
-  ]);
+  const [featureRows, signatureRows] =
+    ids.length === 1
+      ? await Promise.all([featuresOfVersion(db, ids[0]!), signaturesOfVersion(db, ids[0]!)])
+      : await Promise.all([
+          selectFeatureNames(db).where('version_features.version_id', 'in', ids).execute(),
+          selectSignatures(db).where('artifact_signatures.version_id', 'in', ids).execute(),
+        ]);
+  return assemble(rows, featureRows, signatureRows);
+}
+
+function assemble(
+  rows: VersionRow[],
+  featureRows: FeatureRow[],
+  signatureRows: SignatureRow[],
+): ModelVersion[] {
   const features = new Map<string, string[]>();
   for (const f of featureRows) features.set(f.version_id, [...(features.get(f.version_id) ?? []), f.name]);
   const signatures = new Map<string, SignatureView[]>();
@@ -103,10 +133,7 @@ export async function findVersion(
   modelName: string,
   version: string,
 ): Promise<ModelVersion | undefined> {
-  const row = await selectVersions(db)
-    .where('models.name', '=', modelName)
-    .where('model_versions.version', '=', version)
-    .executeTakeFirst();
+  const [row] = await versionByName(db, modelName, version);
   return row ? (await hydrate(db, [row]))[0] : undefined;
 }
 
