@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAlertingCommands } from '../alerts/index.js';
 import { registerAuditCommands } from '../audit/audit.command.js';
 import { registerTokenCommands } from '../auth/token.command.js';
+import { registerDeploymentCommands } from '../deployments/index.js';
 import { registerMonitoringCommands } from '../monitoring/index.js';
 import { registerPolicyCommands } from '../policy/policy.command.js';
 import { registerRegistryCommands } from '../registry/registry.command.js';
@@ -39,5 +40,6 @@ registerOfflineCommands(program);
 registerWebhookCommands(program);
 registerAlertingCommands(program);
 registerMonitoringCommands(program);
+registerDeploymentCommands(program);
 
 await runCli(program, process.argv);

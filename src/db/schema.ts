@@ -1,6 +1,7 @@
 import type { AlertTable } from '../alerts/alert.table.js';
 import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
+import type { DeploymentTable } from '../deployments/deployment.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
 import type {
   InferenceRecordTable,
@@ -70,4 +71,5 @@ export interface Database {
   alerts: AlertTable;
   incidents: IncidentTable;
   retraining_requests: RetrainingRequestTable;
+  deployments: DeploymentTable;
 }

@@ -13,6 +13,9 @@ export const WEBHOOK_EVENTS = [
   'alert.resolved',
   'retraining.requested',
   'incident.opened',
+  'deployment.created',
+  'deployment.ended',
+  'retirement.archive_held',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -208,7 +208,7 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
       const impact = retired.body.impact;
       expect(impact.consumers.map((c: { name: string }) => c.name)).toEqual(['search-ui', 'analytics']);
       expect(impact.featuresUsedOnlyHere).toEqual(['query_len']);
-      expect(impact.deployments.recorded).toBe(false);
+      expect(impact.deployments).toMatchObject({ recorded: true, items: [] });
       expect(impact.graceDays).toBe(30);
       const archiveAfter = new Date(h.clock.now.getTime() + 30 * DAY).toISOString();
       expect(impact.archiveAfter).toBe(archiveAfter);

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { canonicalJson } from '../core/canonical-json.js';
 import { conflict } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
+import { activeDeploymentsOf, type ActiveDeployment } from '../deployments/index.js';
 import type { AppContext } from '../http/context.js';
 import { getActivePolicy, retirementPolicy } from '../policy/index.js';
 import type { Consumer } from '../registry/model.schema.js';
@@ -16,7 +18,8 @@ export interface RetirementImpact {
   riskTier: number;
   versions: Array<{ version: string; stage: string; champion: boolean }>;
   consumers: Consumer[];
-  deployments: { recorded: boolean; items: unknown[]; note: string };
+  /** The versions' active deployments, as recorded in Warden; the archive waits until each has ended. */
+  deployments: { recorded: true; items: ActiveDeployment[]; note: string };
   featuresUsedOnlyHere: string[];
   replacementVersion: string | null;
   graceDays: number;
@@ -26,6 +29,12 @@ export interface RetirementImpact {
 }
 
 const DAY_MS = 86_400_000;
+
+function deploymentsNote(items: ActiveDeployment[]): string {
+  if (items.length === 0) return 'no active deployment of these versions is recorded';
+  const places = items.map((d) => `${d.environment} / ${d.target} (${d.id})`).join(', ');
+  return `still deployed: ${places}; the archive waits until every one of these deployments is ended`;
+}
 
 /** Builds the impact assessment from the store as it stands now. */
 export async function assessImpact(
@@ -79,6 +88,7 @@ export async function assessImpact(
         : q.where('model_versions.id', 'not in', f.versionIds);
     if (!(await q.limit(1).executeTakeFirst())) onlyHere.push(feature.name);
   }
+  const deployments = await activeDeploymentsOf(trx, f.versionIds);
   const replacement = f.replacementVersionId
     ? await trx
         .selectFrom('model_versions')
@@ -96,11 +106,7 @@ export async function assessImpact(
       champion: v.id === model.champion_version_id,
     })),
     consumers: JSON.parse(model.consumers) as Consumer[],
-    deployments: {
-      recorded: false,
-      items: [],
-      note: 'this Warden records no deployments; check the serving stack for where these versions run',
-    },
+    deployments: { recorded: true, items: deployments, note: deploymentsNote(deployments) },
     featuresUsedOnlyHere: onlyHere,
     replacementVersion: replacement?.version ?? null,
     graceDays: rules.graceDays,
@@ -221,9 +227,49 @@ export async function announceRetirement(
 }
 
 /**
+ * Records, once, that a due archive waits for the version's deployments to end: an audit entry and
+ * a `retirement.archive_held` event naming them. The retirement stays due and is archived on the
+ * first pass after the last of them has ended.
+ */
+async function holdArchive(
+  trx: Executor,
+  ctx: AppContext,
+  modelName: string,
+  version: string,
+  retirement: { id: string; archive_after: string },
+  running: ActiveDeployment[],
+): Promise<void> {
+  await trx
+    .updateTable('version_retirements')
+    .set({ archive_held_at: ctx.now().toISOString() })
+    .where('id', '=', retirement.id)
+    .execute();
+  const subject = `model:${modelName}@${version}`;
+  const payload = {
+    model: modelName,
+    version,
+    retirementId: retirement.id,
+    archiveAfter: retirement.archive_after,
+    deployments: running,
+  };
+  await ctx.audit.append(trx, {
+    actor: 'warden',
+    action: 'retirement.archive_held',
+    subject,
+    requestId: null,
+    change: {
+      ...payload,
+      reason: 'the version still has active deployments; end them to let the archive proceed',
+    },
+  });
+  await enqueueEvent(trx, ctx, { type: 'retirement.archive_held', subject, payload });
+}
+
+/**
  * Archives versions whose grace period has passed: stage archived, metadata, lineage, reports and
  * audit kept; the artifact is kept, and marked archived (a version tag) when the policy says `mark`.
- * Returns how many were archived.
+ * A version that still has an active deployment is not archived: the archive is held (see
+ * `holdArchive`) until its deployments are ended. Returns how many were archived.
  */
 export async function archiveDueRetirements(ctx: AppContext, limit = 50): Promise<number> {
   const nowIso = ctx.now().toISOString();
@@ -233,6 +279,8 @@ export async function archiveDueRetirements(ctx: AppContext, limit = 50): Promis
       .selectAll()
       .where('archived_at', 'is', null)
       .where('archive_after', '<=', nowIso)
+      // Retirements not yet held first, so versions held by their deployments cannot crowd them out.
+      .orderBy(sql`case when archive_held_at is null then 0 else 1 end`)
       .orderBy('archive_after')
       .limit(limit);
     if (ctx.store.capabilities.rowLocks) q = q.forUpdate().skipLocked();
@@ -245,6 +293,13 @@ export async function archiveDueRetirements(ctx: AppContext, limit = 50): Promis
         .select(['version', 'stage', 'tags'])
         .where('id', '=', r.version_id)
         .executeTakeFirstOrThrow();
+      if (v.stage === 'deprecated') {
+        const running = await activeDeploymentsOf(trx, [r.version_id]);
+        if (running.length > 0) {
+          if (r.archive_held_at === null) await holdArchive(trx, ctx, model.name, v.version, r, running);
+          continue;
+        }
+      }
       await trx
         .updateTable('version_retirements')
         .set({ archived_at: nowIso })

@@ -1,5 +1,6 @@
 import { conflict, notFound } from '../core/errors.js';
 import type { Executor } from '../db/database.js';
+import { activeDeploymentsOf } from '../deployments/index.js';
 import type { AppContext } from '../http/context.js';
 import { updateModel } from '../registry/model.repository.js';
 import type { Actor } from '../registry/registry.service.js';
@@ -18,8 +19,9 @@ export async function lockModelRow(trx: Executor, ctx: AppContext, modelId: stri
 }
 
 /**
- * Refuses to archive a version whose retirement grace period is still running, or that is the
- * model's rollback target (the previous champion is kept so that rollback stays one call).
+ * Refuses to archive a version whose retirement grace period is still running, that is the
+ * model's rollback target (the previous champion is kept so that rollback stays one call), or that
+ * still has an active deployment (an archived version must not be recorded as running anywhere).
  */
 export async function assertArchivable(
   trx: Executor,
@@ -42,6 +44,15 @@ export async function assertArchivable(
     throw conflict(
       `${model.name}@${version.version} is the previous champion, kept for rollback; promote another version first`,
       'to',
+    );
+  const running = await activeDeploymentsOf(trx, [version.id]);
+  if (running.length > 0)
+    throw conflict(
+      `${model.name}@${version.version} is still deployed: ${running
+        .map((d) => `${d.id} (${d.environment} / ${d.target})`)
+        .join(', ')}; end these deployments before archiving`,
+      'to',
+      { deployments: running },
     );
 }
 

@@ -55,4 +55,6 @@ export interface VersionRetirementTable {
   /** keep | mark: what archiving does to the artifact */
   artifact_action: string;
   archived_at: string | null;
+  /** When the archive was first held back because the version still had active deployments. */
+  archive_held_at: string | null;
 }

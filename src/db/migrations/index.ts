@@ -4,6 +4,7 @@ import * as policyValidation from './0002-policy-validation.js';
 import * as workflowWebhooks from './0003-workflow-webhooks.js';
 import * as monitoring from './0004-monitoring.js';
 import * as alerts from './0005-alerts.js';
+import * as deployments from './0006-deployments.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-workflow-webhooks': workflowWebhooks,
   '0004-monitoring': monitoring,
   '0005-alerts': alerts,
+  '0006-deployments': deployments,
 };
