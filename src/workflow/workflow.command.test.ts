@@ -122,6 +122,7 @@ describe('warden promote, requests, rollback, retire, webhooks and policy propos
     expect(retired.code).toBe(0);
     expect(retired.stdout).toContain('retirement announced');
     expect(retired.stdout).toContain('reports');
+    expect(retired.stdout).toMatch(/^deployments\s+none active$/m);
     const log = await run(['webhooks', 'deliveries', hook.id, '--json'], mo);
     const deliveries = JSON.parse(log.stdout) as { items: Array<{ event: string; status: string }> };
     expect(deliveries.items).toMatchObject([{ event: 'retirement.announced', status: 'pending' }]);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord, printTable } from '../cli/output.js';
 import { invalidInput } from '../core/errors.js';
+import type { ActiveDeployment } from '../deployments/index.js';
 import type { ChangeRequest, TransitionPreview } from './change-request.schema.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -212,16 +213,26 @@ export function registerWorkflowCommands(program: Command): void {
         process.stdout.write(
           `retirement ${r.status}${r.changeRequest ? ` (change request ${r.changeRequest.id})` : ''}\n`,
         );
-        printRecord(r.impact, [
-          'model',
-          'versions',
-          'consumers',
-          'deployments',
-          'featuresUsedOnlyHere',
-          'replacementVersion',
-          'graceDays',
-          'archiveAfter',
-        ]);
+        const deployments = (r.impact.deployments as { items?: ActiveDeployment[] } | undefined)?.items ?? [];
+        printRecord(
+          {
+            ...r.impact,
+            deployments:
+              deployments
+                .map((d) => `${d.environment} / ${d.target} ${d.trafficPercent}% (${d.id})`)
+                .join(', ') || 'none active',
+          },
+          [
+            'model',
+            'versions',
+            'consumers',
+            'deployments',
+            'featuresUsedOnlyHere',
+            'replacementVersion',
+            'graceDays',
+            'archiveAfter',
+          ],
+        );
       },
     );
 }
