@@ -54,6 +54,32 @@ export async function findWaiverRows(db: Executor, runId: string): Promise<Valid
     .execute();
 }
 
+/**
+ * Waivers of one check of one run that still stand at `now`: pending or approved, and not past
+ * their `until`. At most one may stand at a time.
+ */
+export async function findStandingWaivers(
+  db: Executor,
+  runId: string,
+  checkName: string,
+  now: string,
+): Promise<ValidationWaiverRow[]> {
+  return db
+    .selectFrom('validation_waivers')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('check_name', '=', checkName)
+    .where('status', 'in', ['pending', 'approved'])
+    .where('until', '>', now)
+    .orderBy('id')
+    .execute();
+}
+
+/** Holds the run's row until the transaction ends, so waiver decisions on one run serialise. */
+export async function lockRunRow(db: Executor, id: string): Promise<void> {
+  await db.selectFrom('validation_runs').select('id').where('id', '=', id).forUpdate().execute();
+}
+
 /** Approves a pending waiver; answers false when it was no longer pending (someone else approved first). */
 export async function markWaiverApproved(
   db: Executor,

@@ -26,9 +26,11 @@ import {
   findRunRow,
   findRunRows,
   findWaiverRow,
+  findStandingWaivers,
   findWaiverRows,
   insertRun,
   insertWaiver,
+  lockRunRow,
   markWaiverApproved,
   type ValidationRunRow,
   type ValidationWaiverRow,
@@ -294,7 +296,10 @@ export async function effectiveValidationStatus(
   return { passed: checks.every((c) => c.status !== 'fail'), checks };
 }
 
-/** Asks for a waiver of one failed check; compliance approves it separately. */
+/**
+ * Asks for a waiver of one failed check; compliance approves it separately. Refused while another
+ * waiver of the same check of the run is pending or approved and not expired.
+ */
 export async function requestWaiver(
   ctx: AppContext,
   actor: Actor,
@@ -316,6 +321,14 @@ export async function requestWaiver(
       throw conflict(
         `check "${input.check}" did not fail (${check.status}); there is nothing to waive`,
         'check',
+      );
+    if (ctx.store.capabilities.rowLocks) await lockRunRow(trx, runId);
+    const standing = (await findStandingWaivers(trx, runId, input.check, now.toISOString()))[0];
+    if (standing)
+      throw conflict(
+        `check "${input.check}" of run ${runId} already has a ${standing.status} waiver ${standing.id} (until ${standing.until}); one waiver per check at a time`,
+        'check',
+        { waiverId: standing.id, status: standing.status },
       );
     const row: ValidationWaiverRow = {
       id: newId('wvr'),
@@ -353,6 +366,16 @@ export async function approveWaiver(ctx: AppContext, actor: Actor, waiverId: str
       throw forbidden(`${actor.principal.name} requested this waiver and cannot approve it`);
     if (row.status !== 'pending') throw conflict(`waiver "${waiverId}" is already ${row.status}`);
     if (row.until <= now) throw conflict(`waiver "${waiverId}" expired at ${row.until}`);
+    if (ctx.store.capabilities.rowLocks) await lockRunRow(trx, row.run_id);
+    const approved = (await findStandingWaivers(trx, row.run_id, row.check_name, now)).find(
+      (w) => w.status === 'approved',
+    );
+    if (approved)
+      throw conflict(
+        `check "${row.check_name}" of run ${row.run_id} is already waived by ${approved.id} (until ${approved.until})`,
+        'id',
+        { waiverId: approved.id },
+      );
     if (!(await markWaiverApproved(trx, waiverId, actor.principal.name, now)))
       throw conflict(`waiver "${waiverId}" was approved by someone else meanwhile`);
     await ctx.audit.append(trx, {

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
+import { insertWaiver } from './validation.repository.js';
 
 /** Registers a model (if needed) and a version, optionally with an artifact and an Ed25519 signature. */
 async function seedVersion(
@@ -480,6 +481,62 @@ describeEachBackend('validation suite', (backend) => {
       'validation.waiver_approved',
       'validation.waiver_requested',
       'validation.waiver_requested',
+    ]);
+  });
+
+  it('waivers: one standing waiver per check of a run, pending or approved, even when asked at once', async () => {
+    // The previous test left this check's approved waiver expired, so a new one may be asked for.
+    const compliance = await server.tokenFor('cora', ['compliance']);
+    const until = new Date(clock.getTime() + 5 * 86_400_000).toISOString();
+    const ask = (check: string) =>
+      server.api('POST', `/api/v1/validations/${failedRunId}/waivers`, {
+        token: validator,
+        body: { check, reason: 'renewed while groups are re-weighted', until },
+      });
+    const first = await ask('fairness.disparate-impact');
+    expect(first.status).toBe(201);
+    const whilePending = await ask('fairness.disparate-impact');
+    expect(whilePending.status).toBe(409);
+    expect(whilePending.body.error.field).toBe('check');
+    expect(whilePending.body.error.message).toContain(`pending waiver ${first.body.id as string}`);
+    expect(
+      (await server.api('POST', `/api/v1/waivers/${first.body.id as string}/approve`, { token: compliance }))
+        .status,
+    ).toBe(200);
+    const whileApproved = await ask('fairness.disparate-impact');
+    expect(whileApproved.status).toBe(409);
+    expect(whileApproved.body.error.message).toContain(`approved waiver ${first.body.id as string}`);
+
+    // A second pending waiver stored before this rule existed cannot be approved beside the first.
+    await insertWaiver(server.ctx.db, {
+      id: 'wvr_legacy_second',
+      run_id: failedRunId,
+      check_name: 'fairness.disparate-impact',
+      reason: 'asked twice',
+      until,
+      status: 'pending',
+      requested_by: 'val',
+      requested_at: clock.toISOString(),
+      approved_by: null,
+      approved_at: null,
+    });
+    const second = await server.api('POST', '/api/v1/waivers/wvr_legacy_second/approve', {
+      token: compliance,
+    });
+    expect(second.status).toBe(409);
+    expect(second.body.error.message).toContain(`already waived by ${first.body.id as string}`);
+
+    // Asked at the same moment: exactly one is stored.
+    const raced = await Promise.all(Array.from({ length: 5 }, () => ask('fairness.demographic-parity')));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    const waivers = await server.api('GET', `/api/v1/validations/${failedRunId}/waivers`);
+    const standing = (waivers.body.items as Array<{ check: string; status: string; until: string }>).filter(
+      (w) => w.until > clock.toISOString() && w.status !== 'rejected',
+    );
+    expect(standing.map((w) => [w.check, w.status]).sort()).toEqual([
+      ['fairness.demographic-parity', 'pending'],
+      ['fairness.disparate-impact', 'approved'],
+      ['fairness.disparate-impact', 'pending'], // the stored legacy row, still refused approval
     ]);
   });
 
