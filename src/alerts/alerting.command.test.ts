@@ -102,6 +102,10 @@ describe('warden alerts, incidents and retraining', () => {
         metricChanges: { accuracy: 0.002 },
       },
     });
+    const unknown = await warden(['retraining', 'list', '--model', 'no-such-model'], env);
+    expect(unknown.code).toBe(4);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe('warden: model "no-such-model" does not exist\n');
     const log = await warden(['retraining', 'log', 'cli-model'], env);
     expect(log.code).toBe(0);
     expect(log.stdout).toMatch(/data_drift\s+promoted\s+1\.1\.0\s+\{"accuracy":0\.002\}/);

@@ -25,6 +25,15 @@ describeEachBackend('retraining requests', (backend) => {
   });
   afterAll(() => server.close());
 
+  it('refuses a list filtered by a model that does not exist', async () => {
+    const res = await server.api('GET', '/api/v1/retraining-requests?model=no-such-model', { token: viewer });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({
+      code: 'not_found',
+      message: 'model "no-such-model" does not exist',
+    });
+  });
+
   const requestsOf = async (model: string) =>
     (await server.api('GET', `/api/v1/retraining-requests?model=${model}`)).body.items as any[];
 

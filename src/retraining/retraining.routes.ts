@@ -26,10 +26,10 @@ export function registerRetrainingRoutes(routes: RouteTable, ctx: AppContext): v
       method: 'get',
       path: '/api/v1/retraining-requests',
       tags: ['retraining'],
-      summary: 'List retraining requests, newest first',
+      summary: 'List retraining requests, newest first (404 for an unknown model)',
       request: {
         query: z.object({
-          model: z.string().max(200).optional(),
+          model: modelName.optional(),
           status: z.enum(RETRAINING_STATUSES).optional(),
           ...pageQuery,
         }),
@@ -39,6 +39,8 @@ export function registerRetrainingRoutes(routes: RouteTable, ctx: AppContext): v
     ALL_ROLES,
     async (c) => {
       const query = c.req.valid('query');
+      // An unknown model is an error, not an empty list that reads as "nothing needs retraining".
+      if (query.model !== undefined) await requireModel(ctx.db, query.model);
       const cursor = decodePageToken<{ id: string }>(query.pageToken, ['id']);
       const rows = await findRetrainingRequests(ctx.db, {
         modelName: query.model,
