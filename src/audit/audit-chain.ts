@@ -33,10 +33,23 @@ export interface SignedHead {
  */
 export function entryPreimage(e: Omit<AuditEntry, 'hash'>): string {
   return (
-    `${e.prevHash}\n{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},` +
-    `"at":${JSON.stringify(e.at)},"change":${e.change},"requestId":${JSON.stringify(e.requestId)},` +
-    `"seq":${e.seq},"subject":${JSON.stringify(e.subject)}}`
+    `${e.prevHash}\n{"action":${quote(e.action)},"actor":${quote(e.actor)},` +
+    `"at":${quote(e.at)},"change":${e.change},"requestId":${e.requestId === null ? 'null' : quote(e.requestId)},` +
+    `"seq":${e.seq},"subject":${quote(e.subject)}}`
   );
+}
+
+/** Characters JSON.stringify escapes in a string: quote, backslash, controls, and (lone) surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify of a string, without its cost for the common string that needs no escapes
+ * (verification builds five of these per entry). Any string with a surrogate takes the full path,
+ * so paired surrogates stay as they are and lone ones are escaped exactly as JSON.stringify does.
+ */
+function quote(value: string): string {
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 export function hashEntry(e: Omit<AuditEntry, 'hash'>): string {

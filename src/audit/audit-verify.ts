@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Store } from '../db/database.js';
+import type { RowReader } from '../db/row-reader.js';
 import {
   ChainVerifier,
   describeProblem,
@@ -10,7 +10,6 @@ import {
   type ChainProblem,
   type SignedHead,
 } from './audit-chain.js';
-import { listCheckpoints } from './audit.repository.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -39,7 +38,7 @@ const ENTRY_COLUMNS = 'seq, at, actor, action, subject, request_id, change, prev
  * that no sequence number is missing. Reads rows as arrays in pages; memory stays flat.
  */
 export async function verifyRange(
-  store: Store,
+  store: RowReader,
   range: { lo: number; hi: number; anchors: ReadonlyArray<[number, string]>; pageSize?: number },
 ): Promise<RangeReport> {
   const verifier = new ChainVerifier(range.lo, range.lo === 1 ? GENESIS_HASH : null);
@@ -82,6 +81,20 @@ export async function verifyRange(
   };
 }
 
+async function readCheckpoints(store: RowReader): Promise<SignedHead[]> {
+  const rows = await store.queryArrays(
+    'select seq, hash, at, signature, public_key from audit_checkpoints order by seq',
+    [],
+  );
+  return rows.map((r) => ({
+    seq: Number(r[0]),
+    hash: r[1] as string,
+    at: r[2] as string,
+    signature: r[3] as string,
+    publicKey: r[4] as string,
+  }));
+}
+
 const WORKER_URL = new URL('./audit-verify.worker.js', import.meta.url);
 
 /** How to reach the store from a worker thread, for verification split across cores. */
@@ -112,7 +125,7 @@ function verifyInWorker(job: {
  * are split into ranges verified on worker threads; the links between ranges are checked here.
  */
 export async function verifyAuditChain(
-  store: Store,
+  store: RowReader,
   options: {
     expectHead?: SignedHead;
     trustedPublicKeys?: string[];
@@ -120,7 +133,7 @@ export async function verifyAuditChain(
     parallel?: ParallelVerify;
   } = {},
 ): Promise<VerifyReport> {
-  const checkpoints = await listCheckpoints(store.db);
+  const checkpoints = await readCheckpoints(store);
   const heads = options.expectHead ? [...checkpoints, options.expectHead] : checkpoints;
   const trusted = options.trustedPublicKeys?.map((k) => k.trim());
   const anchors: Array<[number, string]> = [];

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openStore } from '../db/database.js';
+import { openRowReader } from '../db/row-reader.js';
 import { verifyRange } from './audit-verify.js';
 
 /** Verifies one range of the audit log on its own connection and posts the RangeReport back. */
@@ -9,7 +9,7 @@ const job = workerData as {
   hi: number;
   anchors: Array<[number, string]>;
 };
-const store = openStore(job.store);
+const store = await openRowReader(job.store);
 try {
   parentPort!.postMessage(await verifyRange(store, job));
 } finally {

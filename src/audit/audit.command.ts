@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { ApiClient, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printTable } from '../cli/output.js';
 import { loadConfig } from '../config/config.js';
-import { invalidInput, notFound, WardenError } from '../core/errors.js';
-import { openStore } from '../db/database.js';
+import { invalidInput, WardenError } from '../core/errors.js';
+import { openRowReader } from '../db/row-reader.js';
 import type { SignedHead } from './audit-chain.js';
 import { verifyAuditChain } from './audit-verify.js';
 
@@ -73,10 +72,8 @@ export function registerAuditCommands(program: Command): void {
     .action(async (o: { dataDir?: string; databaseUrl?: string; expectHead?: string; json?: boolean }) => {
       const config = loadConfig(o);
       const expectHead = o.expectHead ? readHeadFile(o.expectHead) : undefined;
-      // Verifying must never create an empty store where none was.
-      if (!config.databaseUrl && !fs.existsSync(path.join(config.dataDir, 'warden.db')))
-        throw notFound(`no Warden store in ${config.dataDir} (give --data-dir or --database-url)`);
-      const store = openStore(config);
+      // Opens an existing store read-only: verifying never creates, migrates or writes one.
+      const store = await openRowReader(config);
       try {
         const started = process.hrtime.bigint();
         const report = await verifyAuditChain(store, {

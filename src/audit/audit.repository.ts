@@ -86,11 +86,6 @@ export async function latestCheckpoint(db: Executor): Promise<SignedHead | undef
   return row ? toSignedHead(row) : undefined;
 }
 
-export async function listCheckpoints(db: Executor): Promise<SignedHead[]> {
-  const rows = await db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'asc').execute();
-  return rows.map(toSignedHead);
-}
-
 export interface AuditFilter {
   subject?: string | undefined;
   actor?: string | undefined;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { RowReader } from './row-reader.js';
 import type { Database } from './schema.js';
 
 /**
@@ -22,7 +23,7 @@ export type Trx = Transaction<Database>;
 /** Either the database or an open transaction: repositories take this first. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 
-export interface Store {
+export interface Store extends RowReader {
   readonly db: Db;
   readonly capabilities: StoreCapabilities;
   readonly location: string;
@@ -32,13 +33,6 @@ export interface Store {
    * connection, which also makes the schema change atomic.
    */
   runExclusive<T>(fn: () => Promise<T>): Promise<T>;
-  /**
-   * Runs a read-only query written with `?` placeholders and returns its rows as arrays, in
-   * column order. For long scans (audit verification) where building objects per row would cost
-   * more than reading them.
-   */
-  queryArrays(sql: string, params: ReadonlyArray<string | number>): Promise<unknown[][]>;
-  close(): Promise<void>;
 }
 
 // PostgreSQL returns int8 and numeric as strings; Warden's counters and sizes fit in a double.

@@ -65,7 +65,7 @@ describeEachBackend('prepared queries', (backend) => {
         .where('created_by', '=', 'admin'),
     );
     await expect(withConstant(db, 'alice')).rejects.toThrow(/constant parameter/);
-    const unbound = preparedQuery(2, (d, principal: string) =>
+    const unbound = preparedQuery(2, (d, principal: string, _unused: string) =>
       d.selectFrom('api_tokens').select('id').where('principal', '=', principal),
     );
     await expect(unbound(db, 'alice', 'x')).rejects.toThrow(/does not bind every parameter/);

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { notFound } from '../core/errors.js';
+
+/**
+ * Read-only access to a store's rows as arrays, without the query builder. Offline scans that
+ * read every row (audit verification, on the command line and on worker threads) use it: it opens
+ * an existing store and never creates, migrates or writes one. A {@link Store} is one as well.
+ */
+export interface RowReader {
+  /** Runs a query written with `?` placeholders; rows come back as arrays in column order. */
+  queryArrays(sql: string, params: ReadonlyArray<string | number>): Promise<unknown[][]>;
+  close(): Promise<void>;
+}
+
+/** Opens the store named by a data folder (embedded SQLite) or a PostgreSQL URL, for reading. */
+export async function openRowReader(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Promise<RowReader> {
+  if (options.databaseUrl) return openPostgresReader(options.databaseUrl);
+  const file = path.join(options.dataDir, 'warden.db');
+  if (!fs.existsSync(file))
+    throw notFound(`no Warden store in ${options.dataDir} (give --data-dir or --database-url)`);
+  const sqlite = new SqliteDatabase(file, { fileMustExist: true });
+  sqlite.pragma('busy_timeout = 10000');
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    queryArrays(sql, params) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql).raw(true);
+        statements.set(sql, statement);
+      }
+      return Promise.resolve(statement.all(...params) as unknown[][]);
+    },
+    close() {
+      sqlite.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+async function openPostgresReader(url: string): Promise<RowReader> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    async queryArrays(sql, params) {
+      let n = 0;
+      const text = sql.replace(/\?/g, () => `$${++n}`);
+      const result = await client.query({ text, values: [...params], rowMode: 'array' });
+      return result.rows as unknown[][];
+    },
+    close: () => client.end(),
+  };
+}
