@@ -10,8 +10,9 @@
  *      `read_csv` plus the same per-column methods in scipy, each timed end to end as a process.
  *
  * Flags: `--quick` (small sizes, to try the script), `--write` (replace this benchmark's
- * section of BENCHMARKS.md with the results), `--cli FILE` (the CLI entry script to time,
- * default `dist/cli/main.js`). Needs `npm run build` first (for the CLI).
+ * section of BENCHMARKS.md with the results; only with every part), `--cli FILE` (the CLI
+ * entry script to time, default `dist/cli/main.js`). `BENCH_PART=engine|sketch|cli` runs and
+ * prints only that part. Needs `npm run build` first (for the CLI).
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -26,7 +27,7 @@ import {
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareColumn, ksTwoSample, wassersteinDistance } from '../../src/stats/drift/index.js';
-import { parse } from 'csv-parse';
+import { CsvParser } from '../../src/io/csv.parser.js';
 import { readTable } from '../../src/io/index.js';
 import { ColumnProfile } from '../../src/stats/sketch/index.js';
 import type { DatasetDriftResult, NumericColumn } from '../../src/stats/types.js';
@@ -35,6 +36,13 @@ import { normalColumn, seededNormal, writeWideCsv } from './bench-data.js';
 const quick = process.argv.includes('--quick');
 const cliFlag = process.argv.indexOf('--cli');
 const write = process.argv.includes('--write');
+const PARTS = ['engine', 'sketch', 'cli'] as const;
+const part = process.env.BENCH_PART ?? 'all';
+if (part !== 'all' && !(PARTS as readonly string[]).includes(part))
+  throw new Error(`BENCH_PART must be one of ${PARTS.join(', ')} (or unset for all), got '${part}'`);
+if (write && part !== 'all')
+  throw new Error('--write replaces the whole section: run every part (unset BENCH_PART)');
+const runs = (name: (typeof PARTS)[number]) => part === 'all' || part === name;
 const COLUMNS = quick ? 3 : 20;
 const ROWS = quick ? 100_000 : 1_000_000;
 const CLI_ROWS = quick ? 20_000 : 200_000;
@@ -234,11 +242,12 @@ async function benchCli() {
       ),
     ),
   ];
-  // Where the time goes in reading one file: csv-parse alone, Warden's reader, pandas.
+  // Where the time goes in reading one file: the CSV parser alone, Warden's reader, pandas.
   const parseOnly = await timedAsync(async () => {
-    const parser = createReadStream(ref, { highWaterMark: 1 << 20 }).pipe(parse());
     let records = 0;
-    for await (const _record of parser) records++;
+    const parser = new CsvParser(() => records++);
+    for await (const chunk of createReadStream(ref, { highWaterMark: 1 << 20 })) parser.push(chunk as Buffer);
+    parser.end();
     return records;
   });
   const reader = await timedAsync(() => readTable(ref));
@@ -273,22 +282,31 @@ async function benchCli() {
   };
 }
 
+const verdict = (ours: number, theirs: number, limit: number) =>
+  ours <= theirs * limit ? 'met' : '**missed**';
+
 function render(
   m: Record<string, string>,
-  engine: ReturnType<typeof benchEngine>,
-  sketch: ReturnType<typeof benchSketch>,
-  cli: Awaited<ReturnType<typeof benchCli>>,
+  engine: ReturnType<typeof benchEngine> | null,
+  sketch: ReturnType<typeof benchSketch> | null,
+  cli: Awaited<ReturnType<typeof benchCli>> | null,
 ): string {
-  const { seconds, cpuSeconds, scipy, agreement } = engine;
-  const verdict = (ours: number, theirs: number, limit: number) =>
-    ours <= theirs * limit ? 'met' : '**missed**';
-  const lines = [
+  return [
     SECTION,
     '',
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC${quick ? ' (quick mode: reduced sizes)' : ''}.`,
     `Machine: ${m.cpu}, ${m.nproc} cores (nproc), Node ${m.node}; ${m.python}.`,
     `Command: \`${COMMAND}\` (the script is \`bench/stats/run.ts\`, the Python side \`bench/stats/reference.py\`, both in the same run).`,
     '',
+    ...(engine ? renderEngine(engine) : []),
+    ...(sketch ? renderSketch(sketch) : []),
+    ...(cli ? renderCli(cli) : []),
+  ].join('\n');
+}
+
+function renderEngine(engine: ReturnType<typeof benchEngine>): string[] {
+  const { seconds, cpuSeconds, scipy, agreement } = engine;
+  return [
     `### Engine: ${COLUMNS} columns, ${ROWS.toLocaleString('en-US')} vs ${ROWS.toLocaleString('en-US')} values each (total over all columns)`,
     '',
     'Times are summed over the columns; CPU time (user + system of the process) is the fairer figure when other work shares the machine, so the ratio and the verdict use it.',
@@ -301,6 +319,11 @@ function render(
     '',
     `Agreement on column 0 (same values given to scipy): relative difference KS D ${agreement.ksStatistic.toExponential(1)}, KS p ${agreement.ksPValue.toExponential(1)}, PSI ${agreement.psi.toExponential(1)}, Wasserstein ${agreement.wasserstein.toExponential(1)}.`,
     '',
+  ];
+}
+
+function renderSketch(sketch: ReturnType<typeof benchSketch>): string[] {
+  return [
     '### Sketch memory (numeric `ColumnProfile`, values streamed in 100,000-value chunks)',
     '',
     '| rows | serialised profile | heap retained |',
@@ -310,6 +333,11 @@ function render(
         `| ${s.rows.toLocaleString('en-US')} | ${(s.json / 1024).toFixed(1)} KiB | ${s.heap === null ? 'n/a (run with --expose-gc)' : `${(s.heap / 1024).toFixed(0)} KiB`} |`,
     ),
     '',
+  ];
+}
+
+function renderCli(cli: Awaited<ReturnType<typeof benchCli>>): string[] {
+  return [
     `### \`warden drift\` end to end: two ${CLI_ROWS.toLocaleString('en-US')}-row, 25-column CSV files (20 numeric, 5 categorical)`,
     '',
     `| | wall time (median of ${CLI_REPEATS}) | runs | CPU time (median) | peak RSS |`,
@@ -317,14 +345,13 @@ function render(
     `| \`node ${cliFlag > 0 ? process.argv[cliFlag + 1]! : 'dist/cli/main.js'} drift --reference … --current … --json\` | ${ms(cli.ours)} | ${cli.oursRuns.map(ms).join(', ')} | ${ms(cli.oursCpu)} | ${(cli.oursRss / 1024).toFixed(0)} MiB |`,
     `| Python: \`pandas.read_csv\` ×2 + scipy per column (interpreter start and imports included) | ${ms(cli.theirs)} | ${cli.theirsRuns.map(ms).join(', ')} | ${ms(cli.theirsCpu)} | ${(cli.theirsRss / 1024).toFixed(0)} MiB |`,
     '',
-    `Reading one of the two files alone (${(statSync(join(dir, 'reference.csv')).size / 1048576).toFixed(0)} MiB, in one process): csv-parse's streaming parser alone ${ms(cli.read.parseOnly)}, Warden's CSV reader (csv-parse plus column typing into typed arrays) ${ms(cli.read.reader)}, \`pandas.read_csv\` ${ms(cli.read.pandas)}.`,
+    `Reading one of the two files alone (${(statSync(join(dir, 'reference.csv')).size / 1048576).toFixed(0)} MiB, in one process): Warden's CSV parser alone (records as byte ranges) ${ms(cli.read.parseOnly)}, Warden's CSV reader (parser plus column typing into typed arrays) ${ms(cli.read.reader)}, \`pandas.read_csv\` ${ms(cli.read.pandas)}.`,
     '',
     `Start-up alone (median of 3): \`warden --version\` ${ms(cli.startOurs)}, Python importing numpy, pandas and scipy ${ms(cli.startTheirs)}.`,
     '',
     `Ratio of wall times ${ratio(cli.ours, cli.theirs)} (goal: within 1.5×: ${verdict(cli.ours, cli.theirs, 1.5)}); ratio of CPU times ${ratio(cli.oursCpu, cli.theirsCpu)} (Warden reads the two files on two threads). Methods chosen by default: ${cli.methods.join(', ')}; ${cli.drifted} columns drifted; largest difference between Warden's and scipy's statistic over the 25 columns: ${cli.maxDifference.toExponential(1)}.`,
     '',
   ];
-  return lines.join('\n');
 }
 
 function writeSection(section: string): void {
@@ -342,9 +369,9 @@ function writeSection(section: string): void {
 
 try {
   const m = machine();
-  const engine = benchEngine();
-  const sketch = benchSketch();
-  const cli = await benchCli();
+  const engine = runs('engine') ? benchEngine() : null;
+  const sketch = runs('sketch') ? benchSketch() : null;
+  const cli = runs('cli') ? await benchCli() : null;
   const section = render(m, engine, sketch, cli);
   process.stdout.write(section);
   if (write) writeSection(section);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnBuilder, isMissingText, parseNumberText } from './column.builder.js';
+import { ColumnBuilder, isMissingText, parseNumberText, parsePlainDecimalBytes } from './column.builder.js';
 
 describe('parseNumberText', () => {
   it.each([
@@ -67,6 +67,39 @@ describe('ColumnBuilder', () => {
   });
 });
 
+describe('ColumnBuilder.appendBytes', () => {
+  /** Appends each text as its UTF-8 bytes, at an offset inside a larger buffer. */
+  function appendAll(builder: ColumnBuilder, texts: readonly string[]): void {
+    for (const text of texts) {
+      const bytes = Buffer.from(`xx${text}yy`, 'utf8');
+      builder.appendBytes(bytes, 2, bytes.length - 2);
+    }
+  }
+
+  it('reads plain decimals, empty cells and other numbers as appendText does', () => {
+    const builder = new ColumnBuilder('x');
+    appendAll(builder, ['1.5', '', '-2', '1e3', 'NA', ' 4 ', '-inf']);
+    const column = builder.finish();
+    expect(column.kind).toBe('numeric');
+    expect(Array.from(column.values as Float64Array)).toEqual([1.5, NaN, -2, 1000, NaN, 4, -Infinity]);
+  });
+
+  it('turns categorical at the first non-number, names its row, and keeps missing spellings missing', () => {
+    const builder = new ColumnBuilder('x');
+    appendAll(builder, ['1', 'b', '', 'NA', 'b', 'Ålesund', 'null', 'Ålesund', '2']);
+    expect(builder.firstNonNumeric).toEqual({ row: 2, value: 'b' });
+    expect(builder.finish().values).toEqual(['1', 'b', null, null, 'b', 'Ålesund', null, 'Ålesund', '2']);
+  });
+
+  it('keeps every value right past the cache: long cells and more than 512 distinct ones', () => {
+    const builder = new ColumnBuilder('x');
+    const long = 'L'.repeat(100);
+    const texts = ['a', long, ...Array.from({ length: 2000 }, (_, i) => `c${i % 700}`), long, 'a', 'c5'];
+    appendAll(builder, texts);
+    expect(builder.finish().values).toEqual(texts);
+  });
+});
+
 describe('parseNumberText fast path', () => {
   it('gives exactly what Number() gives for plain decimals', () => {
     const samples = [
@@ -91,6 +124,10 @@ describe('parseNumberText fast path', () => {
       samples.push(`${k % 2 ? '-' : ''}${whole}.${fraction}`);
     }
     for (const text of samples) expect(Object.is(parseNumberText(text), Number(text)), text).toBe(true);
+    for (const text of samples) {
+      const bytes = Buffer.from(`,${text},`);
+      expect(Object.is(parsePlainDecimalBytes(bytes, 1, bytes.length - 1), Number(text)), text).toBe(true);
+    }
   });
 
   it('leaves exponents, long mantissas and odd shapes to Number()', () => {

@@ -1,4 +1,5 @@
 import type { Column } from '../stats/types.js';
+import { CellTextCache } from './cell-text.cache.js';
 
 /**
  * Cell texts read as "missing", as pandas' `read_csv` does by default. Matching is exact
@@ -91,6 +92,41 @@ function parsePlainDecimal(text: string): number | undefined {
   return negative ? -value : value;
 }
 
+/**
+ * {@link parsePlainDecimal} on the UTF-8 bytes `bytes[start, end)`, so that a CSV reader can
+ * read the common numeric cell without making a string of it. Undefined when the bytes are
+ * not such a plain decimal (the caller then decodes them and uses {@link parseNumberText}).
+ */
+export function parsePlainDecimalBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const length = end - start;
+  if (length === 0 || length > 17) return undefined;
+  let i = start;
+  let negative = false;
+  if (bytes[i] === 45 /* - */) {
+    negative = true;
+    i++;
+    if (length === 1) return undefined;
+  }
+  let digits = 0;
+  let scale = -1;
+  let mantissa = 0;
+  for (; i < end; i++) {
+    const code = bytes[i]!;
+    if (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (code === 46 /* . */ && scale < 0) {
+      scale = 0;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const value = scale > 0 ? mantissa / POWERS_OF_TEN[scale]! : mantissa;
+  return negative ? -value : value;
+}
+
 /** The first cell that kept a column from being numeric. */
 export interface NonNumericCell {
   /** 1-based data row (the header is not counted). */
@@ -114,6 +150,8 @@ export class ColumnBuilder {
   private texts: (string | null)[] | null = null;
   private size = 0;
   private nonNumeric: NonNumericCell | null = null;
+  /** Categorical cells read from bytes: their stored value (null = missing) by bytes. */
+  private textCache: CellTextCache<string | null> | null = null;
 
   constructor(
     readonly name: string,
@@ -145,6 +183,35 @@ export class ColumnBuilder {
       return;
     }
     this.pushNumber(value);
+  }
+
+  /**
+   * Appends a cell given as UTF-8 bytes (an unquoted CSV field): plain decimals and empty
+   * cells are read from the bytes, anything else is decoded and read as {@link appendText}.
+   */
+  appendBytes(bytes: Buffer, start: number, end: number): void {
+    if (this.texts === null) {
+      if (start === end) {
+        this.pushNumber(NaN);
+        return;
+      }
+      const value = parsePlainDecimalBytes(bytes, start, end);
+      if (value !== undefined) {
+        this.pushNumber(value);
+        return;
+      }
+    } else {
+      let value = start === end ? null : (this.textCache ??= new CellTextCache()).get(bytes, start, end);
+      if (value === undefined) {
+        const text = bytes.toString('utf8', start, end);
+        value = isMissingText(text) ? null : text;
+        this.textCache!.set(bytes, start, end, value);
+      }
+      this.texts.push(value);
+      this.size++;
+      return;
+    }
+    this.appendText(bytes.toString('utf8', start, end));
   }
 
   /** Appends a number (NaN = missing). */

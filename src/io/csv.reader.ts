@@ -1,7 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CsvError, parse } from 'csv-parse';
 import type { ColumnBuilder } from './column.builder.js';
+import {
+  CsvFieldKind,
+  CsvParser,
+  CsvSyntaxError,
+  csvFieldText,
+  csvRecordTexts,
+  type CsvRecord,
+} from './csv.parser.js';
 import { createReadProgress } from './progress.reporter.js';
 import { TableAssembler } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
@@ -9,58 +16,55 @@ import type { ReadTableOptions, Table } from './table.types.js';
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
- * Reads a CSV (or, with a tab delimiter, TSV) file with a header row, streaming: records go
- * straight from csv-parse into column builders, so the file is never held as row objects.
+ * Reads a CSV (or, with a tab delimiter, TSV) file with a header row, streaming: the
+ * byte-level parser hands each record's fields straight to the column builders, which read
+ * plain numbers from the bytes, so the file is never held as rows or as a string per cell.
  */
 export async function readCsv(path: string, options: ReadTableOptions, delimiter = ','): Promise<Table> {
   const assembler = new TableAssembler(path, delimiter === '\t' ? 'tsv' : 'csv', options);
   const { size } = await stat(path);
   if (size === 0) throw assembler.error('the file is empty');
   const progress = createReadProgress(`reading ${assembler.fileName}`, size, options);
-  const source = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
-  const parser = parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true });
-  source.on('data', (chunk) => progress.advance(chunk.length));
 
-  let targets: (ColumnBuilder | undefined)[] | null = null;
+  // Empty until the header record is read (a record always has at least one field).
+  let header: readonly string[] = [];
+  let targets: (ColumnBuilder | undefined)[] = [];
   let rows = 0;
+  const onRecord = (record: CsvRecord): void => {
+    if (header.length === 0) {
+      header = csvRecordTexts(record);
+      targets = assembler.declareColumns(header);
+      return;
+    }
+    const count = targets.length;
+    if (record.count !== count)
+      throw assembler.error(`data row ${rows + 1} has ${record.count} fields, the header has ${count}`);
+    rows++;
+    const { bytes, starts, ends, kinds } = record;
+    for (let i = 0; i < count; i++) {
+      const target = targets[i];
+      if (target === undefined) continue;
+      if (kinds[i] === CsvFieldKind.Plain) target.appendBytes(bytes, starts[i]!, ends[i]!);
+      else target.appendText(csvFieldText(record, i));
+    }
+  };
+  const parser = new CsvParser(onRecord, delimiter);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: unknown) => {
-        source.destroy();
-        parser.destroy();
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      source.on('error', fail);
-      parser.on('error', fail);
-      parser.on('end', resolve);
-      parser.on('readable', () => {
-        try {
-          let record: string[] | null;
-          while ((record = parser.read() as string[] | null) !== null) {
-            if (targets === null) {
-              targets = assembler.declareColumns(record);
-              continue;
-            }
-            if (record.length !== targets.length) {
-              throw assembler.error(
-                `data row ${rows + 1} has ${record.length} fields, the header has ${targets.length}`,
-              );
-            }
-            rows++;
-            for (let i = 0; i < targets.length; i++) targets[i]?.appendText(record[i]!);
-          }
-        } catch (error) {
-          fail(error);
-        }
-      });
-      source.pipe(parser);
-    });
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) {
+      parser.push(chunk as Buffer);
+      progress.advance((chunk as Buffer).length);
+    }
+    parser.end();
   } catch (error) {
-    if (error instanceof CsvError) throw assembler.error(`not valid CSV: ${error.message}`);
+    if (error instanceof CsvSyntaxError) {
+      const column = header[error.field - 1];
+      const where = column === undefined ? `field ${error.field}` : `column '${column}'`;
+      throw assembler.error(`not valid CSV at line ${error.line}, ${where}: ${error.reason}`, column);
+    }
     throw error;
   } finally {
     progress.done();
   }
-  if (targets === null) throw assembler.error('the file is empty');
+  if (header.length === 0) throw assembler.error('the file is empty');
   return assembler.finish(rows);
 }

@@ -90,6 +90,74 @@ describe('readTable: CSV', () => {
     );
     expect((await readError(join(dir, 'absent.csv'))).message).toMatch(/absent\.csv: no such file/);
   });
+
+  it('reads tricky CSV: CRLF, quoted numbers, embedded line breaks, empty and quoted-empty cells', async () => {
+    const path = file(
+      'tricky.csv',
+      '\ufeffscore,comment,count\r\n' +
+        '"1.25","multi\r\nline, with comma",3\r\n' +
+        ',"",\r\n' +
+        '\r\n' +
+        '-0.5,"say ""no""",1e3\r\n' +
+        '12345678901234567,plain,-7',
+    );
+    const table = await readTable(path);
+    expect(table.rows).toBe(4);
+    expect(table.columns.map((c) => [c.name, c.kind])).toEqual([
+      ['score', 'numeric'],
+      ['comment', 'categorical'],
+      ['count', 'numeric'],
+    ]);
+    const [score, comment, count] = table.columns;
+    // 17 digits is past the byte-level fast path: read as Number() reads it.
+    expect(Array.from(score!.values as Float64Array)).toEqual([1.25, NaN, -0.5, 12345678901234568]);
+    expect(comment!.values).toEqual(['multi\r\nline, with comma', null, 'say "no"', 'plain']);
+    expect(Array.from(count!.values as Float64Array)).toEqual([3, NaN, 1000, -7]);
+  });
+
+  it('names the data row of a ragged row after a quoted line break, and the column of a bad quote', async () => {
+    expect((await readError(file('ragged2.csv', 'a,b\n"x\ny",1\n2,3,4\n'))).message).toBe(
+      'ragged2.csv: data row 2 has 3 fields, the header has 2',
+    );
+    const error = await readError(file('quote.csv', 'id,name\n1,ok\n2,bad"quote\n'));
+    expect(error.message).toBe(
+      "quote.csv: not valid CSV at line 3, column 'name': a quote inside an unquoted field (quote the whole field)",
+    );
+    expect(error.field).toBe('name');
+    expect((await readError(file('open.csv', 'id,name\n1,"never closed\n'))).message).toBe(
+      "open.csv: not valid CSV at line 2, column 'name': a quoted field is not closed before the end of the file",
+    );
+  });
+
+  it('names the column and data row of a non-numeric value met after plain numbers', async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `${i},${(i / 8).toFixed(3)}`);
+    rows[2500] = '2500,"12,5"';
+    const error = await readError(file('late.csv', `id,amount\n${rows.join('\n')}\n`), {
+      numeric: ['amount'],
+    });
+    expect(error.message).toBe("late.csv: column 'amount' must be numeric, but data row 2501 has '12,5'");
+  });
+
+  it('gives a column read from bytes the same numbers as Number() on its text', async () => {
+    const texts = [
+      '0',
+      '-0',
+      '007',
+      '3.',
+      '.5',
+      '-.25',
+      '0.1',
+      '123456789012345',
+      '9007199254740993',
+      '1.7976931348623157e308',
+    ];
+    const table = await readTable(file('numbers.csv', `x\n${texts.join('\n')}\n`));
+    const values = Array.from(table.columns[0]!.values as Float64Array);
+    expect(values).toEqual([
+      0, -0, 7, 3, 0.5, -0.25, 0.1, 123456789012345, 9007199254740992, 1.7976931348623157e308,
+    ]);
+    expect(Object.is(values[1], -0)).toBe(true);
+  });
 });
 
 describe('readTable: NDJSON', () => {

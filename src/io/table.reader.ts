@@ -2,8 +2,6 @@ import { extname } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { invalidInput } from '../core/errors.js';
 import { readCsv } from './csv.reader.js';
-import { readNdjson } from './ndjson.reader.js';
-import { readParquet } from './parquet.reader.js';
 import type { ReadTableOptions, Table, TableFormat } from './table.types.js';
 
 const FORMAT_BY_EXTENSION: Readonly<Record<string, TableFormat>> = {
@@ -45,9 +43,10 @@ export async function readTable(path: string, options: ReadTableOptions = {}): P
       return readCsv(path, options);
     case 'tsv':
       return readCsv(path, options, '\t');
+    // Loaded on first use: a CSV run (and each reader thread) does not load the Parquet library.
     case 'ndjson':
-      return readNdjson(path, options);
+      return (await import('./ndjson.reader.js')).readNdjson(path, options);
     case 'parquet':
-      return readParquet(path, options);
+      return (await import('./parquet.reader.js')).readParquet(path, options);
   }
 }

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { CsvParser, CsvSyntaxError, csvRecordTexts } from './csv.parser.js';
+
+/** Parses `text` fed in chunks of `chunkBytes` bytes; returns each record's texts and start line. */
+function parse(text: string | Buffer, chunkBytes = Infinity, delimiter = ','): [string[], number][] {
+  const records: [string[], number][] = [];
+  const parser = new CsvParser((record) => records.push([csvRecordTexts(record), record.line]), delimiter);
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  for (let at = 0; at < bytes.length; at += Math.min(chunkBytes, bytes.length)) {
+    // A fresh copy per chunk, as a file stream gives.
+    parser.push(Buffer.from(bytes.subarray(at, Math.min(bytes.length, at + chunkBytes))));
+  }
+  parser.end();
+  return records;
+}
+
+function syntaxError(text: string, chunkBytes = Infinity): CsvSyntaxError {
+  try {
+    parse(text, chunkBytes);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CsvSyntaxError);
+    return error as CsvSyntaxError;
+  }
+  throw new Error('expected a CsvSyntaxError');
+}
+
+const TRICKY =
+  '\ufeffid,name,note\r\n' +
+  '1,"Smith, Jane","said ""hi"""\r\n' +
+  '2,,"two\r\nlines"\r\n' +
+  '\r\n' +
+  '3,"",plain\n' +
+  '4,Åsa ✓,"a,b,""c"""';
+
+const TRICKY_RECORDS: [string[], number][] = [
+  [['id', 'name', 'note'], 1],
+  [['1', 'Smith, Jane', 'said "hi"'], 2],
+  [['2', '', 'two\r\nlines'], 3],
+  [['3', '', 'plain'], 6],
+  [['4', 'Åsa ✓', 'a,b,"c"'], 7],
+];
+
+describe('CsvParser', () => {
+  it('reads quotes, doubled quotes, embedded delimiters and line breaks, CRLF, a BOM and empty lines', () => {
+    expect(parse(TRICKY)).toEqual(TRICKY_RECORDS);
+  });
+
+  it.each([1, 2, 3, 5, 7, 16])('gives the same records when the bytes come in chunks of %i', (size) => {
+    expect(parse(TRICKY, size)).toEqual(TRICKY_RECORDS);
+  });
+
+  it('ends records at LF, CRLF or a lone CR, with or without a final line break', () => {
+    expect(parse('a,b\n1,2\r\n3,4\r5,6')).toEqual([
+      [['a', 'b'], 1],
+      [['1', '2'], 2],
+      [['3', '4'], 3],
+      [['5', '6'], 4],
+    ]);
+    expect(parse('a\n1\n\n\n')).toEqual([
+      [['a'], 1],
+      [['1'], 2],
+    ]);
+  });
+
+  it('keeps empty fields, leading and trailing ones included, and spaces as written', () => {
+    expect(parse(',x,\n a , b \n')).toEqual([
+      [['', 'x', ''], 1],
+      [[' a ', ' b '], 2],
+    ]);
+  });
+
+  it('uses the given delimiter, so commas are data in TSV', () => {
+    expect(parse('a\tb\n1,5\t"x\ty"\n', Infinity, '\t')).toEqual([
+      [['a', 'b'], 1],
+      [['1,5', 'x\ty'], 2],
+    ]);
+  });
+
+  it('keeps a multi-byte character whole when a chunk boundary splits it', () => {
+    // 'é' is two bytes in UTF-8: with 1-byte chunks every character is split.
+    expect(parse('é,ü\n€,x\n', 1)).toEqual([
+      [['é', 'ü'], 1],
+      [['€', 'x'], 2],
+    ]);
+  });
+
+  it('reads a file that is only a BOM, or only line breaks, as no records', () => {
+    expect(parse(Buffer.from([0xef, 0xbb, 0xbf]))).toEqual([]);
+    expect(parse('\n\r\n\r')).toEqual([]);
+  });
+
+  it('names the line and field of a quote inside an unquoted field', () => {
+    const error = syntaxError('a,b\n1,x"y"\n');
+    expect([error.line, error.field]).toEqual([2, 2]);
+    expect(error.message).toBe('line 2, field 2: a quote inside an unquoted field (quote the whole field)');
+  });
+
+  it('names the line and field of a character after a closing quote', () => {
+    const error = syntaxError('a,b,c\n1,2,3\n4,"x"y,6\n', 4);
+    expect([error.line, error.field, error.reason]).toEqual([
+      3,
+      2,
+      'unexpected character after a closing quote',
+    ]);
+  });
+
+  it('names the line where a quoted field that is never closed starts', () => {
+    const error = syntaxError('a,b\n1,2\n3,"open\nmore\n', 3);
+    expect([error.line, error.field]).toEqual([3, 2]);
+    expect(error.reason).toBe('a quoted field is not closed before the end of the file');
+  });
+
+  it('counts lines inside quoted fields for the lines of later errors', () => {
+    const error = syntaxError('a,b\n"1\n2\r\n3",x\n4,"y"z\n');
+    expect([error.line, error.field]).toEqual([5, 2]);
+  });
+
+  it('refuses a delimiter that is a quote, a line break or more than one character', () => {
+    for (const delimiter of ['"', '\n', ';;', ''])
+      expect(() => new CsvParser(() => undefined, delimiter)).toThrow(/delimiter/);
+  });
+});
