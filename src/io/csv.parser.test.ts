@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvParser, CsvSyntaxError, csvRecordTexts } from './csv.parser.js';
 
@@ -118,5 +119,49 @@ describe('CsvParser', () => {
   it('refuses a delimiter that is a quote, a line break or more than one character', () => {
     for (const delimiter of ['"', '\n', ';;', ''])
       expect(() => new CsvParser(() => undefined, delimiter)).toThrow(/delimiter/);
+  });
+});
+
+describe('CsvParser on generated tables', () => {
+  /** RFC 4180 writing, independent of the parser: quote a field when it needs it (or at random). */
+  function writeCsv(rows: string[][], lineBreak: string, quoteAll: boolean): string {
+    const field = (text: string) =>
+      quoteAll || /[",\r\n]/.test(text) || text === '' ? `"${text.replaceAll('"', '""')}"` : text;
+    return rows.map((row) => row.map(field).join(',')).join(lineBreak) + lineBreak;
+  }
+
+  it('reads back any table written as CSV, whatever the chunk size and line breaks', () => {
+    const cell = fc.string({
+      unit: fc.constantFrom('a', 'é', ' ', ',', '"', '\n', '\r', '1', '.', '-'),
+      maxLength: 8,
+    });
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((width) =>
+            fc.array(fc.array(cell, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 }),
+          ),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 40 }),
+        (rows, lineBreak, quoteAll, chunk) => {
+          // Quoting every field keeps a one-column row holding '' from being an empty line.
+          const text = writeCsv(rows, lineBreak, quoteAll || rows[0]!.length === 1);
+          expect(parse(text, chunk).map(([fields]) => fields)).toEqual(rows);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a record far longer than the chunks and keeps counting lines after it', () => {
+    const long = 'x'.repeat(3_000_000);
+    const records = parse(`a,b\n"${long}\n",1\n2,3\n`, 4096);
+    expect(records.map(([fields, line]) => [fields[0]!.length, fields[1], line])).toEqual([
+      [1, 'b', 1],
+      [3_000_001, '1', 2],
+      [1, '3', 4],
+    ]);
   });
 });

@@ -60,12 +60,15 @@ const INITIAL_FIELDS = 64;
 /**
  * Feeds chunks of a CSV file in with {@link push} and calls `onRecord` for every complete
  * record; {@link end} finishes the last one. A record cut by a chunk boundary is kept and
- * parsed again once the next chunk arrives. Throws {@link CsvSyntaxError} on a quote inside
- * an unquoted field, a character after a closing quote, or a quoted field never closed;
- * whatever `onRecord` throws passes through.
+ * parsed again once more bytes arrive (for a record longer than a chunk, once the bytes
+ * waiting have doubled, so a huge record costs linear time). Throws {@link CsvSyntaxError}
+ * on a quote inside an unquoted field, a character after a closing quote, or a quoted field
+ * never closed; whatever `onRecord` throws passes through.
  */
 export class CsvParser {
-  private carry: Buffer | null = null;
+  /** The start of an unfinished record, then chunks that arrived after it (all copies). */
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
   private line = 1;
   private atFileStart = true;
   private starts = new Int32Array(INITIAL_FIELDS);
@@ -85,17 +88,30 @@ export class CsvParser {
   /** Parses the records completed by this chunk. */
   push(chunk: Uint8Array): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    const data = this.carry === null ? bytes : Buffer.concat([this.carry, bytes]);
+    if (this.waiting.length > 0 && this.waitingBytes + bytes.length < 2 * this.waiting[0]!.length) {
+      // The unfinished record is much longer than a chunk: gather more before parsing it again.
+      this.wait(Buffer.from(bytes));
+      return;
+    }
+    const data = this.waiting.length === 0 ? bytes : Buffer.concat([...this.waiting, bytes]);
+    this.waiting = [];
+    this.waitingBytes = 0;
     const consumed = this.parse(data, false);
     // Copied: the caller may reuse its chunk's memory.
-    this.carry = consumed === data.length ? null : Buffer.from(data.subarray(consumed));
+    if (consumed < data.length) this.wait(Buffer.from(data.subarray(consumed)));
   }
 
   /** Parses what is left as the file's last record. */
   end(): void {
-    const data = this.carry ?? Buffer.alloc(0);
-    this.carry = null;
+    const data = Buffer.concat(this.waiting);
+    this.waiting = [];
+    this.waitingBytes = 0;
     this.parse(data, true);
+  }
+
+  private wait(bytes: Buffer): void {
+    this.waiting.push(bytes);
+    this.waitingBytes += bytes.length;
   }
 
   /** Parses whole records from `data`; returns the offset of the first byte not consumed. */
