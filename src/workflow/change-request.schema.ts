@@ -116,7 +116,22 @@ export const previewSchema = z
     allowed: z.boolean().openapi({ description: 'The state machine allows this move' }),
     allowedMoves: z.array(z.string()),
     blockers: z.array(z.string()),
-    required: z.array(z.object({ role: z.string(), count: z.number().int() })),
+    openRequest: z
+      .object({ id: z.string(), status: z.enum(CHANGE_REQUEST_STATUSES) })
+      .nullable()
+      .openapi({
+        description:
+          'The open change request for this same move, if any: required and missingEvidence then say what it still lacks',
+      }),
+    required: z.array(
+      z.object({
+        role: z.string(),
+        count: z.number().int(),
+        approvals: z.number().int(),
+        approvedBy: z.array(z.string()),
+        satisfied: z.boolean(),
+      }),
+    ),
     champion: z.string().nullable(),
     bump: z.string().nullable(),
     requiredValidationLevel: z.string().nullable(),

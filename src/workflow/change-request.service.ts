@@ -367,7 +367,12 @@ export async function previewTransition(
       `the lifecycle does not allow ${plan.from} → ${to}; allowed: ${allowedTargets(plan.from).join(', ') || 'none'}`,
     );
   const open = await findOpenRequestForVersion(ctx.db, plan.version.id);
-  if (open) blockers.push(`open change request ${open.id} must be decided or withdrawn first`);
+  // The same move already asked for: answer with what that request still lacks.
+  const inProgress = open?.kind === 'transition' && open.to_stage === to ? open : undefined;
+  if (open && !inProgress)
+    blockers.push(
+      `open change request ${open.id} (${open.kind} to ${open.to_stage}) must be decided or withdrawn first`,
+    );
   if (allowed && to === 'archived') {
     const modelRow = await ctx.db
       .selectFrom('models')
@@ -379,7 +384,23 @@ export async function previewTransition(
     );
   }
   await checkEvidenceBelongs(ctx.db, evidence, plan.version.id, `${modelName}@${version}`);
-  const missing = await missingEvidence(ctx.db, plan.level, evidence, ctx.now());
+  let required = approvalProgress(plan.required, []);
+  let level = plan.level;
+  let offered = evidence;
+  if (inProgress) {
+    const decisions = await findDecisions(ctx.db, [inProgress.id]);
+    required = approvalProgress(
+      parseRequired(inProgress),
+      decisions.map((d) => ({
+        principal: d.principal,
+        role: d.role,
+        decision: d.decision as 'approve' | 'reject',
+      })),
+    );
+    level = inProgress.required_level as ValidationLevel | null;
+    offered = [...new Set([...parseEvidence(inProgress), ...evidence])];
+  }
+  const missing = await missingEvidence(ctx.db, level, offered, ctx.now());
   return {
     model: modelName,
     version,
@@ -388,12 +409,18 @@ export async function previewTransition(
     allowed,
     allowedMoves: allowedTargets(plan.from).map((s) => `${plan.from} → ${s}`),
     blockers,
-    required: plan.required,
-    champion: plan.champion,
-    bump: plan.bump,
-    requiredValidationLevel: plan.level,
+    openRequest: inProgress ? { id: inProgress.id, status: inProgress.status as ChangeRequestStatus } : null,
+    required,
+    champion: inProgress
+      ? ((JSON.parse(inProgress.payload) as { champion?: string | null }).champion ?? null)
+      : plan.champion,
+    bump: inProgress
+      ? ((JSON.parse(inProgress.payload) as { bump?: string | null }).bump ?? null)
+      : plan.bump,
+    requiredValidationLevel: level,
     missingEvidence: missing,
-    policyVersion: plan.policyVersion,
+    policyVersion:
+      inProgress?.policy_version != null ? Number(inProgress.policy_version) : plan.policyVersion,
   };
 }
 

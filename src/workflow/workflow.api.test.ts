@@ -358,8 +358,55 @@ describeEachBackend('governed lifecycle API', (backend) => {
       bump: 'initial',
       champion: null,
     });
-    expect(promotePreview.body.required).toEqual([{ role: 'data-scientist', count: 1 }]);
+    expect(promotePreview.body.required).toEqual([
+      { role: 'data-scientist', count: 1, approvals: 0, approvedBy: [], satisfied: false },
+    ]);
+    expect(promotePreview.body.openRequest).toBeNull();
     expect(promotePreview.body.missingEvidence[0].level).toBe('smoke');
+  });
+
+  it('previews a move already requested as what that request still lacks', async () => {
+    await h.createModel('triage', 3);
+    await h.createVersion('triage', '1.0.0');
+    const dana = await h.as('dana', ['data-scientist']);
+    const peer = await h.as('pete', ['data-scientist']);
+    const eve = await h.as('eve', ['ml-engineer']);
+    const staged = await transition(dana, 'triage', '1.0.0', { to: 'staging', reason: 'review' });
+    expect((await decide(peer, staged.body.id, 'data-scientist')).body.status).toBe('executed');
+    const failed = await h.storeRun('triage', '1.0.0', 'full', false);
+    const cr = await transition(dana, 'triage', '1.0.0', {
+      to: 'production',
+      reason: 'first release',
+      evidence: [failed],
+    });
+    expect((await decide(peer, cr.body.id, 'data-scientist')).body.status).toBe('in_review');
+    const preview = async (query: string) =>
+      h.s.api('GET', `/api/v1/models/triage/versions/1.0.0/transitions/preview?${query}`, { token: dana });
+
+    const same = await preview('to=production');
+    expect(same.status).toBe(200);
+    expect(same.body.blockers).toEqual([]);
+    expect(same.body.openRequest).toEqual({ id: cr.body.id, status: 'in_review' });
+    expect(same.body.required).toEqual([
+      { role: 'data-scientist', count: 1, approvals: 1, approvedBy: ['pete'], satisfied: true },
+      { role: 'ml-engineer', count: 1, approvals: 0, approvedBy: [], satisfied: false },
+    ]);
+    expect(same.body.missingEvidence).toHaveLength(1);
+    expect(same.body.missingEvidence[0].offered).toEqual([
+      { id: failed, level: 'full', passed: false, failedChecks: ['performance.no-regression'] },
+    ]);
+    // A passing run offered in the query counts together with the request's own evidence.
+    const passing = await h.storeRun('triage', '1.0.0', 'full', true);
+    expect((await preview(`to=production&evidence=${passing}`)).body.missingEvidence).toEqual([]);
+
+    // Another move of the same version is blocked by the open request, named with what it asks.
+    const other = await preview('to=rejected');
+    expect(other.body.openRequest).toBeNull();
+    expect(other.body.blockers).toEqual([
+      `open change request ${cr.body.id} (transition to production) must be decided or withdrawn first`,
+    ]);
+    expect((await decide(eve, cr.body.id, 'ml-engineer')).body.status).toBe('approved');
+    expect((await preview('to=production')).body.openRequest).toEqual({ id: cr.body.id, status: 'approved' });
   });
 
   it('lists the approval queue with paging and refuses an open duplicate', async () => {

@@ -81,6 +81,11 @@ describe('warden promote, requests, rollback, retire, webhooks and policy propos
     expect(
       (await run(['requests', 'approve', cr.id, '--role', 'data-scientist', '--comment', 'ok'], pete)).stdout,
     ).toContain('request is in_review');
+    const pending = await run(['promote', 'cli-model', '1.0.0', '--dry-run'], dana);
+    expect(pending.stdout).toContain(`is requested in change request ${cr.id} (in_review)`);
+    expect(pending.stdout).toContain('has approval: data-scientist 1/1 (pete)');
+    expect(pending.stdout).toContain('needs approval: ml-engineer 0/1');
+    expect(pending.stdout).not.toContain('blocked');
     const last = await run(['requests', 'approve', cr.id, '--role', 'ml-engineer'], eve);
     expect(last.stdout).toContain('request is executed');
     const shown = await run(['requests', 'show', cr.id], eve);

@@ -52,16 +52,28 @@ function printRequest(cr: ChangeRequest): void {
 }
 
 function printPreview(p: TransitionPreview): void {
-  process.stdout.write(
-    `${p.model}@${p.version}: ${p.from} → ${p.to} ${p.allowed && p.blockers.length === 0 ? 'can be requested' : 'is blocked'}\n`,
-  );
+  const state = p.openRequest
+    ? `is requested in change request ${p.openRequest.id} (${p.openRequest.status})`
+    : p.allowed && p.blockers.length === 0
+      ? 'can be requested'
+      : 'is blocked';
+  process.stdout.write(`${p.model}@${p.version}: ${p.from} → ${p.to} ${state}\n`);
   for (const b of p.blockers) process.stdout.write(`  blocked: ${b}\n`);
-  for (const r of p.required) process.stdout.write(`  needs approval: ${r.role} ×${r.count}\n`);
+  for (const r of p.required)
+    process.stdout.write(
+      p.openRequest
+        ? `  ${r.satisfied ? 'has approval' : 'needs approval'}: ${r.role} ${r.approvals}/${r.count}${r.approvedBy.length ? ` (${r.approvedBy.join(', ')})` : ''}\n`
+        : `  needs approval: ${r.role} ×${r.count}\n`,
+    );
   if (p.requiredValidationLevel)
     process.stdout.write(
       `  needs a passing ${p.requiredValidationLevel} validation (${p.bump} bump over champion ${p.champion ?? 'none'})\n`,
     );
   for (const m of p.missingEvidence) process.stdout.write(`  missing evidence: ${m.message}\n`);
+  if (p.openRequest?.status === 'approved' && p.missingEvidence.length === 0)
+    process.stdout.write(
+      `  nothing missing now: offer the evidence again (warden requests evidence ${p.openRequest.id} <runId>) to execute it\n`,
+    );
 }
 
 /** `warden promote`, `warden requests …`, `warden rollback`, `warden retire`. */
