@@ -125,3 +125,43 @@ export function rocCurvePoints(
   const step = (points.length - 1) / (maxPoints - 1);
   return Array.from({ length: maxPoints }, (_, j) => points[Math.round(j * step)]!);
 }
+
+/** Rows of a regression to plot as (actual, predicted) points. */
+export interface PredictedVsActualData {
+  readonly points: [number, number][];
+  /** Rows evaluated (the points are at most `maxPoints` of them). */
+  readonly rows: number;
+  /** The range of both axes: the smallest and largest value, actual or predicted, of every row. */
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Points of a predicted-vs-actual plot: every row when there are at most `maxPoints`,
+ * otherwise `maxPoints` rows evenly spaced in file order (first and last included). Both
+ * axes share one range over all rows, so the line of perfect prediction is the diagonal.
+ * Chart data only.
+ */
+export function predictedVsActualPoints(
+  actual: Float64Array,
+  predicted: Float64Array,
+  maxPoints = 1000,
+): PredictedVsActualData {
+  const rows = actual.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const values of [actual, predicted]) {
+    for (let i = 0; i < rows; i++) {
+      const v = values[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  const shown = Math.min(rows, maxPoints);
+  const step = shown > 1 ? (rows - 1) / (shown - 1) : 0;
+  const points = Array.from({ length: shown }, (_, j): [number, number] => {
+    const i = Math.round(j * step);
+    return [actual[i]!, predicted[i]!];
+  });
+  return { points, rows, min: rows === 0 ? 0 : min, max: rows === 0 ? 1 : max };
+}

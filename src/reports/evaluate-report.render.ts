@@ -1,8 +1,8 @@
 import { calibrationBins } from '../stats/metrics/index.js';
-import { rocCurvePoints } from './chart.data.js';
+import { predictedVsActualPoints, rocCurvePoints } from './chart.data.js';
 import type { EvaluatedData, EvaluationReport, FairnessJson, MetricsJson } from './evaluation.report.js';
 import { escapeHtml, renderHtmlPage, renderHtmlTable } from './html-page.render.js';
-import { renderUnitLineChart } from './svg-chart.render.js';
+import { renderDiagonalScatterChart, renderUnitLineChart } from './svg-chart.render.js';
 import { formatTextTable } from './text-table.format.js';
 import { formatCount, formatStatistic } from './value.format.js';
 
@@ -167,6 +167,24 @@ export function renderEvaluationHtml(report: EvaluationReport, data: EvaluatedDa
       `<figure class="chart" data-chart="calibration">${renderUnitLineChart('Calibration', [{ name: 'observed positive rate', className: 'cur', points: bins, dots: true }], 'mean predicted probability (10 bins)', 'observed positive rate')}<figcaption>Expected calibration error ${escapeHtml(formatStatistic((report.metrics as { ece?: number | null }).ece))}; dashed: perfect calibration.</figcaption></figure>`,
     );
     parts.push('<h2>Curves</h2>', `<div class="charts">${charts.join('')}</div>`);
+  }
+  if (data.actual && data.predicted && data.actual.length > 0) {
+    const plot = predictedVsActualPoints(data.actual, data.predicted);
+    const sample =
+      plot.points.length < plot.rows
+        ? `${formatCount(plot.points.length)} of ${formatCount(plot.rows)} rows, evenly spaced in file order`
+        : `all ${formatCount(plot.rows)} rows`;
+    const chart = renderDiagonalScatterChart(
+      'Predicted against actual',
+      plot.points,
+      plot,
+      'actual value',
+      'predicted value',
+    );
+    parts.push(
+      '<h2>Predictions</h2>',
+      `<div class="charts"><figure class="chart" data-chart="predicted-actual">${chart}<figcaption>Predicted against actual value: ${escapeHtml(sample)}; dashed: perfect prediction (above it the model predicts too high). RMSE ${escapeHtml(formatStatistic((report.metrics as { rmse?: number | null }).rmse))}.</figcaption></figure></div>`,
+    );
   }
   if (report.segments) {
     const keys = metricEntries(report.metrics).map(([key]) => key);

@@ -85,6 +85,9 @@ export interface EvaluationReport {
 export interface EvaluatedData {
   readonly labels?: Uint8Array;
   readonly scores?: Float64Array;
+  /** Regression: the target and the prediction of each evaluated row. */
+  readonly actual?: Float64Array;
+  readonly predicted?: Float64Array;
 }
 
 const MISSING_GROUP = '(missing)';
@@ -132,7 +135,7 @@ export function buildEvaluation(
         ),
       );
     }
-    return { report, data: {} };
+    return { report, data: { actual: target, predicted } };
   }
 
   const binaryLabels = request.score !== undefined || isBinaryColumn(labelColumn, keep);

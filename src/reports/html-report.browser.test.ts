@@ -90,6 +90,27 @@ describe.skipIf(!available && !required)('HTML reports in headless Chromium', ()
       runWarden([...evaluate, '--segment', 'region', '--sensitive', 'region', '--html', path('eval.html')])
         .status,
     ).toBe(0);
+    // A regression whose first 150 rows are predicted exactly and the last 150 30 too high.
+    writeCsv(
+      path('regression.csv'),
+      ['y', 'yhat'],
+      Array.from({ length: 300 }, (_, i) => [5 + i / 2, 5 + i / 2 + (i < 150 ? 0 : 30)]),
+    );
+    expect(
+      runWarden([
+        'evaluate',
+        '--data',
+        path('regression.csv'),
+        '--label',
+        'y',
+        '--prediction',
+        'yhat',
+        '--task',
+        'regression',
+        '--html',
+        path('regression.html'),
+      ]).status,
+    ).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -171,6 +192,45 @@ describe.skipIf(!available && !required)('HTML reports in headless Chromium', ()
     await expect(page.locator('table.fairness tbody tr').count()).resolves.toBe(2);
     await page.screenshot({ path: join(screenshotDir, 'evaluation-report.png'), fullPage: true });
     console.log(`evaluation report screenshot: ${join(screenshotDir, 'evaluation-report.png')}`);
+    expect(externalRequests).toEqual([]);
+  });
+
+  it('renders the regression report with predicted against actual values around the diagonal', async () => {
+    const page = await open(path('regression.html'));
+    await expect(page.locator('table.metrics tbody tr').count()).resolves.toBe(4);
+    const figure = page.locator('figure[data-chart="predicted-actual"]');
+    await expect(figure.locator('figcaption').textContent()).resolves.toMatch(/all 300 rows/);
+    const geometry = await figure.locator('svg').evaluate((svg: PageElement) => {
+      const line = svg.querySelectorAll('line.diagonal')[0]!;
+      const at = (name: string) => Number(line.getAttribute(name));
+      return {
+        width: svg.getBoundingClientRect().width,
+        diagonal: [at('x1'), at('y1'), at('x2'), at('y2')],
+        points: Array.from(svg.querySelectorAll('circle'), (c) => [
+          Number(c.getAttribute('cx')),
+          Number(c.getAttribute('cy')),
+        ]),
+      };
+    });
+    expect(geometry.width).toBeGreaterThan(400);
+    expect(geometry.points).toHaveLength(300);
+    const [x1, y1, x2, y2] = geometry.diagonal as [number, number, number, number];
+    // The diagonal rises from bottom left to top right (SVG y grows downwards).
+    expect(x2).toBeGreaterThan(x1);
+    expect(y2).toBeLessThan(y1);
+    // Signed vertical distance of each point above the diagonal, in pixels.
+    const above = geometry.points.map(([x, y]) => y1 + ((x! - x1) / (x2 - x1)) * (y2 - y1) - y!);
+    const onLine = above.filter((d) => Math.abs(d) < 1.5).length;
+    const tooHigh = above.filter((d) => d > 10).length;
+    expect([onLine, tooHigh]).toEqual([150, 150]);
+    for (const [x, y] of geometry.points) {
+      expect(x).toBeGreaterThanOrEqual(x1);
+      expect(x).toBeLessThanOrEqual(x2);
+      expect(y).toBeGreaterThanOrEqual(y2);
+      expect(y).toBeLessThanOrEqual(y1);
+    }
+    await page.screenshot({ path: join(screenshotDir, 'regression-report.png'), fullPage: true });
+    console.log(`regression report screenshot: ${join(screenshotDir, 'regression-report.png')}`);
     expect(externalRequests).toEqual([]);
   });
 });

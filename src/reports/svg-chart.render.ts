@@ -193,3 +193,56 @@ export function renderUnitLineChart(
   parts.push('</svg>');
   return parts.join('');
 }
+
+/** Up to 5 evenly spaced "nice" ticks (1, 2, 2.5 or 5 × 10^k apart) covering [min, max]. */
+function niceTicks(min: number, max: number): number[] {
+  if (!(max > min)) return [min - 1, min, min + 1];
+  const raw = (max - min) / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw * (1 - 1e-12))!;
+  const first = Math.floor(min / step + 1e-9) * step;
+  const ticks: number[] = [];
+  for (let value = first; value < max + step * (1 - 1e-9); value += step) ticks.push(value);
+  if (ticks.length < 2) ticks.push(first + step);
+  return ticks;
+}
+
+/**
+ * A scatter plot of (x, y) points on one shared range for both axes, with the dashed
+ * diagonal y = x (for predicted against actual values: the line of perfect prediction).
+ */
+export function renderDiagonalScatterChart(
+  label: string,
+  points: readonly (readonly [number, number])[],
+  range: { readonly min: number; readonly max: number },
+  xTitle: string,
+  yTitle: string,
+): string {
+  const ticks = niceTicks(range.min, range.max);
+  const low = ticks[0]!;
+  const high = ticks[ticks.length - 1]!;
+  const x = (value: number) => round(MARGIN.left + ((value - low) / (high - low)) * PLOT_W);
+  const y = (value: number) => round(MARGIN.top + PLOT_H - ((value - low) / (high - low)) * PLOT_H);
+  const parts: string[] = [svgOpen(label), legend([{ name: 'row (actual, predicted)', className: 'cur' }])];
+  for (const tick of ticks) {
+    const text = escapeHtml(formatStatistic(Number(tick.toPrecision(12))));
+    parts.push(
+      `<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${y(tick)}" y2="${y(tick)}"/>`,
+      `<text x="${MARGIN.left - 6}" y="${y(tick) + 4}" text-anchor="end">${text}</text>`,
+      `<text x="${x(tick)}" y="${MARGIN.top + PLOT_H + 16}" text-anchor="middle">${text}</text>`,
+    );
+  }
+  parts.push(
+    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left}" y1="${MARGIN.top}" y2="${MARGIN.top + PLOT_H}"/>`,
+    `<line class="axis" x1="${MARGIN.left}" x2="${MARGIN.left + PLOT_W}" y1="${MARGIN.top + PLOT_H}" y2="${MARGIN.top + PLOT_H}"/>`,
+    `<line class="diagonal" x1="${x(low)}" y1="${y(low)}" x2="${x(high)}" y2="${y(high)}" stroke="#9aa5b1" stroke-dasharray="4 4"/>`,
+  );
+  for (const [px, py] of points)
+    parts.push(`<circle class="cur" fill-opacity="0.55" cx="${x(px)}" cy="${y(py)}" r="2.5"/>`);
+  parts.push(
+    `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 8}" text-anchor="middle">${escapeHtml(xTitle)}</text>`,
+    `<text x="14" y="${MARGIN.top + PLOT_H / 2}" text-anchor="middle" transform="rotate(-90 14 ${MARGIN.top + PLOT_H / 2})">${escapeHtml(yTitle)}</text>`,
+    '</svg>',
+  );
+  return parts.join('');
+}
