@@ -99,6 +99,39 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
     expect(again.body.error.message).toMatch(/no previous champion/);
   });
 
+  it('lets the roles the policy names for the tier roll back: a data scientist on tier 4', async () => {
+    await h.createModel('playground', 4);
+    const dana = await h.as('dana', ['data-scientist']);
+    const peer = await h.as('pete', ['data-scientist']);
+    for (const version of ['0.1.0', '0.2.0']) {
+      await h.createVersion('playground', version);
+      const base = `/api/v1/models/playground/versions/${version}/transitions`;
+      await h.s.api('POST', base, { token: dana, body: { to: 'staging', reason: 'try it' } });
+      const run = await h.storeRun('playground', version, 'smoke', true);
+      const cr = await h.s.api('POST', base, {
+        token: dana,
+        body: { to: 'production', reason: 'ship', evidence: [run] },
+      });
+      expect((await decide(peer, cr.body.id, 'data-scientist')).body.status).toBe('executed');
+    }
+    const engineer = await h.as('eve', ['ml-engineer']);
+    const refused = await h.s.api('POST', '/api/v1/models/playground/rollback', {
+      token: engineer,
+      body: { reason: 'worse' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'rolling back a tier-4 model needs one of the roles mlops, operations, data-scientist; eve holds ml-engineer',
+    );
+    const rolled = await h.s.api('POST', '/api/v1/models/playground/rollback', {
+      token: peer,
+      body: { reason: 'click-through fell' },
+    });
+    expect(rolled.status).toBe(200);
+    expect(rolled.body).toMatchObject({ rolledBackVersion: '0.2.0', restoredVersion: '0.1.0' });
+    expect(await h.stage('playground', '0.1.0')).toBe('production');
+  });
+
   it('opens a review after the fact when a tier-1 rollback needs one, and notifies subscribers', async () => {
     const receiver = await startReceiver();
     try {

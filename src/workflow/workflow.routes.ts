@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ALL_ROLES, AUTHOR_ROLES, type Role } from '../auth/roles.js';
+import { ALL_ROLES, AUTHOR_ROLES, READ_ONLY_ROLES, type Role } from '../auth/roles.js';
 import type { AppContext } from '../http/context.js';
 import { decodePageToken, pageQuery, pageSchema, toPage } from '../http/pagination.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
@@ -37,6 +37,7 @@ const versionParams = z.object({ name: modelName, version: semverString });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const RETIRE_ROLES: readonly Role[] = ['admin', 'mlops', 'ml-engineer', 'data-scientist', 'business-owner'];
 const EVIDENCE_ROLES: readonly Role[] = [...AUTHOR_ROLES, 'validator'];
+const ROLLBACK_ROLES: readonly Role[] = ALL_ROLES.filter((r) => !READ_ONLY_ROLES.includes(r));
 
 const retirementResultSchema = z
   .object({
@@ -210,10 +211,13 @@ export function registerWorkflowRoutes(routes: RouteTable, ctx: AppContext): voi
       path: '/api/v1/models/{name}/rollback',
       tags: ['lifecycle'],
       summary: 'Restore the previous champion now (emergency path; roles per policy)',
+      description:
+        'Who may roll back is the policy’s `rollback.roles` for the model’s tier (default mlops or operations; tier 4 also data-scientist); anyone else is refused 403 naming them.',
       request: { params: modelParams, ...jsonBody(rollbackSchema) },
       responses: jsonResponse(200, rollbackResultSchema, 'What was rolled back and restored'),
     }),
-    ['mlops', 'operations'],
+    // The policy names the roles per tier, so the service checks them; read-only roles never write.
+    ROLLBACK_ROLES,
     async (c) =>
       c.json(await rollbackModel(ctx, who(c), c.req.valid('param').name, c.req.valid('json').reason), 200),
   );
