@@ -46,6 +46,31 @@ function parsePairs(pairs: string[] | undefined, flag: string): Record<string, s
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * `--consumer NAME[,contact=TEXT][,webhook=URL]`: who uses the model, told when it is retired
+ * (a webhook to the URL when there is one, and an audit entry either way).
+ */
+function parseConsumers(specs: string[] | undefined): Array<Record<string, string>> | undefined {
+  if (!specs || specs.length === 0) return undefined;
+  return specs.map((spec) => {
+    const [name, ...rest] = spec.split(',');
+    if (!name || name.includes('='))
+      throw invalidInput(`--consumer expects NAME[,contact=TEXT][,webhook=URL], got "${spec}"`, '--consumer');
+    const consumer: Record<string, string> = { name: name.trim() };
+    for (const part of rest) {
+      const i = part.indexOf('=');
+      const key = part.slice(0, i).trim();
+      if (i <= 0 || (key !== 'contact' && key !== 'webhook'))
+        throw invalidInput(
+          `--consumer "${spec}": "${part}" is not contact=TEXT or webhook=URL`,
+          '--consumer',
+        );
+      consumer[key === 'webhook' ? 'webhookUrl' : 'contact'] = part.slice(i + 1).trim();
+    }
+    return consumer;
+  });
+}
+
 const MODEL_COLUMNS = ['name', 'riskTier', 'owner', 'team', 'championVersion', 'updatedAt'];
 const VERSION_KEYS = [
   'model',
@@ -107,6 +132,11 @@ export function registerRegistryCommands(program: Command): void {
     .option('--use-case <text>')
     .option('--intended-use <text>')
     .option('--tag <key=value>', 'tag (repeatable)', collect)
+    .option(
+      '--consumer <spec>',
+      'a consumer told of retirement: NAME[,contact=TEXT][,webhook=URL] (repeatable)',
+      collect,
+    )
     .action(async (o: ClientOptions & Record<string, string | string[] | undefined>) => {
       const body: Record<string, unknown> = o.file ? readJsonFile(o.file as string, '--file') : {};
       const set = (key: string, value: unknown) => {
@@ -121,10 +151,48 @@ export function registerRegistryCommands(program: Command): void {
       set('useCase', o.useCase);
       set('intendedUse', o.intendedUse);
       set('tags', parsePairs(o.tag as string[] | undefined, '--tag'));
+      set('consumers', parseConsumers(o.consumer as string[] | undefined));
       const model = await new ApiClient(o).request<Model>('POST', '/api/v1/models', body);
       if (o.json) return printJson(model);
       process.stdout.write(`registered model ${model.name} (tier ${model.riskTier}, owner ${model.owner})\n`);
     });
+
+  withClientOptions(models.command('update <name>'))
+    .description('change a model (see PATCH /api/v1/models/{name}); only the fields given change')
+    .option('--file <path>', 'JSON body as for PATCH /api/v1/models/{name} (- for stdin)')
+    .option('--owner <owner>')
+    .option('--team <team>')
+    .option('--display-name <text>')
+    .option('--description <text>')
+    .option('--use-case <text>')
+    .option('--intended-use <text>')
+    .option(
+      '--consumer <spec>',
+      'NAME[,contact=TEXT][,webhook=URL] (repeatable); replaces the list of consumers',
+      collect,
+    )
+    .option('--no-consumers', 'clear the list of consumers')
+    .action(
+      async (name: string, o: ClientOptions & Record<string, string | string[] | boolean | undefined>) => {
+        const body: Record<string, unknown> = o.file ? readJsonFile(o.file as string, '--file') : {};
+        const set = (key: string, value: unknown) => {
+          if (value !== undefined) body[key] = value;
+        };
+        set('owner', o.owner);
+        set('team', o.team);
+        set('displayName', o.displayName);
+        set('description', o.description);
+        set('useCase', o.useCase);
+        set('intendedUse', o.intendedUse);
+        set('consumers', o.consumers === false ? [] : parseConsumers(o.consumer as string[] | undefined));
+        if (Object.keys(body).length === 0)
+          throw invalidInput('nothing to change: give --file or at least one field option', '--file');
+        const model = await new ApiClient(o).request<Model>('PATCH', `/api/v1/models/${seg(name)}`, body);
+        if (o.json) return printJson(model);
+        process.stdout.write(`updated model ${model.name}\n`);
+        printRecord(model, ['name', 'owner', 'riskTier', 'team', 'consumers', 'updatedAt']);
+      },
+    );
 
   withClientOptions(models.command('show <name>'))
     .description('show a model')
