@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CategoricalColumn, DriftMethod, NumericColumn } from '../types.js';
 import { compareColumn, compareDatasets, defaultDriftMethod } from './index.js';
+import { ksTwoSample } from './ks.js';
 import { normalSample, seededRandom } from './test-helpers.js';
 
 const num = (name: string, values: ArrayLike<number>): NumericColumn => ({
@@ -245,6 +246,17 @@ describe('compareDatasets', () => {
 describe('invariants (fast-check)', () => {
   const sample = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 60 });
   const counts = fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 2, maxLength: 12 });
+
+  it('KS takes the larger float difference of either sign, as scipy, so the order of samples does not matter', () => {
+    // ECDF differences 0 − 0.2 at −5e-324 and 1 − 0.8 = 0.19999999999999996 at 0: scipy reports 0.2 both ways.
+    const a = [0, 0, 0, 0, 0];
+    const b = [0, 0, 0, 5e-324, -5e-324];
+    expect(compareColumn(num('x', a), num('x', b), { method: 'ks' }).statistic).toBe(0.2);
+    expect(compareColumn(num('x', b), num('x', a), { method: 'ks' }).statistic).toBe(0.2);
+    const [fa, fb] = [Float64Array.from(a), Float64Array.from(b)];
+    expect(ksTwoSample(fa, fb, 'asymp').statistic).toBe(0.2);
+    expect(ksTwoSample(fb, fa, 'asymp').statistic).toBe(0.2);
+  });
 
   it('KS statistic in [0, 1], p in [0, 1], symmetric', () => {
     fc.assert(

@@ -40,16 +40,20 @@ export function ksExtremes(
     while (i < n1 && a[i]! === v) i++;
     while (j < n2 && b[j]! === v) j++;
     const diff = i * n2 - j * n1;
-    if (diff > maxPos) {
+    // The float differences are kept as scipy computes them (cdf1 − cdf2 at each point, then the
+    // largest of either sign), so ties between points and between the signs resolve as there.
+    if (diff > 0 && diff >= maxPos) {
+      const f = i / n1 - j / n2;
+      posFloat = diff > maxPos ? f : Math.max(posFloat, f);
       maxPos = diff;
-      posFloat = i / n1 - j / n2;
-    } else if (-diff > maxNeg) {
+    } else if (diff < 0 && -diff >= maxNeg) {
+      const f = -(i / n1 - j / n2);
+      negFloat = -diff > maxNeg ? f : Math.max(negFloat, f);
       maxNeg = -diff;
-      negFloat = j / n2 - i / n1;
     }
   }
   // dFloat is the statistic as scipy's float ECDF difference (its asymptotic branch reports it).
-  return { maxPos, maxNeg, dFloat: maxNeg > maxPos ? negFloat : posFloat };
+  return { maxPos, maxNeg, dFloat: Math.max(posFloat, negFloat) };
 }
 
 /** Two-sided KS statistic of two sorted samples, in [0, 1]. */
