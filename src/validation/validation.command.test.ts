@@ -174,5 +174,39 @@ describe('warden policy and warden validate', () => {
     );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('column "nope"');
+
+    // A waiver approved by compliance shows in `validations show`; the stored verdict stays.
+    const runId = report.id as string;
+    const engineer = { ...env, WARDEN_TOKEN: await server.tokenFor('eve', ['ml-engineer']) };
+    const compliance = { ...env, WARDEN_TOKEN: await server.tokenFor('cora', ['compliance']) };
+    const plain = await warden(['validations', 'show', runId], env);
+    expect(plain.stdout).not.toContain('waived');
+    const asked = await warden(
+      [
+        'validations',
+        'waive',
+        runId,
+        '--check',
+        'infrastructure.latency',
+        '--reason',
+        'old hardware',
+        '--until',
+        '2099-01-01',
+        '--json',
+      ],
+      engineer,
+    );
+    expect(asked.code, asked.stderr).toBe(0);
+    const waiverId = JSON.parse(asked.stdout).id as string;
+    expect((await warden(['validations', 'approve-waiver', waiverId], compliance)).code).toBe(0);
+    const shown = await warden(['validations', 'show', runId], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`validation ${runId}: search 1.0.0 level`);
+    expect(shown.stdout).toMatch(/— FAILED\n/);
+    expect(shown.stdout).toMatch(/infrastructure\.latency\s+waived/);
+    expect(shown.stdout).toContain('as evidence now: PASSED');
+    expect(shown.stdout).toContain(
+      `waived: infrastructure.latency by cora until 2099-01-01T00:00:00.000Z — old hardware (${waiverId})`,
+    );
   });
 });

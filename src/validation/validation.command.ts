@@ -144,9 +144,24 @@ export function registerValidationCommands(program: Command): void {
     .description('one validation report')
     .argument('<id>')
     .action(async (id: string, o: ClientOptions) => {
-      const run = await new ApiClient(o).get<ValidationRun>(`/api/v1/validations/${seg(id)}`);
+      const client = new ApiClient(o);
+      const run = await client.get<ValidationRun>(`/api/v1/validations/${seg(id)}`);
       if (o.json) return printJson(run);
-      printRun(run);
+      // The stored report never changes; waivers in force are shown from the evidence view.
+      const now = await client.get<{ passed: boolean; checks: CheckResult[] }>(
+        `/api/v1/validations/${seg(id)}/evidence`,
+      );
+      const waived = now.checks.filter((c) => c.status === 'waived');
+      if (waived.length === 0) return printRun(run);
+      printRun({ ...run, checks: now.checks });
+      process.stdout.write(
+        `as evidence now: ${now.passed ? 'PASSED' : 'FAILED'} (the stored report is unchanged; waived checks read "waived")\n`,
+      );
+      for (const c of waived)
+        if (c.waiver)
+          process.stdout.write(
+            `waived: ${c.name} by ${c.waiver.approvedBy} until ${c.waiver.until} — ${c.waiver.reason} (${c.waiver.id})\n`,
+          );
     });
 
   withClientOptions(validations.command('waive'))
