@@ -26,3 +26,54 @@ describe('formatDiff', () => {
     );
   });
 });
+
+describe('hunk headers', () => {
+  const before = [
+    'tiers:',
+    '  "3":',
+    '    approvals:',
+    '      development->staging:',
+    '        - count: 1',
+    '          role: data-scientist',
+    '      production->deprecated: []',
+    '    label: standard',
+    '    retirement:',
+    '      artifact: mark',
+    '      graceDays: 30',
+    '      needsApproval: false',
+    '  "4":',
+    '    retirement:',
+    '      graceDays: 7',
+  ].join('\n');
+
+  it('names the YAML keys around each hunk', () => {
+    const after = before
+      .replace(
+        '          role: data-scientist',
+        '          role: data-scientist\n        - count: 1\n          role: ml-engineer',
+      )
+      .replace('graceDays: 30', 'graceDays: 0')
+      .replace('graceDays: 7', 'graceDays: 3');
+    const text = formatDiff(diffLines(before, after), 0);
+    expect(text).toBe(
+      [
+        '@@ tiers.3.approvals.development->staging @@',
+        '+        - count: 1',
+        '+          role: ml-engineer',
+        '@@ tiers.3.retirement @@',
+        '-      graceDays: 30',
+        '+      graceDays: 0',
+        '@@ tiers.4.retirement @@',
+        '-      graceDays: 7',
+        '+      graceDays: 3',
+      ].join('\n') + '\n',
+    );
+  });
+
+  it('names the parent of a removed key', () => {
+    const after = before.replace('      needsApproval: false\n', '');
+    expect(formatDiff(diffLines(before, after), 0)).toBe(
+      ['@@ tiers.3.retirement @@', '-      needsApproval: false'].join('\n') + '\n',
+    );
+  });
+});

@@ -35,7 +35,34 @@ export function diffLines(before: string, after: string): DiffLine[] {
   return out;
 }
 
-/** Renders changed lines with `context` unchanged lines around each change; empty when equal. */
+const KEY_LINE = /^(\s*)(?:- )?("(?:[^"\\]|\\.)*"|'[^']*'|[^\s:#'"-][^:#]*?):(?:\s|$)/;
+
+/**
+ * The YAML mapping keys that enclose line `k` (its parents by indentation, outermost first), e.g.
+ * `tiers.3.retirement` for a `graceDays:` line, so that a hunk says which part of the policy it is in.
+ */
+function yamlPathAt(lines: readonly DiffLine[], k: number): string {
+  const indentOf = (text: string) => text.length - text.trimStart().length;
+  let limit = indentOf(lines[k]!.text);
+  const keys: string[] = [];
+  for (let x = k - 1; x >= 0 && limit > 0; x--) {
+    const line = lines[x]!;
+    if (line.op === '+' && lines[k]!.op === '-') continue;
+    if (line.op === '-' && lines[k]!.op !== '-') continue;
+    const indent = indentOf(line.text);
+    if (line.text.trim() === '' || indent >= limit) continue;
+    const match = KEY_LINE.exec(line.text);
+    limit = indent;
+    if (!match || line.text.trimStart().startsWith('- ')) continue;
+    keys.unshift(match[2]!.replace(/^["']|["']$/g, ''));
+  }
+  return keys.join('.');
+}
+
+/**
+ * Renders changed lines with `context` unchanged lines around each change; empty when equal. Each
+ * hunk opens with `@@ path @@`, the YAML keys around its first change (a bare `@@` when there are none).
+ */
 export function formatDiff(lines: DiffLine[], context = 3): string {
   const keep = new Array<boolean>(lines.length).fill(false);
   lines.forEach((line, k) => {
@@ -43,14 +70,20 @@ export function formatDiff(lines: DiffLine[], context = 3): string {
     for (let x = Math.max(0, k - context); x <= Math.min(lines.length - 1, k + context); x++) keep[x] = true;
   });
   const out: string[] = [];
-  let skipped = false;
+  let inHunk = false;
   lines.forEach((line, k) => {
     if (!keep[k]) {
-      skipped = true;
+      inHunk = false;
       return;
     }
-    if (skipped && out.length > 0) out.push('@@');
-    skipped = false;
+    if (!inHunk) {
+      let first = k;
+      while (first < lines.length && lines[first]!.op === ' ') first++;
+      const path = first < lines.length ? yamlPathAt(lines, first) : '';
+      if (path !== '') out.push(`@@ ${path} @@`);
+      else if (out.length > 0) out.push('@@');
+      inHunk = true;
+    }
     out.push(`${line.op}${line.text}`);
   });
   return out.length === 0 ? '' : out.join('\n') + '\n';
