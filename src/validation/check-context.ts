@@ -52,6 +52,24 @@ export function result(
   };
 }
 
+/**
+ * A check the level requires that could not run because an input is absent. It fails, so a run
+ * cannot pass on evidence it never saw; a waiver can still cover it. `missing` names the input,
+ * `howTo` says how to supply it.
+ */
+export function missingInput(
+  req: CheckRequirement,
+  threshold: Measure,
+  missing: string,
+  howTo: string,
+  items?: Array<Record<string, unknown>>,
+): CheckResult {
+  return {
+    ...result(req, 'fail', null, threshold, `not run: no ${missing}; ${howTo}`, items),
+    missing,
+  };
+}
+
 export type CheckFn = (req: CheckRequirement, input: SuiteInput) => CheckResult;
 export type CheckTable = Partial<Record<CheckName, CheckFn>>;
 

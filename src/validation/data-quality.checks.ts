@@ -2,7 +2,7 @@ import type { CheckRequirement } from '../policy/index.js';
 import type { ModelVersion } from '../registry/version.schema.js';
 import { compareColumn } from '../stats/drift/index.js';
 import type { Column } from '../stats/types.js';
-import { result, round, type CheckTable, type SuiteInput } from './check-context.js';
+import { missingInput, result, round, type CheckTable, type SuiteInput } from './check-context.js';
 import type { FeatureValue } from './validation-input.js';
 import type { CheckResult } from './validation.schema.js';
 
@@ -10,6 +10,11 @@ type Field = ModelVersion['inputSchema'][number];
 
 /** At most this many violations are listed in a report; the count covers them all. */
 const MAX_LISTED = 20;
+
+const NO_SCHEMA_HOW_TO =
+  'declare "inputSchema" (columns, types, nullability, min/max, categories) when registering the version, or have the failure waived';
+const REFERENCE_HOW_TO =
+  'submit a training sample ("reference" in the request, --reference FILE) or store one for the version (warden ingest MODEL VERSION --kind reference --file FILE)';
 
 const isMissing = (v: FeatureValue | undefined): boolean => v === undefined || v === null;
 
@@ -37,7 +42,7 @@ function columnsOf(input: SuiteInput): string[] {
 
 function schema(req: CheckRequirement, input: SuiteInput): CheckResult {
   const fields = input.version.inputSchema;
-  if (fields.length === 0) return result(req, 'skipped', null, 0, 'the version declares no input schema');
+  if (fields.length === 0) return missingInput(req, 0, 'input schema', NO_SCHEMA_HOW_TO);
   const rows = input.data.features;
   const problems: Array<{ column: string; record?: number; problem: string }> = [];
   let count = 0;
@@ -84,8 +89,18 @@ function ranges(req: CheckRequirement, input: SuiteInput): CheckResult {
     (f) =>
       f.min !== undefined || f.max !== undefined || (f.categories !== undefined && f.categories.length > 0),
   );
+  if (input.version.inputSchema.length === 0) return missingInput(req, 0, 'input schema', NO_SCHEMA_HOW_TO);
+  // A schema of free text and flags has nothing to bound; numbers and categories without bounds do.
+  const boundable = input.version.inputSchema.filter((f) => f.type !== 'string' && f.type !== 'boolean');
+  if (bounded.length === 0 && boundable.length === 0)
+    return result(req, 'skipped', null, 0, 'the input schema has only string and boolean columns');
   if (bounded.length === 0)
-    return result(req, 'skipped', null, 0, 'the input schema sets no ranges or categories');
+    return missingInput(
+      req,
+      0,
+      'ranges in the input schema',
+      `the schema sets no min/max or categories for ${boundable.map((f) => f.name).join(', ')}; declare them when registering the version, or have the failure waived`,
+    );
   const problems: Array<Record<string, unknown>> = [];
   const perColumn: Record<string, number> = {};
   let count = 0;
@@ -125,7 +140,13 @@ function ranges(req: CheckRequirement, input: SuiteInput): CheckResult {
 function missingRate(req: CheckRequirement, input: SuiteInput): CheckResult {
   const max = input.policy.maxMissingRate;
   const columns = columnsOf(input);
-  if (columns.length === 0) return result(req, 'skipped', null, max, 'no features were submitted');
+  if (columns.length === 0)
+    return missingInput(
+      req,
+      max,
+      'features',
+      'submit the feature values of each record ("features" in the request; in a file, every column other than label, score, prediction and champion is a feature)',
+    );
   const n = input.data.n;
   let total = 0;
   const items = columns.map((column) => {
@@ -165,21 +186,19 @@ function toColumn(name: string, values: Array<FeatureValue | undefined>, numeric
 
 function drift(req: CheckRequirement, input: SuiteInput): CheckResult {
   const max = input.policy.maxPsi;
-  if (!input.reference)
-    return result(
-      req,
-      'skipped',
-      null,
-      max,
-      'no training reference: submit a reference sample or store one for the version',
-    );
+  if (!input.reference) return missingInput(req, max, 'training reference', REFERENCE_HOW_TO);
   const refRows = input.reference.rows;
   const curRows = input.data.features;
   const refColumns = new Set<string>();
   for (const r of refRows) for (const k of Object.keys(r)) refColumns.add(k);
   const columns = columnsOf(input).filter((c) => refColumns.has(c));
   if (columns.length === 0)
-    return result(req, 'skipped', null, max, 'the reference shares no column with the data');
+    return missingInput(
+      req,
+      max,
+      'training reference with the data’s columns',
+      `the reference (${input.reference.source}) shares no column with the evaluation features; ${REFERENCE_HOW_TO}`,
+    );
   const items: Array<Record<string, unknown>> = [];
   let worst = -Infinity;
   const drifted: string[] = [];
@@ -201,7 +220,13 @@ function drift(req: CheckRequirement, input: SuiteInput): CheckResult {
     items.push({ column, psi, type: outcome.type });
   }
   if (worst === -Infinity)
-    return result(req, 'skipped', null, max, 'no column had enough data for PSI', items);
+    return missingInput(
+      req,
+      max,
+      'data enough for PSI',
+      'no shared column had enough non-missing values on both sides; submit more rows',
+      items,
+    );
   return result(
     req,
     drifted.length === 0 ? 'pass' : 'fail',

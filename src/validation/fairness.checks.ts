@@ -1,6 +1,6 @@
 import type { CheckRequirement } from '../policy/index.js';
 import { evaluateFairness, type FairnessReport } from '../stats/metrics/index.js';
-import { result, round, type CheckTable, type SuiteInput } from './check-context.js';
+import { missingInput, result, round, type CheckTable, type SuiteInput } from './check-context.js';
 import type { CheckResult } from './validation.schema.js';
 
 const reports = new WeakMap<SuiteInput, Array<{ attribute: string; report: FairnessReport }>>();
@@ -38,15 +38,14 @@ function fairnessCheck(metric: Metric) {
           : f.demographicParityDiffMax;
     const all = fairnessByAttribute(input);
     if (all.length === 0)
-      return result(
-        req,
-        f.required ? 'fail' : 'skipped',
-        null,
-        limit,
-        f.required
-          ? 'the tier requires fairness testing but no record carries sensitive attributes'
-          : 'no sensitive attributes submitted',
-      );
+      return f.required
+        ? missingInput(
+            req,
+            limit,
+            'sensitive attributes',
+            'the tier requires fairness testing: give each record its protected attributes ("sensitive" in the request, --sensitive COL)',
+          )
+        : result(req, 'skipped', null, limit, 'no sensitive attributes submitted');
     const items: Array<Record<string, unknown>> = [];
     const failures: string[] = [];
     let worst: number | null = null;

@@ -1,5 +1,5 @@
 import type { CheckRequirement } from '../policy/index.js';
-import { result, round, type CheckTable, type SuiteInput } from './check-context.js';
+import { missingInput, result, round, type CheckTable, type SuiteInput } from './check-context.js';
 import type { CheckResult } from './validation.schema.js';
 
 const SUBMITTED = 'submitted by the caller, not measured by Warden';
@@ -8,12 +8,11 @@ function latency(req: CheckRequirement, input: SuiteInput): CheckResult {
   const { latencyP95Ms: p95, latencyP99Ms: p99 } = input.evidence;
   const limits = { p95: input.policy.latencyP95Ms, p99: input.policy.latencyP99Ms };
   if (p95 === undefined && p99 === undefined)
-    return result(
+    return missingInput(
       req,
-      'fail',
-      null,
       limits,
-      'no latency evidence submitted (evidence.latencyP95Ms / latencyP99Ms)',
+      'latency evidence',
+      'submit the measured p95/p99 ("evidence.latencyP95Ms" / "latencyP99Ms", --latency-p95 / --latency-p99)',
     );
   const over: string[] = [];
   if (p95 !== undefined && !(p95 < limits.p95)) over.push(`p95 ${p95} ms is not below ${limits.p95} ms`);
@@ -32,7 +31,12 @@ function memory(req: CheckRequirement, input: SuiteInput): CheckResult {
   const limitMb = input.evidence.memoryLimitMb ?? input.policy.memoryLimitMb;
   const maxPct = input.policy.memoryMaxPct;
   if (peak === undefined)
-    return result(req, 'fail', null, maxPct, 'no memory evidence submitted (evidence.peakMemoryMb)');
+    return missingInput(
+      req,
+      maxPct,
+      'memory evidence',
+      'submit the measured peak ("evidence.peakMemoryMb", --peak-memory-mb)',
+    );
   const pct = round((peak / limitMb) * 100, 3);
   return result(
     req,

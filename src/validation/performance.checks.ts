@@ -1,7 +1,18 @@
 import type { CheckRequirement } from '../policy/index.js';
 import { delongTest, mcnemarFromPredictions } from '../stats/compare/index.js';
-import { metricsOn, pick, result, round, type CheckTable, type SuiteInput } from './check-context.js';
+import {
+  metricsOn,
+  missingInput,
+  pick,
+  result,
+  round,
+  type CheckTable,
+  type SuiteInput,
+} from './check-context.js';
 import type { CheckResult } from './validation.schema.js';
+
+const CHAMPION_HOW_TO =
+  'submit the champion’s scores or predictions on the same rows ("champion" in the request, --champion-score / --champion-prediction)';
 
 /** Segments smaller than this are listed but not judged: a handful of rows says little. */
 export const MIN_SEGMENT_ROWS = 30;
@@ -82,12 +93,11 @@ function noRegression(req: CheckRequirement, input: SuiteInput): CheckResult {
     max,
   );
   if (compared.length === 0)
-    return result(
+    return missingInput(
       req,
-      'skipped',
-      null,
       max,
-      `no metric to compare: submit the champion's predictions or scores, or record ${input.policy.regressionMetrics.join('/')} on ${input.champion.version}`,
+      'champion metrics',
+      `${CHAMPION_HOW_TO}, or record ${input.policy.regressionMetrics.join('/')} on ${input.champion.version}`,
     );
   const worst = Math.max(...compared.map((c) => c.dropPct));
   const regressed = compared.filter((c) => c.regressed);
@@ -110,12 +120,11 @@ function significance(req: CheckRequirement, input: SuiteInput): CheckResult {
   const d = input.data;
   if (!input.champion) return result(req, 'skipped', null, alpha, 'no production champion to compare with');
   if (!d.championPredictions)
-    return result(
+    return missingInput(
       req,
-      'skipped',
-      null,
       alpha,
-      "a significance test needs the champion's predictions or scores on the same rows",
+      'champion predictions',
+      `a significance test against champion ${input.champion.version} needs paired rows: ${CHAMPION_HOW_TO}`,
     );
   const mcnemar = mcnemarFromPredictions(d.labels, d.predictions, d.championPredictions);
   const items: Array<Record<string, unknown>> = [
@@ -174,7 +183,13 @@ function segments(req: CheckRequirement, input: SuiteInput): CheckResult {
       rows.push(i);
     }
   });
-  if (groups.size === 0) return result(req, 'skipped', null, max, 'no record carries segment attributes');
+  if (groups.size === 0)
+    return missingInput(
+      req,
+      max,
+      'segment attributes',
+      'give each record its segments ("segment" in the request, --segment COL) to compare with the champion per segment',
+    );
   const items: Array<Record<string, unknown>> = [];
   let worst = -Infinity;
   const regressed: string[] = [];
@@ -228,12 +243,11 @@ function segments(req: CheckRequirement, input: SuiteInput): CheckResult {
     });
   }
   if (worst === -Infinity)
-    return result(
+    return missingInput(
       req,
-      'skipped',
-      null,
       max,
-      `no segment has ${MIN_SEGMENT_ROWS}+ rows and champion metrics`,
+      'segment comparison',
+      `no segment has ${MIN_SEGMENT_ROWS}+ rows and champion metrics to compare with; submit more rows per segment and ${CHAMPION_HOW_TO}, or record segmentMetrics on ${input.champion.version}`,
       items,
     );
   return result(

@@ -158,3 +158,47 @@ describe('performance checks without a champion', () => {
     expect(enough.status).toBe('pass');
   });
 });
+
+describe('required checks whose input was not supplied', () => {
+  const champion = { version: '1.0.0', metrics: {}, segmentMetrics: {} };
+  const schemaOf = (inputSchema: SuiteInput['version']['inputSchema']): Partial<SuiteInput> => ({
+    version: { version: '1.1.0', inputSchema, verified: false, signatures: [], piiFindings: [] },
+  });
+  it.each([
+    ['data.schema', {}, 'input schema'],
+    ['data.ranges', {}, 'input schema'],
+    ['data.ranges', schemaOf([{ name: 'amount', type: 'number' }]), 'ranges in the input schema'],
+    ['data.missing-rate', {}, 'features'],
+    ['data.drift', {}, 'training reference'],
+    [
+      'data.drift',
+      { reference: { rows: [{ other: 1 }], source: 'a sample' } },
+      'training reference with the data’s columns',
+    ],
+    ['performance.no-regression', { champion }, 'champion metrics'],
+    ['performance.significance', { champion }, 'champion predictions'],
+    ['performance.segments', { champion }, 'segment attributes'],
+    ['infrastructure.latency', {}, 'latency evidence'],
+  ] as const)('%s fails naming the missing %s', (name, patch, missing) => {
+    const check = only(inputFor(name, patch as Partial<SuiteInput>, false));
+    expect(check).toMatchObject({ status: 'fail', value: null, missing, passed: false });
+    expect(check.detail).toMatch(new RegExp(`^not run: no ${missing}; `));
+  });
+
+  it('checks that cannot apply are skipped and leave the run passing', () => {
+    // Only string and boolean columns: there is nothing to bound.
+    const ranges = only(
+      inputFor(
+        'data.ranges',
+        schemaOf([
+          { name: 'note', type: 'string' },
+          { name: 'ok', type: 'boolean' },
+        ]),
+      ),
+    );
+    expect(ranges).toMatchObject({ status: 'skipped', passed: true });
+    expect(ranges.missing).toBeUndefined();
+    for (const name of ['performance.no-regression', 'performance.significance'] as const)
+      expect(only(inputFor(name))).toMatchObject({ status: 'skipped', passed: true });
+  });
+});

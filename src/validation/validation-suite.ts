@@ -14,7 +14,9 @@ const CHECKS: CheckTable = {
 
 /**
  * Runs the checks the policy lists for the level, in the policy's order. Pure: everything it
- * reads is in `input`. A run passes when no check fails; skipped checks say why.
+ * reads is in `input`. A run passes when no check fails. A required check whose input was not
+ * supplied fails and names it (`missing`); a check that does not apply (no champion yet, a
+ * requirement the tier does not set) is skipped and says why.
  */
 export function runValidationSuite(input: SuiteInput): { passed: boolean; checks: CheckResult[] } {
   const checks = input.requirements.map((req) => {

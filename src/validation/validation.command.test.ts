@@ -56,6 +56,9 @@ describe('warden policy and warden validate', () => {
       lines.push(`${label},${score},${i < 50 ? 'north' : 'south'},${i}`);
     }
     fs.writeFileSync(path.join(dir, 'eval.csv'), lines.join('\n') + '\n');
+    // The training sample the drift check compares with: the same amounts, so PSI is 0.
+    const ref = ['amount', ...Array.from({ length: 100 }, (_, i) => String(99 - i))];
+    fs.writeFileSync(path.join(dir, 'train.csv'), ref.join('\n') + '\n');
   }, 300_000);
   afterAll(async () => {
     await server.close();
@@ -112,6 +115,8 @@ describe('warden policy and warden validate', () => {
         'region',
         '--feature',
         'amount',
+        '--reference',
+        path.join(dir, 'train.csv'),
         '--latency-p95',
         '20',
         '--latency-p99',
@@ -124,6 +129,8 @@ describe('warden policy and warden validate', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain('PASSED');
     expect(run.stdout).toMatch(/performance\.thresholds\s+pass/);
+    expect(run.stdout).toMatch(/data\.drift\s+pass/);
+    expect(run.stdout).not.toContain('not run for lack of input');
     const stored = await server.api('GET', '/api/v1/models/search/versions/1.0.0/validations');
     const report = stored.body.items[0];
     expect(report.summary.records).toBe(100);
@@ -142,6 +149,8 @@ describe('warden policy and warden validate', () => {
         'label',
         '--score',
         'score',
+        '--reference',
+        path.join(dir, 'train.csv'),
         '--latency-p95',
         '80',
         '--latency-p99',
@@ -208,5 +217,45 @@ describe('warden policy and warden validate', () => {
     expect(shown.stdout).toContain(
       `waived: infrastructure.latency by cora until 2099-01-01T00:00:00.000Z — old hardware (${waiverId})`,
     );
+  });
+
+  it('validate without a training reference fails and says, in full, what to supply', async () => {
+    const run = await warden(
+      [
+        'validate',
+        'search',
+        '1.0.0',
+        '--data',
+        path.join(dir, 'eval.csv'),
+        '--label',
+        'label',
+        '--score',
+        'score',
+        '--feature',
+        'amount',
+        '--latency-p95',
+        '20',
+        '--latency-p99',
+        '40',
+        '--peak-memory-mb',
+        '1000',
+      ],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/— FAILED\n/);
+    expect(run.stdout).toMatch(/data\.drift\s+fail/);
+    expect(run.stdout).toContain('not run for lack of input (each counts as failed):\n');
+    expect(run.stdout).toContain(
+      '  data.drift: not run: no training reference; submit a training sample ("reference" in the request, --reference FILE) or store one for the version (warden ingest MODEL VERSION --kind reference --file FILE)\n',
+    );
+    // Every other check ran and passed: the missing reference alone fails the run.
+    const stored = (await server.api('GET', '/api/v1/models/search/versions/1.0.0/validations')).body
+      .items[0] as { passed: boolean; checks: Array<{ name: string; status: string }>; summary: unknown };
+    expect(stored.passed).toBe(false);
+    expect(stored.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['data.drift']);
+    expect(stored.summary).toMatchObject({
+      missingInputs: [{ check: 'data.drift', input: 'training reference' }],
+    });
   });
 });

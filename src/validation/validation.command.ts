@@ -85,6 +85,12 @@ function printRun(run: ValidationRun): void {
     `validation ${run.id}: ${run.model} ${run.version} level ${run.level} (policy v${run.policyVersion}) — ${run.passed ? 'PASSED' : 'FAILED'}\n`,
   );
   printChecks(run.checks);
+  // The table cuts details short; what to supply must be readable in full.
+  const notRun = run.checks.filter((c) => c.missing !== undefined && c.status === 'fail');
+  if (notRun.length > 0) {
+    process.stdout.write('not run for lack of input (each counts as failed):\n');
+    for (const c of notRun) process.stdout.write(`  ${c.name}: ${c.detail ?? `no ${c.missing}`}\n`);
+  }
 }
 
 export function registerValidationCommands(program: Command): void {

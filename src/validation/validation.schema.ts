@@ -93,6 +93,10 @@ export const checkResultSchema = z
     threshold: measure,
     rule: z.string().openapi({ description: 'Policy path the check came from' }),
     detail: z.string().optional(),
+    missing: z.string().optional().openapi({
+      description:
+        'Set when a required check could not run because an input was not supplied (it then fails); names the input',
+    }),
     items: z
       .array(z.record(z.string(), z.unknown()))
       .optional()

@@ -170,6 +170,7 @@ export async function runValidation(
         }
       : null,
     reference: reference?.source ?? null,
+    missingInputs: outcome.checks.flatMap((c) => (c.missing ? [{ check: c.name, input: c.missing }] : [])),
     evidence: input.evidence ? { ...input.evidence, provenance: 'submitted, not measured' } : null,
   };
 

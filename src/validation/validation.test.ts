@@ -74,6 +74,7 @@ interface CheckView {
   threshold: unknown;
   rule: string;
   detail?: string;
+  missing?: string;
   items?: Array<Record<string, unknown>>;
 }
 
@@ -208,6 +209,58 @@ describeEachBackend('validation suite', (backend) => {
     expect(audit.some((a) => a.change.includes(res.body.id as string) && a.actor === 'val')).toBe(true);
   });
 
+  it('does not pass a full validation whose schema and training reference were never supplied; waivers can cover them', async () => {
+    // Tier 3, the first version (no champion): metrics, features, latency and memory are all fine.
+    await seedVersion(server, 'intake', 3, '1.0.0', { artifact: true });
+    const d = goodDataset(100);
+    const res = await post('intake', '1.0.0', { records: d.records, evidence: GOOD_EVIDENCE });
+    expect(res.status).toBe(201);
+    expect(res.body.level).toBe('full');
+    expect(res.body.passed).toBe(false);
+    const byStatus = (status: string) =>
+      (res.body.checks as CheckView[]).filter((c) => c.status === status).map((c) => c.name);
+    expect(byStatus('fail')).toEqual(['data.schema', 'data.ranges', 'data.drift']);
+    // Without a champion there is nothing to compare with: skipped, and not held against the run.
+    expect(byStatus('skipped')).toEqual([
+      'performance.no-regression',
+      'performance.significance',
+      'performance.segments',
+    ]);
+    expect(checkNamed(res.body, 'data.schema')).toMatchObject({
+      value: null,
+      missing: 'input schema',
+      rule: 'tiers.3.validation.checks.full',
+    });
+    expect(checkNamed(res.body, 'data.schema').detail).toContain('declare "inputSchema"');
+    expect(checkNamed(res.body, 'data.ranges').missing).toBe('input schema');
+    expect(checkNamed(res.body, 'data.drift').missing).toBe('training reference');
+    expect(res.body.summary.missingInputs).toEqual([
+      { check: 'data.schema', input: 'input schema' },
+      { check: 'data.ranges', input: 'input schema' },
+      { check: 'data.drift', input: 'training reference' },
+    ]);
+
+    // Compliance may accept the gap: once all three are waived the run reads as passed evidence.
+    const compliance = await server.tokenFor('cleo', ['compliance']);
+    const until = new Date(clock.getTime() + 30 * 86_400_000).toISOString();
+    for (const check of ['data.schema', 'data.ranges', 'data.drift']) {
+      const asked = await server.api('POST', `/api/v1/validations/${res.body.id as string}/waivers`, {
+        token: validator,
+        body: { check, reason: 'legacy model, schema documented outside Warden', until },
+      });
+      expect(asked.status).toBe(201);
+      const ok = await server.api('POST', `/api/v1/waivers/${asked.body.id as string}/approve`, {
+        token: compliance,
+      });
+      expect(ok.status).toBe(200);
+    }
+    const evidence = await server.api('GET', `/api/v1/validations/${res.body.id as string}/evidence`);
+    expect(evidence.body.passed).toBe(true);
+    expect(
+      (evidence.body.checks as CheckView[]).filter((c) => c.status === 'waived').map((c) => c.name),
+    ).toEqual(['data.schema', 'data.ranges', 'data.drift']);
+  });
+
   it('blocks a regression of more than 1 point against the champion', async () => {
     const d = goodDataset();
     // Swap roles: the candidate now scores as the champion did, and vice versa.
@@ -241,7 +294,12 @@ describeEachBackend('validation suite', (backend) => {
     expect(check.status).toBe('fail');
     expect(check.value).toBe(4); // 99 % recorded vs 95 % measured
     expect(check.detail).toContain('recorded metrics');
-    expect(checkNamed(res.body, 'performance.significance').status).toBe('skipped');
+    // A champion exists, so the significance test applies; without its predictions it cannot run.
+    const significance = checkNamed(res.body, 'performance.significance');
+    expect(significance.status).toBe('fail');
+    expect(significance.missing).toBe('champion predictions');
+    expect(significance.detail).toContain('needs paired rows');
+    expect(res.body.passed).toBe(false);
   });
 
   it('computes McNemar’s exact test as by hand on a small paired table', async () => {
@@ -392,8 +450,11 @@ describeEachBackend('validation suite', (backend) => {
     expect(check.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ column: 'channel', psi: 0 })]),
     );
-    const skipped = await post('docs', '1.1.0', { records, level: 'full' });
-    expect(checkNamed(skipped.body, 'data.drift').status).toBe('skipped');
+    const unreferenced = await post('docs', '1.1.0', { records, level: 'full' });
+    const missing = checkNamed(unreferenced.body, 'data.drift');
+    expect(missing).toMatchObject({ status: 'fail', value: null, missing: 'training reference' });
+    expect(missing.detail).toContain('--reference FILE');
+    expect(unreferenced.body.passed).toBe(false);
   });
 
   it('waivers: the requester cannot approve, only compliance can, and an expired waiver no longer counts', async () => {
@@ -476,6 +537,7 @@ describeEachBackend('validation suite', (backend) => {
       .selectFrom('audit_log')
       .select('action')
       .where('action', 'like', 'validation.waiver%')
+      .where('subject', '=', `validation:${failedRunId}`)
       .execute();
     expect(actions.map((a) => a.action).sort()).toEqual([
       'validation.waiver_approved',
