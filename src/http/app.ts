@@ -15,7 +15,7 @@ import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
 import { registerFeatureRoutes } from '../features/index.js';
 import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
-import { registerWorkflowRoutes } from '../workflow/index.js';
+import { registerWorkflowRoutes, reviewRequestsHoldingRun } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
@@ -88,7 +88,12 @@ export function createApp(ctx: AppContext): WardenApp {
   registerFeatureRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
-  registerValidationRoutes(routes, ctx);
+  // A waiver approval re-judges the change requests holding its run, in the same transaction.
+  registerValidationRoutes(routes, ctx, {
+    onWaiverApproved: async (trx, hookCtx, actor, waiver) => {
+      await reviewRequestsHoldingRun(trx, hookCtx, actor, waiver.runId, waiver.id);
+    },
+  });
   registerWebhookRoutes(routes, ctx);
   registerWorkflowRoutes(routes, ctx);
   registerAlertingRoutes(routes, ctx);

@@ -18,6 +18,7 @@ import {
 } from './validation.schema.js';
 import {
   approveWaiver,
+  type WaiverApprovedHook,
   effectiveValidationStatus,
   listRuns,
   listWaivers,
@@ -39,7 +40,13 @@ const evidenceSchema = z
   .object({ runId: z.string(), passed: z.boolean(), checks: z.array(checkResultSchema), at: z.string() })
   .openapi('ValidationEvidence');
 
-export function registerValidationRoutes(routes: RouteTable, ctx: AppContext): void {
+/** What other domains do when something happens here; given by the composition root. */
+export interface ValidationHooks {
+  /** Runs in the approval's transaction: judge again what holds the run as evidence. */
+  onWaiverApproved: WaiverApprovedHook;
+}
+
+export function registerValidationRoutes(routes: RouteTable, ctx: AppContext, hooks: ValidationHooks): void {
   routes.add(
     createRoute({
       method: 'post',
@@ -202,6 +209,7 @@ export function registerValidationRoutes(routes: RouteTable, ctx: AppContext): v
         ctx,
         { principal: c.get('principal'), requestId: c.get('requestId') },
         c.req.valid('param').id,
+        hooks.onWaiverApproved,
       );
       return c.json(waiver, 200);
     },

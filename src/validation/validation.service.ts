@@ -355,8 +355,24 @@ export async function requestWaiver(
   });
 }
 
+/**
+ * Called in the approval's transaction once a waiver is approved, so whatever holds the run as
+ * evidence (change requests) is judged again atomically with the approval. Given at composition.
+ */
+export type WaiverApprovedHook = (
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  waiver: { id: string; runId: string; check: string },
+) => Promise<void>;
+
 /** Approves a pending waiver: compliance only, never the person who asked for it, never once expired. */
-export async function approveWaiver(ctx: AppContext, actor: Actor, waiverId: string): Promise<Waiver> {
+export async function approveWaiver(
+  ctx: AppContext,
+  actor: Actor,
+  waiverId: string,
+  onApproved?: WaiverApprovedHook,
+): Promise<Waiver> {
   if (!actor.principal.roles.includes('compliance'))
     throw forbidden('only the compliance role approves waivers');
   const now = ctx.now().toISOString();
@@ -386,6 +402,7 @@ export async function approveWaiver(ctx: AppContext, actor: Actor, waiverId: str
       requestId: actor.requestId,
       change: { id: waiverId, check: row.check_name, until: row.until },
     });
+    await onApproved?.(trx, ctx, actor, { id: waiverId, runId: row.run_id, check: row.check_name });
     return toWaiver((await findWaiverRow(trx, waiverId))!);
   });
 }

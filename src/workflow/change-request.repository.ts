@@ -77,6 +77,21 @@ export async function findOpenRequestForVersion(
     .executeTakeFirst();
 }
 
+/**
+ * Open transition requests that hold `runId` among their evidence, oldest first. Run ids are
+ * generated tokens, so matching the quoted id inside the stored JSON array is exact.
+ */
+export async function findOpenRequestsHoldingRun(db: Executor, runId: string): Promise<ChangeRequestRow[]> {
+  return db
+    .selectFrom('change_requests')
+    .selectAll()
+    .where('kind', '=', 'transition')
+    .where('status', 'in', ['requested', 'in_review', 'approved'])
+    .where('evidence', 'like', `%${JSON.stringify(runId)}%`)
+    .orderBy('id')
+    .execute();
+}
+
 export interface ChangeRequestFilter {
   status?: ChangeRequestStatus | undefined;
   model?: string | undefined;

@@ -31,6 +31,7 @@ import {
   findDecisions,
   findExpiredOpenRequests,
   findOpenRequestForVersion,
+  findOpenRequestsHoldingRun,
   insertChangeRequest,
   insertDecision,
   listChangeRequestRows,
@@ -131,7 +132,13 @@ async function lockRequest(trx: Executor, ctx: AppContext, id: string): Promise<
  * approved when only evidence is missing. Runs inside the transaction that holds the request's lock;
  * the conditional status update is the last guard against executing twice.
  */
-async function advance(trx: Executor, ctx: AppContext, actor: Actor, id: string): Promise<void> {
+async function advance(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  trigger?: Record<string, unknown>,
+): Promise<void> {
   const row = (await findChangeRequestRow(trx, id))!;
   const status = row.status as ChangeRequestStatus;
   if (!isOpen(status)) return;
@@ -174,6 +181,7 @@ async function advance(trx: Executor, ctx: AppContext, actor: Actor, id: string)
     from: row.from_stage,
     to: row.to_stage,
     approvedBy: recorded.filter((d) => d.decision === 'approve'),
+    ...(trigger ? { trigger } : {}),
   };
   await ctx.audit.append(trx, {
     actor: actor.principal.name,
@@ -590,6 +598,29 @@ export async function addEvidence(
     await advance(trx, ctx, actor, id);
   });
   return view(ctx.db, id, ctx.now());
+}
+
+/**
+ * After compliance approves a waiver of a check of `runId`: each open transition request holding
+ * that run as evidence is judged again and executes if the waiver was all it lacked — inside the
+ * caller's transaction, with the same audit entries and events as when the last approval arrives.
+ * Returns the ids of the requests executed.
+ */
+export async function reviewRequestsHoldingRun(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  runId: string,
+  waiverId: string,
+): Promise<string[]> {
+  const executed: string[] = [];
+  for (const candidate of await findOpenRequestsHoldingRun(trx, runId)) {
+    const row = await lockRequest(trx, ctx, candidate.id);
+    if (!isOpen(row.status as ChangeRequestStatus)) continue;
+    await advance(trx, ctx, actor, row.id, { waiverId, validationRunId: runId });
+    if ((await findChangeRequestRow(trx, row.id))?.status === 'executed') executed.push(row.id);
+  }
+  return executed;
 }
 
 export async function getChangeRequest(ctx: AppContext, id: string): Promise<ChangeRequest> {

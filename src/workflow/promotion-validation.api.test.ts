@@ -190,4 +190,76 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
     });
     expect(done.body.status).toBe('executed');
   });
+
+  it('executes an approved request holding the run as soon as compliance approves the waiver it lacked', async () => {
+    await s.api('POST', '/api/v1/models', { body: { name: 'sorter', owner: 'ops', riskTier: 3 } });
+    await s.api('POST', '/api/v1/models/sorter/versions', {
+      body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
+    });
+    const db = s.ctx.db;
+    const model = await db
+      .selectFrom('models')
+      .select('id')
+      .where('name', '=', 'sorter')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('model_versions')
+      .set({ stage: 'staging' })
+      .where('model_id', '=', model.id)
+      .execute();
+    const dana = await s.tokenFor('dana', ['data-scientist']);
+    const validator = await s.tokenFor('val', ['validator']);
+    // No artifact: security.artifact fails, every other check passes.
+    const run = await s.api('POST', '/api/v1/models/sorter/versions/1.0.0/validations', {
+      token: validator,
+      body: { ...dataset(4), evidence: EVIDENCE },
+    });
+    expect(run.body.passed).toBe(false);
+    const cr = await s.api('POST', '/api/v1/models/sorter/versions/1.0.0/transitions', {
+      token: dana,
+      body: { to: 'production', reason: 'internal tool', evidence: [run.body.id] },
+    });
+    const id = cr.body.id as string;
+    const decide = async (principal: string, role: 'data-scientist' | 'ml-engineer') =>
+      s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
+        token: await s.tokenFor(principal, [role]),
+        body: { decision: 'approve', role },
+      });
+    await decide('pete', 'data-scientist');
+    expect((await decide('eve', 'ml-engineer')).body.status).toBe('approved'); // evidence failed
+    const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
+      token: validator,
+      body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
+    });
+    const approved = await s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, {
+      token: await s.tokenFor('cora', ['compliance']),
+    });
+    expect(approved.status).toBe(200);
+
+    // Nobody offered the run again: the approval of the waiver alone carried the promotion out.
+    const after = await s.api('GET', `/api/v1/change-requests/${id}`);
+    expect(after.body).toMatchObject({ status: 'executed', missingEvidence: [] });
+    expect((await s.api('GET', '/api/v1/models/sorter/versions/1.0.0')).body.stage).toBe('production');
+    expect((await s.api('GET', '/api/v1/models/sorter')).body.championVersion).toBe('1.0.0');
+    const executed = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'change'])
+      .where('action', '=', 'change_request.executed')
+      .where('subject', '=', `change_request:${id}`)
+      .execute();
+    expect(executed).toHaveLength(1);
+    expect(executed[0]!.actor).toBe('cora');
+    expect(JSON.parse(executed[0]!.change)).toMatchObject({
+      id,
+      to: 'production',
+      trigger: { waiverId: waiver.body.id, validationRunId: run.body.id },
+    });
+    // The request's own evidence list was not touched, and offering the run again is refused as closed.
+    expect(after.body.evidence).toEqual([run.body.id]);
+    const again = await s.api('POST', `/api/v1/change-requests/${id}/evidence`, {
+      token: dana,
+      body: { validationRunId: run.body.id },
+    });
+    expect(again.status).toBe(409);
+  });
 });
