@@ -263,8 +263,26 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
       expect(receiver.received).toHaveLength(2);
       expect(JSON.parse(receiver.received[1]!.body)).toMatchObject({
         type: 'retirement.announced',
-        data: { consumer: 'search-ui', versions: ['1.0.0'], archiveAfter },
+        data: {
+          consumer: 'search-ui',
+          versions: ['1.0.0'],
+          archiveAfter,
+          // The consumer learns the whole impact: what else is affected and where to move.
+          impact: {
+            scope: 'version',
+            consumers: [
+              { name: 'search-ui', contact: 'team-ui' },
+              { name: 'analytics', contact: 'team-bi' },
+            ],
+            deployments: { recorded: true, items: [] },
+            featuresUsedOnlyHere: ['query_len'],
+            replacementVersion: null,
+            graceDays: 30,
+          },
+        },
       });
+      // Other consumers' endpoints are not handed round.
+      expect(receiver.received[1]!.body).not.toContain('webhookUrl');
 
       const early = await h.s.api('POST', '/api/v1/models/autocomplete/versions/1.0.0/transitions', {
         token: await h.as('dana', ['data-scientist']),
@@ -288,6 +306,84 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
     } finally {
       await receiver.close();
     }
+  });
+
+  it('takes as replacement only a version in staging, approved or production, and says so', async () => {
+    await h.createModel('summarizer', 3);
+    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0', '1.4.0']) await h.createVersion('summarizer', v);
+    expect((await promoteTier3('summarizer', '1.0.0')).status).toBe('executed');
+    const modelId = (await h.s.api('GET', '/api/v1/models/summarizer')).body.id as string;
+    const setStage = (version: string, stage: string) =>
+      h.s.ctx.db
+        .updateTable('model_versions')
+        .set({ stage })
+        .where('model_id', '=', modelId)
+        .where('version', '=', version)
+        .execute();
+    await setStage('1.2.0', 'rejected');
+    await setStage('1.3.0', 'archived');
+    await setStage('1.4.0', 'staging');
+    const retire = (replacementVersion: string) =>
+      h.s.api('POST', '/api/v1/models/summarizer/versions/1.0.0/retire', {
+        body: { reason: 'superseded', replacementVersion },
+      });
+    for (const [version, stage] of [
+      ['1.1.0', 'development'],
+      ['1.2.0', 'rejected'],
+      ['1.3.0', 'archived'],
+    ] as const) {
+      const refused = await retire(version);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'conflict', field: 'replacementVersion' });
+      expect(refused.body.error.message).toBe(
+        `replacementVersion: summarizer@${version} is in ${stage}; a replacement must be in staging, approved, production`,
+      );
+    }
+    expect((await retire('1.0.0')).body.error.field).toBe('replacementVersion'); // itself
+    // Nothing moved and nothing was announced.
+    expect(await h.stage('summarizer', '1.0.0')).toBe('production');
+    expect(await h.auditCount('retirement.announced', 'model:summarizer')).toBe(0);
+
+    const ok = await retire('1.4.0');
+    expect(ok.status).toBe(201);
+    expect(ok.body.impact.replacementVersion).toBe('1.4.0');
+    const event = await h.s.ctx.db
+      .selectFrom('audit_log')
+      .select('change')
+      .where('action', '=', 'retirement.announced')
+      .where('subject', '=', 'model:summarizer')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(event.change)).toMatchObject({ replacementVersion: '1.4.0' });
+  });
+
+  it('refuses to announce an approved retirement whose replacement has since been rejected', async () => {
+    await h.createModel('pricing', 2);
+    await h.createVersion('pricing', '1.0.0');
+    await h.createVersion('pricing', '2.0.0');
+    const modelId = (await h.s.api('GET', '/api/v1/models/pricing')).body.id as string;
+    const setStage = (version: string, stage: string) =>
+      h.s.ctx.db
+        .updateTable('model_versions')
+        .set({ stage })
+        .where('model_id', '=', modelId)
+        .where('version', '=', version)
+        .execute();
+    await setStage('1.0.0', 'production');
+    await setStage('2.0.0', 'staging');
+    const owner = await h.as('olga', ['business-owner']);
+    const asked = await h.s.api('POST', '/api/v1/models/pricing/versions/1.0.0/retire', {
+      token: owner,
+      body: { reason: 'moving to 2.0.0', replacementVersion: '2.0.0' },
+    });
+    expect(asked.body.status).toBe('awaiting_approval');
+    const id = asked.body.changeRequest.id as string;
+    await decide(await h.as('eve', ['ml-engineer']), id, 'ml-engineer');
+    await setStage('2.0.0', 'rejected');
+    const last = await decide(await h.as('otto', ['business-owner']), id, 'business-owner');
+    expect(last.status).toBe(409);
+    expect(last.body.error.field).toBe('replacementVersion');
+    expect(await h.stage('pricing', '1.0.0')).toBe('production');
+    expect((await h.s.api('GET', `/api/v1/change-requests/${id}`)).body.status).toBe('in_review');
   });
 
   it('needs approval to retire a tier-1 model', async () => {

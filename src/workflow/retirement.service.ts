@@ -6,7 +6,12 @@ import { getChangeRequest, openChangeRequest } from './change-request.service.js
 import { findOpenRequestForVersion } from './change-request.repository.js';
 import type { ChangeRequest, RetireInput } from './change-request.schema.js';
 import { allowedTargets } from './lifecycle.js';
-import { announceRetirement, assessImpact, type RetirementImpact } from './retirement.js';
+import {
+  announceRetirement,
+  assertReplacementStage,
+  assessImpact,
+  type RetirementImpact,
+} from './retirement.js';
 import { lockModelRow } from './stage-change.js';
 
 export interface RetirementResult {
@@ -89,11 +94,12 @@ export async function retire(
           'replacementVersion',
         );
       });
-      if (targets.some((t) => t.id === r.id) || r.stage === 'archived' || r.stage === 'rejected')
+      if (targets.some((t) => t.id === r.id))
         throw invalidInput(
-          `replacement ${modelName}@${r.version} is ${r.stage === 'archived' || r.stage === 'rejected' ? r.stage : 'being retired'}`,
+          `replacementVersion: ${modelName}@${r.version} is itself being retired`,
           'replacementVersion',
         );
+      assertReplacementStage(modelName, r.version, r.stage);
       replacementVersionId = r.id;
     } else {
       const championId = (

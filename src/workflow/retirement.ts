@@ -30,6 +30,37 @@ export interface RetirementImpact {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Stages a replacement may be in: one that is on its way to production or already there. A version
+ * still in development, rejected, deprecated or archived is no place to send consumers.
+ */
+export const REPLACEMENT_STAGES: readonly string[] = ['staging', 'approved', 'production'];
+
+/** Refuses a named replacement whose stage is not one consumers can move to (409, field `replacementVersion`). */
+export function assertReplacementStage(model: string, version: string, stage: string): void {
+  if (!REPLACEMENT_STAGES.includes(stage))
+    throw conflict(
+      `replacementVersion: ${model}@${version} is in ${stage}; a replacement must be in ${REPLACEMENT_STAGES.join(', ')}`,
+      'replacementVersion',
+      { stage, allowed: [...REPLACEMENT_STAGES] },
+    );
+}
+
+/** The impact as sent to consumers and subscribers: consumers by name and contact, never their URLs. */
+export function impactForNotice(impact: RetirementImpact): Record<string, unknown> {
+  return {
+    scope: impact.scope,
+    versions: impact.versions,
+    consumers: impact.consumers.map((c) => ({ name: c.name, contact: c.contact ?? null })),
+    deployments: impact.deployments,
+    featuresUsedOnlyHere: impact.featuresUsedOnlyHere,
+    replacementVersion: impact.replacementVersion,
+    graceDays: impact.graceDays,
+    archiveAfter: impact.archiveAfter,
+    artifact: impact.artifact,
+  };
+}
+
 function deploymentsNote(items: ActiveDeployment[]): string {
   if (items.length === 0) return 'no active deployment of these versions is recorded';
   const places = items.map((d) => `${d.environment} / ${d.target} (${d.id})`).join(', ');
@@ -138,6 +169,15 @@ export async function announceRetirement(
 ): Promise<RetirementImpact> {
   const now = ctx.now();
   const model = await lockModelRow(trx, ctx, order.modelId);
+  if (order.replacementVersionId !== null) {
+    // Approval may have taken a while: the replacement must still be one consumers can move to.
+    const r = await trx
+      .selectFrom('model_versions')
+      .select(['version', 'stage'])
+      .where('id', '=', order.replacementVersionId)
+      .executeTakeFirstOrThrow();
+    assertReplacementStage(model.name, r.version, r.stage);
+  }
   const impact = await assessImpact(trx, ctx, order);
   for (const versionId of order.versionIds) {
     const v = await trx
@@ -191,6 +231,7 @@ export async function announceRetirement(
     replacementVersion: impact.replacementVersion,
     archiveAfter: impact.archiveAfter,
     changeRequestId: order.changeRequestId,
+    impact: impactForNotice(impact),
   };
   const subject = `model:${model.name}`;
   for (const consumer of impact.consumers) {

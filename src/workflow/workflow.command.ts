@@ -203,7 +203,10 @@ export function registerWorkflowCommands(program: Command): void {
   withClientOptions(program.command('retire <model> [version]'))
     .description('retire a version (or every version in service of a model)')
     .requiredOption('--reason <text>', 'why (required; sent to consumers and audited)')
-    .option('--replacement <version>', 'the version consumers should move to')
+    .option(
+      '--replacement <version>',
+      'the version consumers should move to (one in staging, approved or production)',
+    )
     .action(
       async (
         model: string,
