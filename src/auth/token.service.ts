@@ -2,6 +2,7 @@ import { invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AuditLog } from '../audit/audit.service.js';
+import { OIDC_PRINCIPAL_PREFIX } from './oidc-claims.js';
 import { isRole, type Role } from './roles.js';
 import { generateTokenSecret, hashTokenSecret } from './token.js';
 import { findTokenById, insertToken, revokeToken, type ApiToken } from './token.repository.js';
@@ -25,6 +26,12 @@ export async function issueToken(
   const unknown = input.roles.filter((r) => !isRole(r));
   if (unknown.length > 0) throw invalidInput(`unknown role(s): ${unknown.join(', ')}`, 'roles');
   if (input.roles.length === 0) throw invalidInput('a token needs at least one role', 'roles');
+  if (input.principal.startsWith(OIDC_PRINCIPAL_PREFIX)) {
+    throw invalidInput(
+      `principal names starting with "${OIDC_PRINCIPAL_PREFIX}" belong to identity-provider users`,
+      'principal',
+    );
+  }
   if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= by.now.getTime()) {
     throw invalidInput('expiresAt must be in the future', 'expiresAt');
   }

@@ -1,6 +1,57 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * JWT bearer authentication from an OpenID Connect identity provider. Absent unless an issuer is
+ * configured; opaque `wdn_` tokens work either way.
+ */
+const oidcSchema = z
+  .object({
+    /** The `iss` every token must carry, exactly as the identity provider writes it. */
+    issuer: z.string().min(1),
+    /** A token's `aud` must name at least one of these. */
+    audience: z.array(z.string().min(1)).min(1, 'name at least one audience'),
+    /** Where the provider publishes its signing keys; fetched when needed and cached, refetched for an unknown key id. */
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A JWKS document on disk instead (air-gapped installs); re-read when the file changes. */
+    jwksFile: z.string().min(1).optional(),
+    /** The claim naming the caller; audit entries show it as `oidc:<value>`. */
+    principalClaim: z.string().min(1),
+    /** The claim holding roles or groups: an array of strings or one space-separated string. */
+    rolesClaim: z.string().min(1),
+    /**
+     * Identity-provider group → Warden roles. When present, only the groups listed give roles;
+     * when absent, claim values that name Warden roles are taken as they are.
+     */
+    roleMap: z.record(z.string().min(1), z.array(z.enum(ROLES)).min(1)).optional(),
+    /** Least time between two key fetches caused by an unknown key id (keeps a flood of forged kids off the provider). */
+    jwksCooldownSeconds: z.number().min(0).max(3600),
+  })
+  .superRefine((o, ctx) => {
+    if ((o.jwksUrl === undefined) === (o.jwksFile === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jwksUrl'],
+        message: 'set exactly one of WARDEN_OIDC_JWKS_URL and WARDEN_OIDC_JWKS_FILE',
+      });
+    }
+    if (o.jwksUrl !== undefined && URL.canParse(o.jwksUrl)) {
+      const url = new URL(o.jwksUrl);
+      if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jwksUrl'],
+          message: 'must use https (plain http only on the loopback interface)',
+        });
+      }
+    }
+  });
+
+export type OidcConfig = z.infer<typeof oidcSchema>;
 
 /**
  * Server and store configuration, parsed once at start-up from flags and environment.
@@ -28,6 +79,8 @@ const configSchema = z.object({
   allowedOrigins: z.array(z.string()),
   /** `report` stores personal-data findings on the object; `reject` refuses the write instead. */
   piiMode: z.enum(['report', 'reject']),
+  /** JWT bearer tokens from an OIDC identity provider; off when absent. */
+  oidc: oidcSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -37,14 +90,84 @@ export interface ConfigFlags {
   databaseUrl?: string;
   host?: string;
   port?: string | number;
+  oidcIssuer?: string;
+  oidcAudience?: string;
+  oidcJwksUrl?: string;
+  oidcJwksFile?: string;
+  oidcPrincipalClaim?: string;
+  oidcRolesClaim?: string;
+  oidcRoleMap?: string;
 }
 
-function envNumber(name: string, fallback: number): number {
-  const raw = process.env[name];
+function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value)) throw invalidInput(`${name} must be a number, got "${raw}"`, name);
   return value;
+}
+
+/**
+ * Reads `group=role,group=role` (a group may repeat to give several roles) or, for group names
+ * holding `,` or `=` (LDAP DNs), a JSON object `{"group": "role" | ["role", …]}`.
+ */
+function parseRoleMap(raw: string): Record<string, string[]> {
+  const map: Record<string, string[]> = {};
+  const add = (group: string, role: string) => (map[group] ??= []).push(role);
+  if (raw.trimStart().startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw invalidInput('WARDEN_OIDC_ROLE_MAP is not valid JSON', 'oidc.roleMap');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw invalidInput('WARDEN_OIDC_ROLE_MAP as JSON must be an object of group → role(s)', 'oidc.roleMap');
+    }
+    for (const [group, roles] of Object.entries(parsed as Record<string, unknown>)) {
+      for (const role of Array.isArray(roles) ? roles : [roles]) add(group, String(role));
+    }
+    return map;
+  }
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const at = entry.lastIndexOf('=');
+    if (at <= 0 || at === entry.length - 1) {
+      throw invalidInput(
+        `WARDEN_OIDC_ROLE_MAP entry "${entry}" must read group=role (e.g. ml-platform=mlops)`,
+        'oidc.roleMap',
+      );
+    }
+    add(entry.slice(0, at).trim(), entry.slice(at + 1).trim());
+  }
+  return map;
+}
+
+function oidcCandidate(flags: ConfigFlags, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
+  const pick = (flag: string | undefined, name: string) => flag ?? (env[name] || undefined);
+  const issuer = pick(flags.oidcIssuer, 'WARDEN_OIDC_ISSUER');
+  if (issuer === undefined) {
+    const stray = Object.keys(env).find((k) => k.startsWith('WARDEN_OIDC_') && env[k]);
+    if (stray) throw invalidInput(`${stray} is set but WARDEN_OIDC_ISSUER is not`, 'oidc.issuer');
+    return undefined;
+  }
+  const roleMap = pick(flags.oidcRoleMap, 'WARDEN_OIDC_ROLE_MAP');
+  const jwksFile = pick(flags.oidcJwksFile, 'WARDEN_OIDC_JWKS_FILE');
+  return {
+    issuer,
+    audience: (pick(flags.oidcAudience, 'WARDEN_OIDC_AUDIENCE') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    jwksUrl: pick(flags.oidcJwksUrl, 'WARDEN_OIDC_JWKS_URL'),
+    jwksFile: jwksFile === undefined ? undefined : path.resolve(jwksFile),
+    principalClaim: pick(flags.oidcPrincipalClaim, 'WARDEN_OIDC_PRINCIPAL_CLAIM') ?? 'sub',
+    rolesClaim: pick(flags.oidcRolesClaim, 'WARDEN_OIDC_ROLES_CLAIM') ?? 'roles',
+    roleMap: roleMap === undefined ? undefined : parseRoleMap(roleMap),
+    jwksCooldownSeconds: envNumber('WARDEN_OIDC_JWKS_COOLDOWN_SECONDS', 30, env),
+  };
 }
 
 /** Builds the configuration from command-line flags and WARDEN_* environment variables. */
@@ -63,6 +186,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       .map((s) => s.trim())
       .filter(Boolean),
     piiMode: env.WARDEN_PII_MODE ?? 'report',
+    oidc: oidcCandidate(flags, env),
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { registerAlertingRoutes } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
+import { createOidcVerifier } from '../auth/oidc-verifier.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
@@ -61,6 +62,7 @@ export function createApp(ctx: AppContext): WardenApp {
       audit: ctx.audit,
       allowedOrigins: ctx.config.allowedOrigins,
       now: ctx.now,
+      oidc: ctx.config.oidc ? createOidcVerifier(ctx.config.oidc) : undefined,
     }),
   );
   const jsonLimit = bodyLimit({

@@ -2,11 +2,13 @@ import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AuditLog } from '../audit/audit.service.js';
+import { looksLikeJwt } from '../auth/oidc-claims.js';
+import type { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { Role } from '../auth/roles.js';
 import { lookupToken } from '../auth/token-cache.js';
 import { WardenError } from '../core/errors.js';
 import type { Db } from '../db/database.js';
-import type { WardenEnv } from './context.js';
+import type { Principal, WardenEnv } from './context.js';
 
 /**
  * Who may call a route: `public` (no token), `authenticated` (any valid token), or a list of roles
@@ -96,6 +98,8 @@ export interface GuardDeps {
   audit: AuditLog;
   allowedOrigins: readonly string[];
   now: () => Date;
+  /** Verifies identity-provider JWTs; absent when OIDC is not configured. */
+  oidc?: OidcVerifier | undefined;
 }
 
 function allowed(access: Access, roles: readonly Role[]): boolean {
@@ -156,20 +160,42 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         new WardenError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)'),
         'anonymous',
       );
-    const token = await lookupToken(deps.db, match[1]!, Date.now());
-    const nowIso = deps.now().toISOString();
-    if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso)) {
-      return refuse(new WardenError('unauthenticated', 'token is unknown, revoked or expired'), 'anonymous');
+    const credential = match[1]!;
+    let principal: Principal;
+    if (looksLikeJwt(credential)) {
+      if (!deps.oidc) {
+        return refuse(
+          new WardenError('unauthenticated', 'JWT bearer tokens are not accepted: OIDC is not configured'),
+          'anonymous',
+        );
+      }
+      try {
+        principal = await deps.oidc.verify(credential, deps.now());
+      } catch (error) {
+        if (error instanceof WardenError) return refuse(error, 'anonymous');
+        throw error;
+      }
+    } else {
+      const token = await lookupToken(deps.db, credential, Date.now());
+      const nowIso = deps.now().toISOString();
+      if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso)) {
+        return refuse(
+          new WardenError('unauthenticated', 'token is unknown, revoked or expired'),
+          'anonymous',
+        );
+      }
+      principal = { tokenId: token.id, name: token.principal, roles: token.roles };
     }
-    c.set('principal', { tokenId: token.id, name: token.principal, roles: token.roles });
-    if (!allowed(meta.access, token.roles)) {
+    c.set('principal', principal);
+    if (!allowed(meta.access, principal.roles)) {
       const need = meta.access === 'authenticated' ? [] : meta.access;
+      const holds = principal.roles.length === 0 ? 'holds no Warden role;' : 'lacks a role';
       return refuse(
         new WardenError(
           'forbidden',
-          `${token.principal} lacks a role this route needs (one of: ${need.join(', ')})`,
+          `${principal.name} ${holds} this route needs (one of: ${need.join(', ')})`,
         ),
-        token.principal,
+        principal.name,
       );
     }
     if (meta.write)

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createAuditLog } from '../audit/audit.service.js';
 import { loadAuditSigner } from '../audit/audit-signer.js';
 import { issueToken } from '../auth/token.service.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig, type ConfigFlags } from '../config/config.js';
 import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { startServer } from './server.js';
@@ -58,10 +58,24 @@ export function registerServerCommands(program: Command): void {
     .description('serve the API (browsable documentation at /docs) and run the scheduled jobs')
     .option('--port <port>', 'port (default 8080 or $WARDEN_PORT)')
     .option('--host <host>', 'interface to listen on (default 127.0.0.1 or $WARDEN_HOST)')
-    .action(async (flags: StoreFlags & { port?: string; host?: string }) => {
+    .option('--oidc-issuer <url>', 'accept JWTs from this OIDC issuer (or $WARDEN_OIDC_ISSUER)')
+    .option('--oidc-audience <aud>', 'required JWT audience, comma-separated (or $WARDEN_OIDC_AUDIENCE)')
+    .option('--oidc-jwks-url <url>', 'the issuer’s JWKS URL (or $WARDEN_OIDC_JWKS_URL)')
+    .option('--oidc-jwks-file <file>', 'a local JWKS file instead (or $WARDEN_OIDC_JWKS_FILE)')
+    .option(
+      '--oidc-principal-claim <claim>',
+      'claim naming the caller (default sub, or $WARDEN_OIDC_PRINCIPAL_CLAIM)',
+    )
+    .option(
+      '--oidc-roles-claim <claim>',
+      'claim holding roles or groups (default roles, or $WARDEN_OIDC_ROLES_CLAIM)',
+    )
+    .option('--oidc-role-map <map>', 'group=role,… from provider groups to roles (or $WARDEN_OIDC_ROLE_MAP)')
+    .action(async (flags: ConfigFlags) => {
       const config = loadConfig(flags);
       const server = await startServer(config);
       process.stdout.write(`warden listening on ${server.url} (store: ${server.ctx.store.location})\n`);
+      if (config.oidc) process.stdout.write(`accepting JWTs from ${config.oidc.issuer}\n`);
       const anyToken = await server.ctx.db.selectFrom('api_tokens').select('id').limit(1).executeTakeFirst();
       if (!anyToken) {
         process.stdout.write(

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.js';
+
+const base = { WARDEN_OIDC_ISSUER: 'https://idp.example', WARDEN_OIDC_AUDIENCE: 'warden' };
+
+describe('OIDC configuration', () => {
+  it('is off unless an issuer is set', () => {
+    expect(loadConfig({ dataDir: '/tmp/w' }, {}).oidc).toBeUndefined();
+  });
+
+  it('refuses OIDC settings without an issuer', () => {
+    expect(() => loadConfig({}, { WARDEN_OIDC_AUDIENCE: 'warden' })).toThrow(
+      /WARDEN_OIDC_AUDIENCE is set but WARDEN_OIDC_ISSUER is not/,
+    );
+  });
+
+  it('reads the environment with defaults sub and roles', () => {
+    const oidc = loadConfig({}, { ...base, WARDEN_OIDC_JWKS_URL: 'https://idp.example/jwks' }).oidc;
+    expect(oidc).toEqual({
+      issuer: 'https://idp.example',
+      audience: ['warden'],
+      jwksUrl: 'https://idp.example/jwks',
+      principalClaim: 'sub',
+      rolesClaim: 'roles',
+      jwksCooldownSeconds: 30,
+    });
+  });
+
+  it('lets flags win over the environment', () => {
+    const oidc = loadConfig(
+      { oidcIssuer: 'https://other.example', oidcJwksFile: 'keys.json', oidcPrincipalClaim: 'email' },
+      { ...base, WARDEN_OIDC_JWKS_FILE: 'ignored.json' },
+    ).oidc!;
+    expect(oidc.issuer).toBe('https://other.example');
+    expect(oidc.jwksFile).toBe(`${process.cwd()}/keys.json`);
+    expect(oidc.principalClaim).toBe('email');
+  });
+
+  it.each([
+    [{ ...base }, /exactly one of WARDEN_OIDC_JWKS_URL and WARDEN_OIDC_JWKS_FILE/],
+    [{ ...base, WARDEN_OIDC_JWKS_URL: 'https://a/j', WARDEN_OIDC_JWKS_FILE: 'j.json' }, /exactly one/],
+    [{ ...base, WARDEN_OIDC_AUDIENCE: '', WARDEN_OIDC_JWKS_FILE: 'j.json' }, /oidc\.audience/],
+    [{ ...base, WARDEN_OIDC_JWKS_URL: 'http://idp.example/jwks' }, /must use https/],
+    [{ ...base, WARDEN_OIDC_JWKS_URL: 'ftp://idp.example/jwks' }, /oidc\.jwksUrl/],
+    [{ ...base, WARDEN_OIDC_JWKS_URL: 'not a url' }, /configuration: oidc\.jwksUrl/],
+    [
+      { ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_ROLE_MAP: 'ml-platform' },
+      /must read group=role/,
+    ],
+    [
+      { ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_ROLE_MAP: 'ops=superuser' },
+      /oidc\.roleMap\.ops/,
+    ],
+    [{ ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_ROLE_MAP: '{bad' }, /not valid JSON/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig({}, env)).toThrow(message);
+  });
+
+  it('allows plain http only on the loopback interface', () => {
+    const oidc = loadConfig({}, { ...base, WARDEN_OIDC_JWKS_URL: 'http://127.0.0.1:9000/jwks' }).oidc;
+    expect(oidc?.jwksUrl).toBe('http://127.0.0.1:9000/jwks');
+  });
+
+  it('reads a role map as group=role pairs or as JSON for group names with commas', () => {
+    const pairs = loadConfig(
+      {},
+      {
+        ...base,
+        WARDEN_OIDC_JWKS_FILE: 'j.json',
+        WARDEN_OIDC_ROLE_MAP: 'ml-platform=mlops, risk-validation=validator,ml-platform=ml-engineer',
+      },
+    ).oidc!.roleMap;
+    expect(pairs).toEqual({ 'ml-platform': ['mlops', 'ml-engineer'], 'risk-validation': ['validator'] });
+    const json = loadConfig(
+      {},
+      {
+        ...base,
+        WARDEN_OIDC_JWKS_FILE: 'j.json',
+        WARDEN_OIDC_ROLE_MAP: '{"cn=risk,ou=groups,dc=bank": ["validator", "viewer"], "ops": "operations"}',
+      },
+    ).oidc!.roleMap;
+    expect(json).toEqual({ 'cn=risk,ou=groups,dc=bank': ['validator', 'viewer'], ops: ['operations'] });
+  });
+});
