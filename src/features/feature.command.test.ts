@@ -1,26 +1,6 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
-import { ensureBuilt, repoRoot } from '../reports/offline-cli.test-helper.js';
-
-const cliPath = process.env.WARDEN_CLI_PATH ?? path.join(repoRoot, 'dist/cli/main.js');
-
-function warden(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { ensureBuilt, runWardenAsync as warden } from '../reports/offline-cli.test-helper.js';
 
 describe('warden features', () => {
   let server: TestServer;

@@ -1,56 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCommandsInProcess } from '../../test/support/cli.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
-import { runCli } from '../cli/run.js';
 import { rowToRecord } from './ingest.command.js';
 import { registerMonitoringCommands } from './monitoring.command.js';
 import { registerMonitoredModel } from './monitoring.test-helper.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `warden ingest …` in this process, capturing output and the exit code. */
-async function warden(args: string[], env: Record<string, string>): Promise<Run> {
-  const program = new Command('warden');
-  registerMonitoringCommands(program);
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const saved = { url: process.env.WARDEN_URL, token: process.env.WARDEN_TOKEN };
-  process.env.WARDEN_URL = env.WARDEN_URL;
-  process.env.WARDEN_TOKEN = env.WARDEN_TOKEN;
-  process.exitCode = 0;
-  try {
-    await runCli(program, ['node', 'warden', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [key, value] of [
-      ['WARDEN_URL', saved.url],
-      ['WARDEN_TOKEN', saved.token],
-    ] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stdout, stderr };
-}
+const warden = (args: string[], env: Record<string, string>) =>
+  runCommandsInProcess(registerMonitoringCommands, args, env);
 
 describe('rowToRecord', () => {
   it('maps record fields, segment.* and signal.* columns, and treats the rest as features', () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -7,31 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
-import { ensureBuilt, repoRoot } from '../reports/offline-cli.test-helper.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The built CLI; WARDEN_CLI_PATH points the test at another build of it. */
-const cliPath = process.env.WARDEN_CLI_PATH ?? path.join(repoRoot, 'dist/cli/main.js');
-
-/** Runs the built CLI without blocking this process, which also serves the API. */
-function warden(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cliPath, ...args],
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { ensureBuilt, runWardenAsync as warden } from '../reports/offline-cli.test-helper.js';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 

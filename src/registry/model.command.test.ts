@@ -1,32 +1,14 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
-import { ensureBuilt, repoRoot } from '../reports/offline-cli.test-helper.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI without blocking this process, which also serves the API. */
-function warden(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, 'dist/cli/main.js'), ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import {
+  ensureBuilt,
+  runWardenAsync as warden,
+  type AsyncCliRun,
+} from '../reports/offline-cli.test-helper.js';
 
 describe('warden models create --consumer and models update', () => {
   let server: TestServer;
-  let run: (args: string[]) => Promise<Run>;
+  let run: (args: string[]) => Promise<AsyncCliRun>;
 
   beforeAll(async () => {
     ensureBuilt();

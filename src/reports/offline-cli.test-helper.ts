@@ -2,7 +2,7 @@
  * Helpers of the offline-report tests: run the built `warden` CLI as a user would, generate
  * seeded data files, and ask Debian's Python (scipy, scikit-learn) for reference values.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,37 @@ export function runWarden(args: readonly string[]): CliRun {
 }
 
 /** Runs the CLI and parses its JSON stdout, failing loudly when it did not exit 0. */
+/** Result of a CLI run that did not block the test process. */
+export interface AsyncCliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the built CLI (or the one WARDEN_CLI_PATH names) without blocking this process, which may
+ * also serve the API the command calls; `env` adds to this process's environment.
+ */
+export function runWardenAsync(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<AsyncCliRun> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [process.env.WARDEN_CLI_PATH ?? cliPath, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolvePromise({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+        });
+      },
+    );
+  });
+}
+
 export function runWardenJson<T>(args: readonly string[]): T {
   const run = runWarden([...args, '--json']);
   if (run.status !== 0) throw new Error(`warden ${args.join(' ')} exited ${run.status}: ${run.stderr}`);

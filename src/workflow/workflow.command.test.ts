@@ -1,39 +1,22 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, repoRoot } from '../reports/offline-cli.test-helper.js';
+import {
+  ensureBuilt,
+  runWardenAsync as warden,
+  type AsyncCliRun,
+} from '../reports/offline-cli.test-helper.js';
 import { startWorkflowHarness, type WorkflowHarness } from './workflow.test-helper.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI without blocking this process, which also serves the API. */
-function warden(args: string[], token: string, url: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(repoRoot, 'dist/cli/main.js'), ...args],
-      { env: { ...process.env, WARDEN_URL: url, WARDEN_TOKEN: token } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('warden promote, requests, rollback, retire, webhooks and policy propose', () => {
   let h: WorkflowHarness;
-  let run: (args: string[], token?: string) => Promise<Run>;
+  let run: (args: string[], token?: string) => Promise<AsyncCliRun>;
 
   beforeAll(async () => {
     ensureBuilt();
     h = await startWorkflowHarness('sqlite');
-    run = (args, token = h.s.adminToken) => warden(args, token, h.s.url);
+    run = (args, token = h.s.adminToken) => warden(args, { WARDEN_URL: h.s.url, WARDEN_TOKEN: token });
     await h.createModel('cli-model', 3, { consumers: [{ name: 'reports' }] });
     await h.createVersion('cli-model', '1.0.0');
   }, 300_000);
