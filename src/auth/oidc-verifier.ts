@@ -13,7 +13,7 @@ import { principalFromClaims, rolesFromClaims } from './oidc-claims.js';
 import type { Role } from './roles.js';
 
 /** Asymmetric signatures only: `none` and the HMAC family (whose key would be a shared secret) are refused. */
-export const OIDC_ALGORITHMS = [
+const OIDC_ALGORITHMS = [
   'RS256',
   'RS384',
   'RS512',
@@ -28,7 +28,7 @@ export const OIDC_ALGORITHMS = [
 ] as const;
 
 /** Clocks of the provider and this server may differ by this much. */
-export const OIDC_CLOCK_TOLERANCE_SECONDS = 30;
+const OIDC_CLOCK_TOLERANCE_SECONDS = 30;
 
 const JWKS_FETCH_TIMEOUT_MS = 5000;
 const JWKS_CACHE_MAX_AGE_MS = 10 * 60 * 1000;

@@ -253,6 +253,17 @@ describeEachBackend('OIDC JWT bearer authentication (JWKS file)', (backend) => {
     expect((await createModel(mapped, validator, 'y')).status).toBe(403);
   });
 
+  it('re-reads the JWKS file when it changes, so a rotated key works without a restart', async () => {
+    const rotated = await makeKey('rsa-2', 'RS256');
+    const token = await sign(rotated, { sub: 'rita', roles: ['viewer'] });
+    expect((await server.api('GET', '/api/v1/models', { token })).status).toBe(401);
+    const file = writeJwks(dir, [rsa, ed, rotated]);
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(file, later, later);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the file is looked at once a second
+    expect((await server.api('GET', '/api/v1/models', { token })).status).toBe(200);
+  });
+
   it('keeps opaque wdn_ tokens working beside JWTs', async () => {
     const local = await server.tokenFor('alice', ['viewer']);
     const who = await server.api('GET', '/api/v1/whoami', { token: local });

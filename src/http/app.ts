@@ -102,7 +102,11 @@ export function createApp(ctx: AppContext): WardenApp {
   registerMonitoringRoutes(routes, ctx);
   registerDeploymentRoutes(routes, ctx);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A Warden token (wdn_…), or a JWT from the identity provider where OIDC is configured.',
+  });
   app.doc31('/api/v1/openapi.json', {
     openapi: '3.1.0',
     info: {
