@@ -32,3 +32,11 @@ it('loads only the named group, and every group for help or an unknown command',
     expect(program.commands.length).toBe(COMMAND_GROUPS.flatMap((g) => g.commands).length);
   }
 });
+
+it('loads no group to print the version', async () => {
+  for (const flag of ['--version', '-V']) {
+    const program = new Command('warden');
+    await registerCommandGroups(program, [flag]);
+    expect(program.commands).toEqual([]);
+  }
+});

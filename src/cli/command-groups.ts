@@ -79,6 +79,7 @@ export function requestedCommand(args: readonly string[]): string | undefined {
 
 /** Registers the groups a command line needs (all of them when it names none that is known). */
 export async function registerCommandGroups(program: Command, args: readonly string[]): Promise<void> {
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) return; // needs no command
   const name = requestedCommand(args);
   const named = COMMAND_GROUPS.filter((g) => name !== undefined && g.commands.includes(name));
   for (const group of named.length > 0 ? named : COMMAND_GROUPS)
