@@ -134,6 +134,19 @@ export interface NonNumericCell {
   readonly value: string;
 }
 
+/**
+ * The first cell of a categorical column's values that is neither missing nor a number (as
+ * {@link parseNumberText} reads it): the cell that kept the column from being numeric.
+ */
+export function findNonNumericCell(values: readonly (string | null)[]): NonNumericCell | undefined {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value !== null && value !== undefined && parseNumberText(value) === undefined)
+      return { row: i + 1, value };
+  }
+  return undefined;
+}
+
 /** Called with the first non-numeric cell of a column that must be numeric; it throws. */
 export type NonNumericHandler = (column: string, cell: NonNumericCell) => never;
 

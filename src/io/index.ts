@@ -4,3 +4,4 @@
 export { readTable, detectTableFormat } from './table.reader.js';
 export type { Table, TableFormat, ReadTableOptions } from './table.types.js';
 export { readTables } from './tables.reader.js';
+export { findNonNumericCell } from './column.builder.js';

@@ -49,7 +49,9 @@ function notes(report: DriftReport): string[] {
     lines.push(`only in reference (not compared): ${onlyInReference.join(', ')}`);
   if (onlyInCurrent.length > 0) lines.push(`only in current (not compared): ${onlyInCurrent.join(', ')}`);
   if (typeChanged.length > 0)
-    lines.push(`numeric in one file, text in the other (compared as categorical): ${typeChanged.join(', ')}`);
+    lines.push(
+      `text in the reference, numbers in the current file (compared as categorical): ${typeChanged.join(', ')}`,
+    );
   return lines;
 }
 

@@ -327,6 +327,42 @@ print(json.dumps({'ks': [ks.statistic, ks.pvalue], 'w': w, 'wn': w / np.std(inc_
     );
   });
 
+  it('stops on a text value in a column that is numeric in the reference, naming the column and data row', () => {
+    // A spreadsheet export: byte-order mark, CRLF, quoted fields holding commas, quotes and a line break.
+    const bom = '\uFEFF';
+    const reference = `${bom}amount,city\r\n12.5,"Paris, FR"\r\n7,Berlin\r\n3.25,"say ""hi"""\r\n,Rome\r\n9,Oslo\r\n`;
+    const current = `${bom}amount,city\r\n11,"New York,\r\nNY"\r\n8,Berlin\r\n,Rome\r\nn/a,Oslo\r\ntwelve,Paris\r\n4,Oslo\r\n`;
+    writeFileSync(path('stray-ref.csv'), reference);
+    writeFileSync(path('stray-cur.csv'), current);
+    const run = runWarden([
+      'drift',
+      '--reference',
+      path('stray-ref.csv'),
+      '--current',
+      path('stray-cur.csv'),
+    ]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    // Data row 5, not line 6: the quoted line break does not start a row, and 'n/a' is missing.
+    expect(run.stderr).toBe(
+      "warden: stray-cur.csv: column 'amount' must be numeric, as in stray-ref.csv, but data row 5 has 'twelve' (field: amount)\n",
+    );
+  });
+
+  it('compares a column of text in the reference and numbers in the current file as categorical', () => {
+    writeCsv(path('codes-ref.csv'), ['code'], [['A1'], ['B2'], ['A1'], ['7']]);
+    writeCsv(path('codes-cur.csv'), ['code'], [[7], [7], [8]]);
+    const report = runWardenJson<DriftReport>([
+      'drift',
+      '--reference',
+      path('codes-ref.csv'),
+      '--current',
+      path('codes-cur.csv'),
+    ]);
+    expect(report.schema.typeChanged).toEqual(['code']);
+    expect(report.columns[0]).toMatchObject({ name: 'code', type: 'categorical', newCategories: ['8'] });
+  });
+
   it.each([
     [['--reference', 'empty.csv', '--current', 'cur.csv'], 'warden: empty.csv: the file is empty'],
     [

@@ -1,5 +1,6 @@
+import { basename } from 'node:path';
 import { WardenError, invalidInput } from '../core/errors.js';
-import type { Table } from '../io/index.js';
+import { findNonNumericCell, type Table } from '../io/index.js';
 import { DEFAULT_DRIFT_SHARE, DEFAULT_THRESHOLDS, compareDatasets } from '../stats/drift/index.js';
 import type { CategoricalColumn, Column, DatasetDriftResult, DriftMethod } from '../stats/types.js';
 
@@ -16,7 +17,7 @@ export interface DriftRequest {
 export interface DriftReport extends DatasetDriftResult {
   /** Share of drifted columns at which the dataset is said to drift. */
   driftShareThreshold: number;
-  /** Columns not compared because only one file has them, and columns compared as categorical because the files disagree on their type. */
+  /** Columns not compared because only one file has them, and columns compared as categorical because they are text in the reference and numbers in the current file. */
   schema: { onlyInReference: string[]; onlyInCurrent: string[]; typeChanged: string[] };
 }
 
@@ -29,10 +30,14 @@ export interface ComparedColumns {
 /** Every drift method name the engine knows. */
 export const DRIFT_METHODS = Object.keys(DEFAULT_THRESHOLDS) as DriftMethod[];
 
+const MAX_SHOWN_VALUE = 40;
+
 /**
  * Compares two tables column by column through the drift engine. Columns present in only one
- * file are listed, not compared; a column numeric in one file and categorical in the other is
- * compared as categorical (its numbers read as text) and listed under `schema.typeChanged`.
+ * file are listed, not compared. The reference decides a column's type: a column numeric there
+ * must be numeric in the current file (a text value is an error naming its row); a column of
+ * text in the reference and numbers in the current file is compared as categorical (its
+ * numbers read as text) and listed under `schema.typeChanged`.
  */
 export function buildDriftReport(
   reference: Table,
@@ -60,6 +65,10 @@ export function buildDriftReport(
     let ref = refByName.get(name)!;
     let cur = curByName.get(name)!;
     if (ref.kind !== cur.kind) {
+      if (ref.kind === 'numeric' && cur.kind === 'categorical') {
+        const cell = findNonNumericCell(cur.values);
+        if (cell) throw notNumeric(current, reference, name, cell);
+      }
       typeChanged.push(name);
       ref = asCategorical(ref);
       cur = asCategorical(cur);
@@ -94,6 +103,19 @@ export function buildDriftReport(
     },
   };
   return { report, compared };
+}
+
+function notNumeric(
+  current: Table,
+  reference: Table,
+  column: string,
+  cell: { row: number; value: string },
+): WardenError {
+  const shown = cell.value.length > MAX_SHOWN_VALUE ? `${cell.value.slice(0, MAX_SHOWN_VALUE)}…` : cell.value;
+  return invalidInput(
+    `${basename(current.path)}: column '${column}' must be numeric, as in ${basename(reference.path)}, but data row ${cell.row} has '${shown}'`,
+    column,
+  );
 }
 
 function asCategorical(column: Column): CategoricalColumn {
