@@ -9,16 +9,26 @@ function cellText(v: unknown): string {
 /** `championVersion` → `CHAMPION VERSION`. */
 const headerOf = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toUpperCase();
 
-/** Prints rows as an aligned text table; columns are taken from `columns` in order. */
-export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cellText(r[c]).length)));
+/**
+ * Lays rows out as an aligned text table under upper-case headers; columns are taken from
+ * `columns` in order, each as wide as its header or its widest cell.
+ */
+export function formatTable(rows: Array<Record<string, unknown>>, columns: string[]): string {
+  const headers = columns.map(headerOf);
+  const widths = columns.map((c, i) =>
+    Math.max(headers[i]!.length, ...rows.map((r) => cellText(r[c]).length)),
+  );
   const line = (values: string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  process.stdout.write(line(columns.map(headerOf)) + '\n');
-  for (const r of rows) process.stdout.write(line(columns.map((c) => cellText(r[c]))) + '\n');
+  return [line(headers), ...rows.map((r) => line(columns.map((c) => cellText(r[c]))))].join('\n') + '\n';
+}
+
+/** Prints rows as an aligned text table (see {@link formatTable}). */
+export function printTable(rows: Array<Record<string, unknown>>, columns: string[]): void {
+  process.stdout.write(formatTable(rows, columns));
 }
 
 /** Prints `key: value` lines for one object. */
