@@ -33,8 +33,10 @@ const SHORT_LABELS: Readonly<Record<string, string>> = {
 
 function describe(report: EvaluationReport, source: string): string {
   const kind = report.kind === 'regression' ? 'regression' : `${report.kind} classification`;
+  // Only a score-based evaluation has a threshold.
+  const output = report.threshold !== undefined ? 'score' : 'prediction';
   const excluded =
-    report.excluded > 0 ? ` (${formatCount(report.excluded)} left out: missing label or prediction)` : '';
+    report.excluded > 0 ? ` (${formatCount(report.excluded)} left out: missing label or ${output})` : '';
   const threshold = report.threshold !== undefined ? `, threshold ${report.threshold}` : '';
   return `Evaluation of ${source}: ${kind}, ${formatCount(report.n)} rows${excluded}${threshold}`;
 }

@@ -320,6 +320,7 @@ print(json.dumps({'accuracy': m.accuracy_score(y, p), 'precision': m.precision_s
       path('eval.html'),
     ]);
     expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')[0]).toContain('(15 left out: missing label or score)');
     expect(run.stdout).toMatch(/^metric\s+value$/m);
     expect(run.stdout).toMatch(/^ROC AUC\s+0\.\d+$/m);
     expect(run.stdout).toContain("Fairness by 'gender'");
@@ -362,6 +363,10 @@ print(json.dumps({'accuracy': m.accuracy_score(y, p), 'precision': m.precision_s
     [
       ['--data', 'eval.csv', '--label', 'label', '--score', 'score', '--threshold', 'half'],
       "warden: --threshold must be a number, got 'half'",
+    ],
+    [
+      ['--data', 'eval.csv', '--label', 'label', '--score', 'score', '--threshold', '1.5'],
+      'warden: --threshold must be a probability in [0, 1], got 1.5 (field: --threshold)',
     ],
   ])('rejects bad input with one line and exit code 2: %j', (args, message) => {
     const run = runWarden(['evaluate', ...args.map((arg) => (arg.endsWith('.csv') ? path(arg) : arg))]);

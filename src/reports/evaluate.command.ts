@@ -28,6 +28,9 @@ async function runEvaluate(options: EvaluateOptions): Promise<void> {
   if (options.threshold.trim() === '' || !Number.isFinite(threshold)) {
     throw invalidInput(`--threshold must be a number, got '${options.threshold}'`, '--threshold');
   }
+  if (threshold < 0 || threshold > 1) {
+    throw invalidInput(`--threshold must be a probability in [0, 1], got ${threshold}`, '--threshold');
+  }
   const request: EvaluationRequest = {
     label: options.label,
     threshold,
