@@ -74,6 +74,24 @@ export function renderEvaluationText(report: EvaluationReport, source: string): 
       `confusion: tp ${formatCount(tp)}  fp ${formatCount(fp)}  tn ${formatCount(tn)}  fn ${formatCount(fn)}`,
     );
   }
+  if (report.weighted) {
+    const { precision, recall, f1 } = report.weighted;
+    lines.push(
+      '',
+      `weighted by support: precision ${formatStatistic(precision)}  recall ${formatStatistic(recall)}  F1 ${formatStatistic(f1)}`,
+    );
+  }
+  if (report.classes && report.confusionMatrix) {
+    const classes = report.classes;
+    lines.push('', 'Confusion matrix (rows: actual, columns: predicted)');
+    lines.push(
+      formatTextTable(
+        ['actual', ...classes],
+        report.confusionMatrix.map((row, i) => [classes[i]!, ...row.map(formatCount)]),
+        ['left', ...classes.map(() => 'right' as const)],
+      ),
+    );
+  }
   if (report.segments) {
     const keys = metricEntries(report.metrics).map(([key]) => key);
     lines.push('', `Segments by '${report.segmentColumn}'`);
@@ -150,6 +168,18 @@ export function renderEvaluationHtml(report: EvaluationReport, data: EvaluatedDa
             ],
           },
         ],
+        'results confusion',
+      ),
+    );
+  }
+  if (report.classes && report.confusionMatrix) {
+    const classes = report.classes;
+    parts.push(
+      renderHtmlTable(
+        ['actual \\ predicted', ...classes],
+        report.confusionMatrix.map((row, i) => ({
+          cells: [classes[i]!, ...row.map((count) => ({ text: formatCount(count), className: 'num' }))],
+        })),
         'results confusion',
       ),
     );

@@ -276,6 +276,38 @@ print(json.dumps({'accuracy': m.accuracy_score(y, p), 'precision': m.precision_s
     ]);
     expect(multi.kind).toBe('multiclass');
     expect(multi.classes).toEqual(['bird', 'cat', 'dog']);
+    const classes = ['bird', 'cat', 'dog'];
+    const counted = classes.map((actual) =>
+      classes.map((predicted) => rows.filter((r) => r[7] === actual && r[8] === predicted).length),
+    );
+    expect(multi.confusionMatrix).toEqual(counted);
+    // Support-weighted averages, from the definition (scikit-learn's average='weighted').
+    const perClass = classes.map((_, c) => {
+      const tp = counted[c]![c]!;
+      const support = counted[c]!.reduce((a, b) => a + b, 0);
+      const predictedCount = counted.reduce((a, row) => a + row[c]!, 0);
+      const precision = predictedCount === 0 ? 0 : tp / predictedCount;
+      const recall = support === 0 ? 0 : tp / support;
+      const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+      return { support, precision, recall, f1 };
+    });
+    const weightedBy = (key: 'precision' | 'recall' | 'f1') =>
+      perClass.reduce((a, c) => a + c[key] * c.support, 0) / rows.length;
+    expect(multi.weighted!.precision).toBeCloseTo(weightedBy('precision'), 12);
+    expect(multi.weighted!.recall).toBeCloseTo(weightedBy('recall'), 12);
+    expect(multi.weighted!.f1).toBeCloseTo(weightedBy('f1'), 12);
+    expect(hard.confusionMatrix).toBeUndefined();
+    const multiText = runWarden([
+      'evaluate',
+      '--data',
+      path('eval.csv'),
+      '--label',
+      'animal',
+      '--prediction',
+      'guess',
+    ]);
+    expect(multiText.stdout).toContain('Confusion matrix (rows: actual, columns: predicted)');
+    expect(multiText.stdout).toMatch(new RegExp(`^bird\\s+${counted[0]!.join('\\s+')}$`, 'm'));
     expect(classification(multi).accuracy).toBeCloseTo(
       rows.filter((r) => r[7] === r[8]).length / rows.length,
       12,

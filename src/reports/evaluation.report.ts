@@ -75,6 +75,10 @@ export interface EvaluationReport {
   positives?: number;
   confusion?: { tp: number; fp: number; tn: number; fn: number };
   classes?: string[];
+  /** Multiclass only: row i counts the rows of true class `classes[i]`, column j those predicted `classes[j]`. */
+  confusionMatrix?: number[][];
+  /** Multiclass only: precision, recall and F1 averaged over classes weighted by support (`metrics` holds the macro averages). */
+  weighted?: { precision: number; recall: number; f1: number };
   metrics: MetricsJson;
   segments?: Record<string, { n: number; metrics: MetricsJson }>;
   segmentColumn?: string;
@@ -149,6 +153,8 @@ export function buildEvaluation(
       ...base,
       kind: 'multiclass',
       classes: overall.labels,
+      confusionMatrix: overall.confusion,
+      weighted: { ...overall.weighted },
       metrics: multiclassJson(labels, predictions),
     };
     if (segmentOf) {
