@@ -76,16 +76,6 @@ export async function insertCheckpoint(db: Executor, head: SignedHead): Promise<
     .execute();
 }
 
-export async function latestCheckpoint(db: Executor): Promise<SignedHead | undefined> {
-  const row = await db
-    .selectFrom('audit_checkpoints')
-    .selectAll()
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? toSignedHead(row) : undefined;
-}
-
 export interface AuditFilter {
   subject?: string | undefined;
   actor?: string | undefined;

@@ -80,12 +80,15 @@ export function registerAuditRoutes(routes: RouteTable, ctx: AppContext): void {
       method: 'get',
       path: '/api/v1/audit/head',
       tags: ['audit'],
-      summary: 'The latest signed checkpoint, to anchor elsewhere',
+      summary: 'The current tip of the chain, signed now, to keep elsewhere',
+      description:
+        'Signs the sequence number and hash of the newest entry at the time of the request (nothing is stored). ' +
+        'Kept outside Warden, it lets `warden audit verify --expect-head` detect any later removal of entries up to it.',
       responses: jsonResponse(200, headSchema, 'The signed head'),
     }),
     AUDIT_READERS,
     async (c) => {
-      const head = (await ctx.audit.head()) ?? (await ctx.audit.checkpoint());
+      const head = await ctx.audit.signedTip();
       if (!head) return c.json({ error: { code: 'not_found', message: 'the audit log is empty' } }, 404);
       return c.json(head, 200);
     },

@@ -2,7 +2,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import type { Executor, Store } from '../db/database.js';
 import { GENESIS_HASH, hashEntry, type AuditEntry, type SignedHead } from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
-import { insertCheckpoint, insertEntry, latestCheckpoint, readHead, writeHead } from './audit.repository.js';
+import { insertCheckpoint, insertEntry, readHead, writeHead } from './audit.repository.js';
 
 /** What a caller records: who did what to which subject, and the change itself (any JSON value). */
 export interface AuditInput {
@@ -18,8 +18,11 @@ export interface AuditLog {
   append(trx: Executor, input: AuditInput): Promise<AuditEntry>;
   /** Signs the current tip now, in its own transaction. */
   checkpoint(): Promise<SignedHead | undefined>;
-  /** The most recent signed checkpoint. */
-  head(): Promise<SignedHead | undefined>;
+  /**
+   * The current tip, signed now and not stored: a head to keep outside Warden that covers every
+   * entry written so far (stored checkpoints may lag it by up to `checkpointEvery` entries).
+   */
+  signedTip(): Promise<SignedHead | undefined>;
 }
 
 export function createAuditLog(
@@ -71,6 +74,9 @@ export function createAuditLog(
       });
     },
 
-    head: () => latestCheckpoint(store.db),
+    async signedTip() {
+      const head = await readHead(store.db, false);
+      return head && head.seq > 0 ? signedHead(head.seq, head.hash) : undefined;
+    },
   };
 }

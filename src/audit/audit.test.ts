@@ -186,27 +186,49 @@ describeEachBackend('audit trail', (backend) => {
     expect((await verifyAuditChain(server.ctx.store)).ok).toBe(true);
   });
 
-  it('verifies against a head saved with `warden audit head`', async () => {
+  it('verifies against a head saved with `warden audit head`, which covers entries past the last checkpoint', async () => {
+    // Checkpoints are stored every 5 entries, so the newest one is at 10 while the log reaches 12.
     const head = await server.api('GET', '/api/v1/audit/head');
     expect(head.status).toBe(200);
-    expect(head.body.seq).toBe(10);
-    const signed = await server.api('POST', '/api/v1/audit/checkpoints');
-    expect(signed.status).toBe(201);
-    expect(signed.body.seq).toBe(12); // signing adds a checkpoint row, not a log entry
+    expect(head.body.seq).toBe(12);
+    const tip = await db()
+      .selectFrom('audit_log')
+      .select('hash')
+      .where('seq', '=', 12)
+      .executeTakeFirstOrThrow();
+    expect(head.body.hash).toBe(tip.hash);
+    // The head is signed on request and not stored.
+    const stored = await db().selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute();
+    expect(stored.map((r) => Number(r.seq))).toEqual([5, 10]);
     const file = path.join(server.store.dataDir, 'head.json');
-    fs.writeFileSync(file, JSON.stringify(signed.body));
+    fs.writeFileSync(file, JSON.stringify(head.body));
     expect(cliVerify('--expect-head', file).status).toBe(0);
-    await db().deleteFrom('audit_checkpoints').execute();
-    await db().deleteFrom('audit_log').where('seq', '>', 11).execute();
+    // Entries past the last stored checkpoint removed: only the kept head reveals it.
+    await db().deleteFrom('audit_log').where('seq', '>', 10).execute();
+    expect((await verifyAuditChain(server.ctx.store)).ok).toBe(true);
     const cut = cliVerify('--expect-head', file);
     expect(cut.status).toBe(6);
     expect(cut.stderr).toContain('cut short');
     // The reason is told once, as the one `warden:` line on stderr.
     expect(cut.stdout).toBe('');
     expect(cut.stderr.trimEnd().split('\n')).toHaveLength(1);
-    const forged = { ...signed.body, hash: 'f'.repeat(64) };
+    const forged = { ...head.body, hash: 'f'.repeat(64) };
     fs.writeFileSync(file, JSON.stringify(forged));
     expect(cliVerify('--expect-head', file).stderr).toContain('signature does not verify');
+  });
+
+  it('signs and stores a checkpoint of the current tip on demand (admin or compliance)', async () => {
+    const signed = await server.api('POST', '/api/v1/audit/checkpoints');
+    expect(signed.status).toBe(201);
+    expect(signed.body.seq).toBe(12); // signing adds a checkpoint row, not a log entry
+    const stored = await db().selectFrom('audit_checkpoints').select('seq').orderBy('seq').execute();
+    expect(stored.map((r) => Number(r.seq))).toEqual([5, 10, 12]);
+    await db().deleteFrom('audit_log').where('seq', '>', 11).execute();
+    expect((await verifyAuditChain(server.ctx.store)).problem).toEqual({
+      kind: 'truncated',
+      lastSeq: 11,
+      expectedAtLeast: 12,
+    });
   });
 
   it('lists entries with filters and pages newest first', async () => {
