@@ -157,6 +157,14 @@ describe('warden keys, sign and versions upload|download|sign|attach', () => {
     expect(card.stdout).toBe('# Credit\n\nContact: risk-ml@bank.example\n');
     const bom = await warden(['versions', 'attachment', 'credit', '1.0.0', 'sbom'], env);
     expect(JSON.parse(bom.stdout)).toEqual(sbom);
+    const cardFile = path.join(dir, 'card-copy.md');
+    const saved = await warden(
+      ['versions', 'attachment', 'credit', '1.0.0', 'model-card', '--out', cardFile],
+      env,
+    );
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout).toBe(`wrote ${cardFile}: model-card of credit 1.0.0 (40 bytes)\n`);
+    expect(fs.readFileSync(cardFile, 'utf8')).toBe('# Credit\n\nContact: risk-ml@bank.example\n');
   });
 
   it('refuses a download of a tampered artifact and leaves no file', async () => {

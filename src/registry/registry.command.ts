@@ -497,7 +497,10 @@ function registerArtifactCommands(versions: Command): void {
       const response = await new ApiClient(o).raw('GET', `${versionPath(model, version)}/${kind}`);
       const text =
         kind === 'sbom' ? JSON.stringify(await response.json(), null, 2) + '\n' : await response.text();
-      if (o.out !== undefined) fs.writeFileSync(o.out, text);
-      else process.stdout.write(text);
+      if (o.out === undefined) return void process.stdout.write(text);
+      fs.writeFileSync(o.out, text);
+      process.stdout.write(
+        `wrote ${o.out}: ${kind} of ${model} ${version} (${Buffer.byteLength(text)} bytes)\n`,
+      );
     });
 }
