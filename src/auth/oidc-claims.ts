@@ -8,6 +8,11 @@ import { isRole, type Role } from './roles.js';
 export const OIDC_PRINCIPAL_PREFIX = 'oidc:';
 
 const MAX_PRINCIPAL_LENGTH = 200;
+/**
+ * Control characters, line and paragraph separators and bidirectional overrides: the name is
+ * printed in audit entries, tables and logs, where these could forge lines or disguise a name.
+ */
+const UNPRINTABLE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** True when a bearer credential has the compact JWS shape (three base64url segments, the last may be empty). */
@@ -32,10 +37,18 @@ export function claimAt(payload: Record<string, unknown>, name: string): unknown
   return at;
 }
 
-/** The caller's Warden principal name, `oidc:<claim value>`; a missing or empty claim refuses the token. */
+/**
+ * The caller's Warden principal name, `oidc:<claim value>`. A claim that is missing, not a string,
+ * blank, longer than 200 characters or holding control characters refuses the token.
+ */
 export function principalFromClaims(payload: Record<string, unknown>, claim: string): string {
   const value = claimAt(payload, claim);
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_PRINCIPAL_LENGTH) {
+  if (
+    typeof value !== 'string' ||
+    value.trim() === '' ||
+    value.length > MAX_PRINCIPAL_LENGTH ||
+    UNPRINTABLE.test(value)
+  ) {
     throw new WardenError('unauthenticated', `token has no usable "${claim}" claim to name the caller`);
   }
   return OIDC_PRINCIPAL_PREFIX + value;
