@@ -90,6 +90,18 @@ describe('CsvParser', () => {
     expect(parse('\n\r\n\r')).toEqual([]);
   });
 
+  it('skips a BOM that arrives after an empty chunk', () => {
+    const records: string[][] = [];
+    const parser = new CsvParser((record) => records.push(csvRecordTexts(record)));
+    parser.push(Buffer.alloc(0));
+    parser.push(Buffer.from('\ufeffa,b\n1,2\n', 'utf8'));
+    parser.end();
+    expect(records).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
+  });
+
   it('names the line and field of a quote inside an unquoted field', () => {
     const error = syntaxError('a,b\n1,x"y"\n');
     expect([error.line, error.field]).toEqual([2, 2]);

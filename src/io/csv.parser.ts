@@ -120,7 +120,8 @@ export class CsvParser {
     const delimiter = this.delimiter;
     let pos = 0;
     if (this.atFileStart) {
-      if (n < 3 && !final && data[0] === 0xef) return 0;
+      // Wait until three bytes (or the end) show whether the file starts with a BOM.
+      if (n < 3 && !final && (n === 0 || data[0] === 0xef)) return 0;
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
       this.atFileStart = false;
     }
