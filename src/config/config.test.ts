@@ -81,4 +81,15 @@ describe('OIDC configuration', () => {
     ).oidc!.roleMap;
     expect(json).toEqual({ 'cn=risk,ou=groups,dc=bank': ['validator', 'viewer'], ops: ['operations'] });
   });
+
+  it('takes group names that an object already knows (constructor, toString) like any other', () => {
+    const env = { ...base, WARDEN_OIDC_JWKS_FILE: 'j.json' };
+    const pairs = loadConfig({}, { ...env, WARDEN_OIDC_ROLE_MAP: 'constructor=mlops,toString=viewer' }).oidc!;
+    expect(pairs.roleMap).toEqual({ constructor: ['mlops'], toString: ['viewer'] });
+    expect(Object.hasOwn(pairs.roleMap!, 'constructor')).toBe(true);
+    const json = loadConfig({}, { ...env, WARDEN_OIDC_ROLE_MAP: '{"hasOwnProperty": "auditor"}' }).oidc!;
+    expect(json.roleMap).toEqual({ hasOwnProperty: ['auditor'] });
+    for (const map of ['__proto__=admin', '{"__proto__": ["admin"]}'])
+      expect(() => loadConfig({}, { ...env, WARDEN_OIDC_ROLE_MAP: map })).toThrow(/"__proto__"/);
+  });
 });

@@ -112,8 +112,13 @@ function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv = proc
  * holding `,` or `=` (LDAP DNs), a JSON object `{"group": "role" | ["role", …]}`.
  */
 function parseRoleMap(raw: string): Record<string, string[]> {
-  const map: Record<string, string[]> = {};
-  const add = (group: string, role: string) => (map[group] ??= []).push(role);
+  // A Map, so group names an object already has (`constructor`, `toString`) are plain keys.
+  const groups = new Map<string, string[]>();
+  const add = (group: string, role: string) => {
+    if (group === '__proto__')
+      throw invalidInput('WARDEN_OIDC_ROLE_MAP cannot map a group named "__proto__"', 'oidc.roleMap');
+    groups.set(group, [...(groups.get(group) ?? []), role]);
+  };
   if (raw.trimStart().startsWith('{')) {
     let parsed: unknown;
     try {
@@ -127,7 +132,7 @@ function parseRoleMap(raw: string): Record<string, string[]> {
     for (const [group, roles] of Object.entries(parsed as Record<string, unknown>)) {
       for (const role of Array.isArray(roles) ? roles : [roles]) add(group, String(role));
     }
-    return map;
+    return Object.fromEntries(groups);
   }
   for (const entry of raw
     .split(',')
@@ -142,7 +147,7 @@ function parseRoleMap(raw: string): Record<string, string[]> {
     }
     add(entry.slice(0, at).trim(), entry.slice(at + 1).trim());
   }
-  return map;
+  return Object.fromEntries(groups);
 }
 
 function oidcCandidate(flags: ConfigFlags, env: NodeJS.ProcessEnv): Record<string, unknown> | undefined {
