@@ -5,27 +5,39 @@ export interface HistogramData {
   readonly edges: number[];
   readonly reference: number[];
   readonly current: number[];
+  /**
+   * Where long tails were folded in: values below `below` are counted in the first bin and values
+   * above `above` in the last (null where nothing was folded).
+   */
+  readonly folded: { readonly below: number | null; readonly above: number | null };
 }
 
+/** Tail share of both columns together that may be folded into the outer bins. */
+const TAIL = 0.01;
+
 /**
- * Equal-width bins over the finite range of both columns together (infinities go to the
- * outer bins; missing values are left out). Chart data only: the drift tests bin separately.
+ * Equal-width bins over the range of both columns together (missing values left out). When the
+ * 1st–99th percentile range is less than half the whole range, a few far values would squeeze
+ * everything else into one or two bins, so the bins cover that range and the tails are counted in
+ * the outer bins (and said so). Infinities go to the outer bins. Chart data only: the drift tests
+ * bin separately.
  */
 export function histogramShares(reference: NumericColumn, current: NumericColumn, bins = 20): HistogramData {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const values of [reference.values, current.values]) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (Number.isFinite(v)) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
+  const finite: number[] = [];
+  for (const values of [reference.values, current.values])
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) finite.push(values[i]!);
+  const sorted = Float64Array.from(finite).sort();
+  let min = sorted.length > 0 ? sorted[0]! : 0;
+  let max = sorted.length > 0 ? sorted[sorted.length - 1]! : 1;
+  let folded: HistogramData['folded'] = { below: null, above: null };
+  if (sorted.length > 0) {
+    const low = sorted[Math.floor(TAIL * (sorted.length - 1))]!;
+    const high = sorted[Math.ceil((1 - TAIL) * (sorted.length - 1))]!;
+    if (high > low && high - low < (max - min) / 2) {
+      folded = { below: low > min ? low : null, above: high < max ? high : null };
+      min = low;
+      max = high;
     }
-  }
-  if (min === Infinity) {
-    min = 0;
-    max = 1;
   }
   const count = min === max ? 1 : bins;
   const width = min === max ? 1 : (max - min) / count;
@@ -37,18 +49,13 @@ export function histogramShares(reference: NumericColumn, current: NumericColumn
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
       if (v !== v) continue;
-      const bin =
-        v === Infinity
-          ? count - 1
-          : v === -Infinity
-            ? 0
-            : Math.min(count - 1, Math.floor((v - lower) / width));
+      const bin = Math.max(0, Math.min(count - 1, Math.floor((v - lower) / width)));
       counts[bin]!++;
       total++;
     }
     return counts.map((c) => (total === 0 ? 0 : c / total));
   };
-  return { edges, reference: shares(reference.values), current: shares(current.values) };
+  return { edges, reference: shares(reference.values), current: shares(current.values), folded };
 }
 
 /** Category shares of two columns, most frequent first, the tail folded into "(other)". */

@@ -78,18 +78,35 @@ export function renderDriftText(report: DriftReport, referenceName: string, curr
   return lines.join('\n') + '\n';
 }
 
-function chartFor(report: DriftReport, compared: ComparedColumns, index: number): string {
+/** The chart of one column, and a sentence for its caption when the chart needs one. */
+function chartFor(compared: ComparedColumns, index: number): { svg: string; note: string } {
   const ref = compared.reference[index]!;
   const cur = compared.current[index]!;
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
     const data = histogramShares(ref, cur);
-    return renderHistogramChart(`${ref.name}: reference vs current distribution`, data.edges, data);
+    const { below, above } = data.folded;
+    const tails = [
+      below !== null ? `values below ${formatStatistic(below)} are counted in the first bar` : '',
+      above !== null ? `values above ${formatStatistic(above)} in the last` : '',
+    ].filter(Boolean);
+    return {
+      svg: renderHistogramChart(
+        `${ref.name}: reference vs current distribution`,
+        data.edges,
+        data,
+        data.folded,
+      ),
+      note: tails.length > 0 ? ` Long tails: ${tails.join(', ')} (the outer 1 % of both files).` : '',
+    };
   }
   if (ref.kind === 'categorical' && cur.kind === 'categorical') {
     const data = categoryShares(ref, cur);
-    return renderCategoryChart(`${ref.name}: reference vs current categories`, data.categories, data);
+    return {
+      svg: renderCategoryChart(`${ref.name}: reference vs current categories`, data.categories, data),
+      note: '',
+    };
   }
-  return '';
+  return { svg: '', note: '' };
 }
 
 /** The self-contained HTML report of `warden drift --html`: summary, results table, one chart per column. */
@@ -145,8 +162,9 @@ export function renderDriftHtml(
         : column.drifted
           ? '<span class="badge drifted">drifted</span>'
           : '<span class="badge stable">no drift</span>';
+    const chart = chartFor(compared, index);
     parts.push(
-      `<figure class="chart" data-column="${escapeHtml(column.name)}"><h3>${escapeHtml(column.name)} ${badge}</h3>${chartFor(report, compared, index)}<figcaption>${escapeHtml(`${column.method}: statistic ${statisticText(column)}${column.pValue !== null ? `, p-value ${formatStatistic(column.pValue)}` : ''}; ${column.convention}`)}</figcaption></figure>`,
+      `<figure class="chart" data-column="${escapeHtml(column.name)}"><h3>${escapeHtml(column.name)} ${badge}</h3>${chart.svg}<figcaption>${escapeHtml(`${column.method}: statistic ${statisticText(column)}${column.pValue !== null ? `, p-value ${formatStatistic(column.pValue)}` : ''}; ${column.convention}.${chart.note}`)}</figcaption></figure>`,
     );
   });
   parts.push('</div>');

@@ -68,15 +68,23 @@ export function renderHistogramChart(
   label: string,
   edges: readonly number[],
   shares: ComparedShares,
+  folded: { below: number | null; above: number | null } = { below: null, above: null },
 ): string {
   const bins = shares.reference.length;
   const max = shareMax(shares);
+  // The outer bins also hold the folded tails, so their range is open on that side.
+  const binText = (i: number) =>
+    i === 0 && folded.below !== null
+      ? `below ${formatStatistic(edges[1])}`
+      : i === bins - 1 && folded.above !== null
+        ? `${formatStatistic(edges[i])} and above`
+        : `${formatStatistic(edges[i])} – ${formatStatistic(edges[i + 1])}`;
   const barWidth = PLOT_W / Math.max(1, bins);
   const bars = (values: readonly number[], className: string) =>
     values
       .map((value, i) => {
         const h = round((value / max) * PLOT_H);
-        return `<rect class="${className}" fill-opacity="0.5" stroke-width="0.6" x="${round(MARGIN.left + i * barWidth + 0.5)}" y="${round(MARGIN.top + PLOT_H - h)}" width="${round(Math.max(0.5, barWidth - 1))}" height="${h}"><title>${escapeHtml(`${formatStatistic(edges[i])} – ${formatStatistic(edges[i + 1])}: ${percentTick(value)}`)}</title></rect>`;
+        return `<rect class="${className}" fill-opacity="0.5" stroke-width="0.6" x="${round(MARGIN.left + i * barWidth + 0.5)}" y="${round(MARGIN.top + PLOT_H - h)}" width="${round(Math.max(0.5, barWidth - 1))}" height="${h}"><title>${escapeHtml(`${binText(i)}: ${percentTick(value)}`)}</title></rect>`;
       })
       .join('');
   const tickEvery = Math.max(1, Math.ceil(bins / 5));
