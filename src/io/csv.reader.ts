@@ -19,6 +19,7 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * Reads a CSV (or, with a tab delimiter, TSV) file with a header row, streaming: the
  * byte-level parser hands each record's fields straight to the column builders, which read
  * plain numbers from the bytes, so the file is never held as rows or as a string per cell.
+ * The file is UTF-8 (with or without a byte-order mark), or UTF-16LE with a byte-order mark.
  */
 export async function readCsv(path: string, options: ReadTableOptions, delimiter = ','): Promise<Table> {
   const assembler = new TableAssembler(path, delimiter === '\t' ? 'tsv' : 'csv', options);
@@ -49,11 +50,20 @@ export async function readCsv(path: string, options: ReadTableOptions, delimiter
     }
   };
   const parser = new CsvParser(onRecord, delimiter);
+  // Set when the file starts with a UTF-16LE byte-order mark: it is decoded to UTF-8 first.
+  let utf16: TextDecoder | undefined;
+  let first = true;
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) {
-      parser.push(chunk as Buffer);
-      progress.advance((chunk as Buffer).length);
+      const bytes = chunk as Buffer;
+      if (first) {
+        first = false;
+        if (bytes[0] === 0xff && bytes[1] === 0xfe) utf16 = new TextDecoder('utf-16le');
+      }
+      parser.push(utf16 ? Buffer.from(utf16.decode(bytes, { stream: true }), 'utf8') : bytes);
+      progress.advance(bytes.length);
     }
+    if (utf16) parser.push(Buffer.from(utf16.decode(), 'utf8'));
     parser.end();
   } catch (error) {
     if (error instanceof CsvSyntaxError) {

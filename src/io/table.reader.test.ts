@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WardenError } from '../core/errors.js';
+import type { Column } from '../stats/types.js';
 import { detectTableFormat, readTable } from './index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-io-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function file(name: string, content: string | ArrayBuffer): string {
+function file(name: string, content: string | ArrayBuffer | Uint8Array): string {
   const path = join(dir, name);
-  writeFileSync(path, typeof content === 'string' ? content : Buffer.from(content));
+  writeFileSync(path, content instanceof ArrayBuffer ? Buffer.from(content) : content);
   return path;
 }
 
@@ -157,6 +158,25 @@ describe('readTable: CSV', () => {
       0, -0, 7, 3, 0.5, -0.25, 0.1, 123456789012345, 9007199254740992, 1.7976931348623157e308,
     ]);
     expect(Object.is(values[1], -0)).toBe(true);
+  });
+
+  it('reads a UTF-16LE file with a byte-order mark (as Excel saves Unicode text)', async () => {
+    const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const small = await readTable(file('utf16.csv', utf16('größe,name\r\n1.5,Åsa\r\n-2,"x,y"\r\n')));
+    const values = (c: Column) => (c.kind === 'numeric' ? Array.from(c.values) : c.values);
+    expect(small.columns.map((c) => [c.name, c.kind, values(c)])).toEqual([
+      ['größe', 'numeric', [1.5, -2]],
+      ['name', 'categorical', ['Åsa', 'x,y']],
+    ]);
+    // Longer than the 1 MiB read chunk, which ends inside a surrogate pair.
+    const rows = Array.from({ length: 70_000 }, (_, i) => `${i}\t😀${i % 3}`);
+    const bytes = utf16(`id\tsmiley\n${rows.join('\n')}\n`);
+    expect(bytes.readUInt16LE(1024 * 1024 - 2)).toBe(0xd83d);
+    const large = await readTable(file('utf16.tsv', bytes));
+    expect(large.rows).toBe(70_000);
+    expect((large.columns[0]!.values as Float64Array)[69_999]).toBe(69_999);
+    const emoji = large.columns[1]!.values as string[];
+    expect(emoji.every((value, i) => value === `😀${i % 3}`)).toBe(true);
   });
 });
 
