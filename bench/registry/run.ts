@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import SqliteDatabase from 'better-sqlite3';
+import SqliteDatabase from '../../src/db/sqlite-driver.js';
 import { GENESIS_HASH, hashEntry } from '../../src/audit/audit-chain.js';
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 1000);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import SqliteDatabase from './sqlite-driver.js';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { RowReader } from './row-reader.js';
@@ -46,8 +47,8 @@ const STATEMENT_CACHE_SIZE = 512;
  * paths preparing costs more than running) and begins transactions IMMEDIATE. Statements are
  * reused only one at a time because the SQLite driver serialises queries on its single connection.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
   return new Proxy(sqlite, {
     get(target, prop, receiver) {
       if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
@@ -79,7 +80,7 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const rawStatements = new Map<string, SqliteDatabase.Statement>();
+  const rawStatements = new Map<string, BetterSqlite3.Statement>();
   return {
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },

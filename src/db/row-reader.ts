@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import SqliteDatabase from './sqlite-driver.js';
 import { notFound } from '../core/errors.js';
 
 /**
  * Read-only access to a store's rows as arrays, without the query builder. Offline scans that
  * read every row (audit verification, on the command line and on worker threads) use it: it opens
- * an existing store and never creates, migrates or writes one. A {@link Store} is one as well.
+ * an existing store read-only (a SQLite file opened read-only, a PostgreSQL session whose
+ * transactions are read-only) and never creates, migrates or writes one. A {@link Store} is one as well.
  */
 export interface RowReader {
   /** Runs a query written with `?` placeholders; rows come back as arrays in column order. */
@@ -23,17 +25,22 @@ export async function openRowReader(options: {
   const file = path.join(options.dataDir, 'warden.db');
   if (!fs.existsSync(file))
     throw notFound(`no Warden store in ${options.dataDir} (give --data-dir or --database-url)`);
-  const sqlite = new SqliteDatabase(file, { fileMustExist: true });
+  const sqlite = new SqliteDatabase(file, { fileMustExist: true, readonly: true });
   sqlite.pragma('busy_timeout = 10000');
-  const statements = new Map<string, SqliteDatabase.Statement>();
+  const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     queryArrays(sql, params) {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = sqlite.prepare(sql).raw(true);
-        statements.set(sql, statement);
+      try {
+        let statement = statements.get(sql);
+        if (!statement) {
+          statement = sqlite.prepare(sql).raw(true);
+          statements.set(sql, statement);
+        }
+        return Promise.resolve(statement.all(...params) as unknown[][]);
+      } catch (error) {
+        // A statement SQLite refuses rejects the promise, as on PostgreSQL, rather than throwing at the call.
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      return Promise.resolve(statement.all(...params) as unknown[][]);
     },
     close() {
       sqlite.close();
@@ -46,6 +53,8 @@ async function openPostgresReader(url: string): Promise<RowReader> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  // Every statement of this session runs in a read-only transaction, so no query can change the store.
+  await client.query('set session characteristics as transaction read only');
   return {
     async queryArrays(sql, params) {
       let n = 0;
