@@ -52,6 +52,38 @@ describe('sortedCopy', () => {
     );
   });
 
+  it('agrees with the built-in sort just below and above the radix threshold, special values included', () => {
+    const special = fc.constantFrom(
+      NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      5e-324,
+      -5e-324,
+      2.225073858507201e-308,
+      -1,
+    );
+    // NaN with other payloads and the sign bit set: the built-in sort puts every NaN last.
+    const otherNaN = fc
+      .tuple(fc.integer({ min: 1, max: 0xfffff }), fc.boolean())
+      .map(([payload, negative]) => {
+        const bits = new Uint32Array([7, ((negative ? 0xfff00000 : 0x7ff00000) | payload) >>> 0]);
+        return new Float64Array(bits.buffer)[0]!;
+      });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2040, max: 2060 }),
+        fc.array(fc.oneof(special, otherNaN, fc.double()), { minLength: 1, maxLength: 40 }),
+        (length, pool) => {
+          const input = Float64Array.from({ length }, (_, i) => pool[(i * 7919) % pool.length]!);
+          sameBits(sortedCopy(input), input.slice().sort());
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('sorts values that share their high bits (a narrow range) by the low ones', () => {
     const values = Float64Array.from({ length: LONG }, (_, i) => 100 + ((i * 7919) % LONG) * 1e-12);
     const sorted = sortedCopy(values);
