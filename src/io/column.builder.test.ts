@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ColumnBuilder, isMissingText, parseNumberText, parsePlainDecimalBytes } from './column.builder.js';
 
@@ -97,6 +98,44 @@ describe('ColumnBuilder.appendBytes', () => {
     const texts = ['a', long, ...Array.from({ length: 2000 }, (_, i) => `c${i % 700}`), long, 'a', 'c5'];
     appendAll(builder, texts);
     expect(builder.finish().values).toEqual(texts);
+  });
+
+  it('builds the same column from bytes as from text, whatever the mix of cells', () => {
+    const cell = fc.oneof(
+      fc.constantFrom(
+        '',
+        ' ',
+        'NA',
+        'nan',
+        'null',
+        '-0',
+        '1e5',
+        ' 1',
+        '0x10',
+        '1_000',
+        'inf',
+        '.5',
+        '5.',
+        '007',
+      ),
+      fc.string({ unit: fc.constantFrom('0', '1', '9', '.', '-', 'a', ' ', 'é'), maxLength: 6 }),
+      fc.integer({ min: 0, max: 900 }).map((i) => `c${i}`),
+    );
+    fc.assert(
+      fc.property(fc.array(cell, { maxLength: 1200 }), (cells) => {
+        const fromText = new ColumnBuilder('x');
+        const fromBytes = new ColumnBuilder('x');
+        for (const text of cells) fromText.appendText(text);
+        appendAll(fromBytes, cells);
+        expect(fromBytes.firstNonNumeric).toEqual(fromText.firstNonNumeric);
+        const expected = fromText.finish();
+        const actual = fromBytes.finish();
+        expect(actual.kind).toBe(expected.kind);
+        // Array.from keeps -0 apart from 0 under toEqual.
+        expect(Array.from<unknown>(actual.values)).toEqual(Array.from<unknown>(expected.values));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

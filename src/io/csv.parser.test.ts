@@ -167,6 +167,46 @@ describe('CsvParser on generated tables', () => {
     );
   });
 
+  it('gives the same records, or the same error, however any bytes are cut into chunks', () => {
+    /** Records with their lines, then the error if one was thrown. */
+    const outcome = (bytes: Buffer, cuts: readonly number[]): string[] => {
+      const out: string[] = [];
+      const parser = new CsvParser((record) =>
+        out.push(`${record.line}: ${JSON.stringify(csvRecordTexts(record))}`),
+      );
+      try {
+        let at = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          const to = Math.min(bytes.length, Math.max(at, cut));
+          parser.push(Buffer.from(bytes.subarray(at, to)));
+          at = to;
+        }
+        parser.end();
+      } catch (error) {
+        out.push(String(error));
+      }
+      return out;
+    };
+    // Pieces that matter at a boundary: a BOM, CR/LF, quotes, multi-byte characters.
+    const piece = fc.constantFrom('a', '1', ',', '"', '""', '\n', '\r', '\r\n', '\ufeff', 'é', '€', ' ');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 30 }),
+        fc.array(fc.nat(60), { maxLength: 10 }),
+        (pieces, cuts) => {
+          const bytes = Buffer.from(pieces.join(''), 'utf8');
+          expect(
+            outcome(
+              bytes,
+              cuts.sort((x, y) => x - y),
+            ),
+          ).toEqual(outcome(bytes, []));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
   it('reads a record far longer than the chunks and keeps counting lines after it', () => {
     const long = 'x'.repeat(3_000_000);
     const records = parse(`a,b\n"${long}\n",1\n2,3\n`, 4096);
