@@ -4,15 +4,16 @@ import type { Stage } from '../registry/version.schema.js';
 export type EnvironmentClass = 'production' | 'staging' | 'other';
 
 /**
- * `production`, `prod` and names that start with `production-` or `prod-` (`production-eu`) are
- * production environments; `staging`, `stage` and `staging-…`/`stage-…` are staging ones; every
- * other name (`shadow`, `dev`, `test`, …) is neither. A canary is a production deployment with a
+ * `production`, `prod` and names that start with either followed by a separator (`-`, `_` or `.`:
+ * `production-eu`, `prod_eu`, `production.eu`) are production environments; `staging`, `stage`
+ * and the same forms of them are staging ones; every other name (`shadow`, `dev`, `test`,
+ * `preprod`, …) is neither. A canary is a production deployment with a
  * trafficPercent below 100, not an environment of its own.
  */
 export function classifyEnvironment(environment: string): EnvironmentClass {
   const name = environment.toLowerCase();
-  if (/^(production|prod)(-|$)/.test(name)) return 'production';
-  if (/^(staging|stage)(-|$)/.test(name)) return 'staging';
+  if (/^(production|prod)([-_.]|$)/.test(name)) return 'production';
+  if (/^(staging|stage)([-_.]|$)/.test(name)) return 'staging';
   return 'other';
 }
 
