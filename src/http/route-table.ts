@@ -122,18 +122,18 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
     const meta = deps.routes.lookup(method, endpoint.path);
     if (!meta) throw new WardenError('forbidden', `route ${method} ${endpoint.path} declares no access rule`);
 
+    const auditDenied = (error: WardenError, actor: string) =>
+      deps.db.transaction().execute((trx) =>
+        deps.audit.append(trx, {
+          actor,
+          action: 'access.denied',
+          subject: `route:${method} ${meta.path}`,
+          requestId: c.get('requestId'),
+          change: { path: c.req.path, code: error.code, reason: error.message },
+        }),
+      );
     const refuse = async (error: WardenError, actor: string): Promise<never> => {
-      if (meta.write) {
-        await deps.db.transaction().execute((trx) =>
-          deps.audit.append(trx, {
-            actor,
-            action: 'access.denied',
-            subject: `route:${method} ${meta.path}`,
-            requestId: c.get('requestId'),
-            change: { path: c.req.path, code: error.code, reason: error.message },
-          }),
-        );
-      }
+      if (meta.write) await auditDenied(error, actor);
       throw error;
     };
 
@@ -205,7 +205,12 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         c.req.header('content-length'),
         c.req.header('transfer-encoding'),
       );
-    return next();
+    await next();
+    // A write the handler refused for lack of authority (a role the policy does not grant for this
+    // model, separation of duties) is audited like one refused here; the handler's own transaction
+    // has rolled back, so the entry is written in a transaction of its own.
+    if (meta.write && c.error instanceof WardenError && c.error.code === 'forbidden')
+      await auditDenied(c.error, principal.name);
   };
 }
 

@@ -123,6 +123,21 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
     expect(refused.body.error.message).toBe(
       'rolling back a tier-4 model needs one of the roles mlops, operations, data-scientist; eve holds ml-engineer',
     );
+    // refused by the policy inside the handler, and audited like a refusal at the route
+    const denied = await h.s.ctx.db
+      .selectFrom('audit_log')
+      .select(['actor', 'subject', 'change'])
+      .where('action', '=', 'access.denied')
+      .where('actor', '=', 'eve')
+      .where('change', 'like', '%/models/playground/rollback%')
+      .execute();
+    expect(denied).toHaveLength(1);
+    expect(denied[0]!.actor).toBe('eve');
+    expect(denied[0]!.subject).toBe('route:POST /api/v1/models/{name}/rollback');
+    expect(JSON.parse(denied[0]!.change)).toMatchObject({
+      code: 'forbidden',
+      path: '/api/v1/models/playground/rollback',
+    });
     const rolled = await h.s.api('POST', '/api/v1/models/playground/rollback', {
       token: peer,
       body: { reason: 'click-through fell' },
