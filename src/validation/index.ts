@@ -5,6 +5,7 @@
 export { registerValidationRoutes } from './validation.routes.js';
 export { registerValidationCommands } from './validation.command.js';
 export { runValidationSuite } from './validation-suite.js';
+export { lockRunRow } from './validation.repository.js';
 export {
   effectiveValidationStatus,
   findValidationRun,

@@ -16,6 +16,7 @@ import {
 } from '../policy/index.js';
 import { requireModel, requireVersion, type Actor } from '../registry/registry.service.js';
 import type { Stage } from '../registry/version.schema.js';
+import { lockRunRow } from '../validation/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import {
   allApprovalsGiven,
@@ -326,6 +327,7 @@ export async function openTransition(
   input: OpenTransitionInput,
 ): Promise<ChangeRequest> {
   const id = await ctx.db.transaction().execute(async (trx) => {
+    await lockEvidenceRuns(trx, ctx, input.evidence ?? []);
     // Lock first so the champion the version bump is measured against cannot change under us.
     const modelRow = await lockModelRow(trx, ctx, (await requireModel(trx, modelName)).id);
     const plan = await planTransition(trx, modelName, version, input.to);
@@ -560,6 +562,17 @@ export async function withdraw(
 }
 
 /** Offers another validation run as evidence; the request executes if that was all it lacked. */
+/**
+ * Locks the validation runs offered as evidence, before the model and the request, the order in
+ * which approving a waiver takes them. A waiver approved at the same moment is then either seen by
+ * this transaction or finds this request holding the run when it looks, so a request whose waiver
+ * completes it never stays open unnoticed. (SQLite runs one write transaction at a time.)
+ */
+async function lockEvidenceRuns(trx: Executor, ctx: AppContext, runIds: readonly string[]): Promise<void> {
+  if (!ctx.store.capabilities.rowLocks) return;
+  for (const runId of [...new Set(runIds)].sort()) await lockRunRow(trx, runId);
+}
+
 export async function addEvidence(
   ctx: AppContext,
   actor: Actor,
@@ -567,6 +580,7 @@ export async function addEvidence(
   runId: string,
 ): Promise<ChangeRequest> {
   await ctx.db.transaction().execute(async (trx) => {
+    await lockEvidenceRuns(trx, ctx, [runId]);
     const row = await lockRequest(trx, ctx, id);
     if (row.kind !== 'transition' || row.version_id === null)
       throw invalidInput(

@@ -262,4 +262,63 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
     });
     expect(again.status).toBe(409);
   });
+  it('executes the request whichever comes first when its run is offered and its waiver approved at the same moment', async () => {
+    const db = s.ctx.db;
+    const validator = await s.tokenFor('val', ['validator']);
+    const dana = await s.tokenFor('dana', ['data-scientist']);
+    const compliance = await s.tokenFor('cora', ['compliance']);
+    const pete = await s.tokenFor('pete', ['data-scientist']);
+    const eve = await s.tokenFor('eve', ['ml-engineer']);
+    for (let round = 0; round < 4; round++) {
+      const name = `racer-${round}`;
+      await s.api('POST', '/api/v1/models', { body: { name, owner: 'ops', riskTier: 3 } });
+      await s.api('POST', `/api/v1/models/${name}/versions`, {
+        body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
+      });
+      const model = await db
+        .selectFrom('models')
+        .select('id')
+        .where('name', '=', name)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('model_versions')
+        .set({ stage: 'staging' })
+        .where('model_id', '=', model.id)
+        .execute();
+      // No artifact: security.artifact fails, every other check passes.
+      const run = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/validations`, {
+        token: validator,
+        body: { ...dataset(4), evidence: EVIDENCE },
+      });
+      expect(run.body.passed).toBe(false);
+      const cr = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/transitions`, {
+        token: dana,
+        body: { to: 'production', reason: 'internal tool' },
+      });
+      const id = cr.body.id as string;
+      for (const [token, role] of [
+        [pete, 'data-scientist'],
+        [eve, 'ml-engineer'],
+      ] as const)
+        await s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
+          token,
+          body: { decision: 'approve', role },
+        });
+      const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
+        token: validator,
+        body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
+      });
+      const [offered, approved] = await Promise.all([
+        s.api('POST', `/api/v1/change-requests/${id}/evidence`, {
+          token: dana,
+          body: { validationRunId: run.body.id },
+        }),
+        s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, { token: compliance }),
+      ]);
+      expect([offered.status, approved.status]).toEqual([200, 200]);
+      const after = await s.api('GET', `/api/v1/change-requests/${id}`);
+      expect(after.body.status, `round ${round}`).toBe('executed');
+      expect((await s.api('GET', `/api/v1/models/${name}/versions/1.0.0`)).body.stage).toBe('production');
+    }
+  });
 });
