@@ -65,6 +65,16 @@ describe('parsePolicyDocument', () => {
     ],
     [['tiers', '1', 'approvals', 'production->deprecated'], [], 'tiers.1.retirement.needsApproval'],
     [['piiMode'], 'shout', 'piiMode'],
+    [
+      ['tiers', '2', 'approvals', 'staging->approved'],
+      [{ role: 'viewer', count: 1 }],
+      'tiers.2.approvals.staging->approved[0].role: a read-only role (viewer, auditor) cannot approve or roll back',
+    ],
+    [
+      ['tiers', '4', 'rollback', 'roles'],
+      ['mlops', 'auditor'],
+      'tiers.4.rollback.roles[1]: a read-only role (viewer, auditor) cannot approve or roll back',
+    ],
   ])('refuses %j = %j naming the path', (path, value, message) => {
     let caught: unknown;
     try {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ROLES } from '../auth/roles.js';
+import { READ_ONLY_ROLES, ROLES } from '../auth/roles.js';
 import { STAGES } from '../registry/version.schema.js';
 
 /** Risk tiers: 1 critical · 2 high · 3 standard · 4 experimental. */
@@ -42,9 +42,14 @@ const positive = z.number().finite().positive('must be > 0');
 const minutes = z.number().int('must be an integer').min(1, 'must be >= 1');
 const fraction = z.number().finite().min(0, 'must be >= 0').max(1, 'must be <= 1');
 
+/** A role that may act on a decision: the read-only roles can never approve or roll back. */
+const actingRole = z.enum(ROLES).refine((role) => !READ_ONLY_ROLES.includes(role), {
+  message: `a read-only role (${READ_ONLY_ROLES.join(', ')}) cannot approve or roll back`,
+});
+
 /** One approval a transition needs: `count` distinct principals holding `role` (a quorum when `of` is set). */
 export const approvalRuleSchema = z.strictObject({
-  role: z.enum(ROLES),
+  role: actingRole,
   count,
   of: count.optional().openapi({ description: 'Size of the body the quorum is drawn from (informational)' }),
   label: z.string().max(200).optional(),
@@ -166,7 +171,7 @@ const retirementSchema = z.strictObject({
 });
 
 const rollbackSchema = z.strictObject({
-  roles: z.array(z.enum(ROLES)).min(1, 'must name at least one role').max(ROLES.length),
+  roles: z.array(actingRole).min(1, 'must name at least one role').max(ROLES.length),
   approvalAfterTheFact: z.boolean(),
 });
 
