@@ -52,6 +52,10 @@ describe('OIDC configuration', () => {
       /oidc\.roleMap\.ops/,
     ],
     [{ ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_ROLE_MAP: '{bad' }, /not valid JSON/],
+    [
+      { ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_JWKS_COOLDOWN_SECONDS: '0' },
+      /oidc\.jwksCooldownSeconds: must be >= 1/,
+    ],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);
   });

@@ -29,7 +29,10 @@ const oidcSchema = z
      */
     roleMap: z.record(z.string().min(1), z.array(z.enum(ROLES)).min(1)).optional(),
     /** Least time between two key fetches caused by an unknown key id (keeps a flood of forged kids off the provider). */
-    jwksCooldownSeconds: z.number().min(0).max(3600),
+    jwksCooldownSeconds: z
+      .number()
+      .min(1, 'must be >= 1: a token with an unknown key id may fetch the keys at most that often')
+      .max(3600),
   })
   .superRefine((o, ctx) => {
     if ((o.jwksUrl === undefined) === (o.jwksFile === undefined)) {
