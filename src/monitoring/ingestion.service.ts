@@ -16,7 +16,8 @@ import {
   takePending,
   type ProfileDelta,
 } from './ingestion.repository.js';
-import { readMonitoringConfig, type MonitoringConfig } from './monitoring-config.js';
+import { monitoringTask, readMonitoringConfig, type MonitoringConfig } from './monitoring-config.js';
+import type { MonitoringTask } from './monitoring.types.js';
 import type { InferenceRecordTable, MonitoringPendingTable } from './monitoring.table.js';
 import {
   compileInputSchema,
@@ -47,6 +48,8 @@ export interface IngestTarget {
   model: Model;
   version: ModelVersion;
   config: MonitoringConfig;
+  /** What the version is monitored as; a regression model's predictions and labels must be numbers. */
+  task: MonitoringTask;
 }
 
 export async function requireIngestTarget(
@@ -60,7 +63,8 @@ export async function requireIngestTarget(
     throw conflict(`${modelName}@${versionName} is archived and takes no more records`, 'version');
   }
   const model = await requireModel(ctx.db, modelName);
-  return { model, version, config: await readMonitoringConfig(ctx.db, model.id) };
+  const config = await readMonitoringConfig(ctx.db, model.id);
+  return { model, version, config, task: monitoringTask(config, version.metrics) };
 }
 
 /** SHA-256 (hex) of a value's canonical JSON. */
@@ -147,7 +151,12 @@ export async function ingestInferences(
 ): Promise<IngestResult> {
   const now = ctx.now();
   const nowIso = now.toISOString();
-  const records = validateInferences(raws, compileInputSchema(target.version.inputSchema), now.getTime());
+  const records = validateInferences(
+    raws,
+    compileInputSchema(target.version.inputSchema),
+    now.getTime(),
+    target.task,
+  );
   // Validation guarantees every record is an object, so the batch canonicalises record by record.
   const canonical = canonicalBatch(raws.map((r) => r.value as Record<string, unknown>));
   const digest = sha256(canonical.batch);
@@ -301,7 +310,7 @@ export async function ingestLabels(
   target: IngestTarget,
   raws: RawRecord[],
 ): Promise<IngestResult> {
-  const labels = validateLabels(raws);
+  const labels = validateLabels(raws, target.task);
   const positive = target.config.positiveClass;
   return ingestJoined(
     ctx,

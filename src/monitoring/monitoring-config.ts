@@ -9,6 +9,7 @@ import {
   type ThresholdName,
 } from './rules/rule.types.js';
 import type { RuleFamily } from './rules/evaluate.js';
+import { MONITORING_TASKS, type MonitoringTask } from './monitoring.types.js';
 
 const positive = z.number().finite().positive();
 const nonNegative = z.number().finite().min(0);
@@ -32,12 +33,20 @@ const thresholdOverridesSchema = z
     safetySignalRatePct: nonNegative,
     negativeFeedbackRatePct: nonNegative,
     equalOpportunityDiff: nonNegative,
+    rmseIncreasePct: nonNegative,
+    maeIncreasePct: nonNegative,
+    mapeIncreasePct: nonNegative,
+    r2Decay: nonNegative,
   })
   .partial();
 
 /** A model's monitoring configuration; every field is optional and has a documented default. */
 export const monitoringConfigSchema = z
   .strictObject({
+    task: z.enum(MONITORING_TASKS).optional().openapi({
+      description:
+        'classification (default) or regression: which performance rules apply and whether predictions and labels must be numbers. Unset: regression when the version records only regression metrics (mae, rmse, mape, r2)',
+    }),
     bucketMinutes: z
       .number()
       .int()
@@ -77,6 +86,8 @@ export type MonitoringConfigInput = z.infer<typeof monitoringConfigSchema>;
 
 /** A model's monitoring configuration with every default filled in. */
 export interface MonitoringConfig {
+  /** The task set for the model; undefined when it is inferred per version ({@link monitoringTask}). */
+  task?: MonitoringTask;
   bucketMinutes: number;
   windowHours: number;
   windowRecords?: number;
@@ -97,6 +108,7 @@ export interface MonitoringConfig {
 /** Fills the defaults in a stored (or absent) configuration. */
 export function withDefaults(input: MonitoringConfigInput): MonitoringConfig {
   return {
+    ...(input.task !== undefined ? { task: input.task } : {}),
     bucketMinutes: input.bucketMinutes ?? 60,
     windowHours: input.windowHours ?? 24,
     ...(input.windowRecords !== undefined ? { windowRecords: input.windowRecords } : {}),
@@ -144,7 +156,11 @@ export function resolveThresholds(
   tier: number,
   overrides: Partial<MonitorThresholds>,
 ): ResolvedThresholds {
-  const t = monitoringPolicy(doc, tier).triggers;
+  const mp = monitoringPolicy(doc, tier);
+  const t = mp.triggers;
+  const rt = mp.regressionTriggers;
+  // A policy saved before regression triggers existed is judged by Warden's defaults for the tier.
+  const rtNote = mp.regressionTriggersSource === 'policy' ? '' : ' (Warden default)';
   const tp = tierPolicy(doc, tier);
   const fromPolicy: Record<ThresholdName, [MonitorThresholds[ThresholdName], string]> = {
     accuracyDecayPct: [t.accuracyDecayPct, 'triggers.accuracyDecayPct'],
@@ -168,6 +184,10 @@ export function resolveThresholds(
       tp.validation.fairness.equalOpportunityDiffMax,
       'validation.fairness.equalOpportunityDiffMax',
     ],
+    rmseIncreasePct: [rt.rmseIncreasePct, `regressionTriggers.rmseIncreasePct${rtNote}`],
+    maeIncreasePct: [rt.maeIncreasePct, `regressionTriggers.maeIncreasePct${rtNote}`],
+    mapeIncreasePct: [rt.mapeIncreasePct, `regressionTriggers.mapeIncreasePct${rtNote}`],
+    r2Decay: [rt.r2Decay, `regressionTriggers.r2Decay${rtNote}`],
   };
   const values = {} as Record<ThresholdName, unknown>;
   const sources = {} as Record<ThresholdName, string>;
@@ -183,10 +203,42 @@ export function resolveThresholds(
   return { values: values as unknown as MonitorThresholds, sources };
 }
 
-/** Rule options from a model's configuration. */
-export function ruleOptions(config: MonitoringConfig): RuleOptions {
+/** Metric names that only a classification model records. */
+const CLASSIFICATION_METRICS = new Set([
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'auc',
+  'rocauc',
+  'roc_auc',
+  'brier',
+  'brierscore',
+  'brier_score',
+  'logloss',
+  'log_loss',
+  'ece',
+]);
+const REGRESSION_METRICS = new Set(['mae', 'rmse', 'mape', 'r2', 'mse']);
+
+/**
+ * The task a version is monitored as: the configuration's `task` when set; otherwise
+ * `regression` when the version's validated metrics name regression metrics (mae, rmse, mape,
+ * r2, mse) and no classification metric, else `classification`.
+ */
+export function monitoringTask(config: MonitoringConfig, metrics: Record<string, number>): MonitoringTask {
+  if (config.task !== undefined) return config.task;
+  const names = Object.keys(metrics).map((m) => m.toLowerCase());
+  const regression = names.some((m) => REGRESSION_METRICS.has(m));
+  const classification = names.some((m) => CLASSIFICATION_METRICS.has(m));
+  return regression && !classification ? 'regression' : 'classification';
+}
+
+/** Rule options from a model's configuration, for a version monitored as `task`. */
+export function ruleOptions(config: MonitoringConfig, task: MonitoringTask = 'classification'): RuleOptions {
   return {
     ...DEFAULT_RULE_OPTIONS,
+    task,
     minRecords: config.minRecords,
     minLabels: config.minLabels,
     warningFraction: config.warningFraction,

@@ -74,6 +74,8 @@ export async function listMonitoringResults(
       n?: number;
       count?: number;
       exampleIds?: string[];
+      observed?: number;
+      baseline?: number;
       detail?: string;
     };
     return {

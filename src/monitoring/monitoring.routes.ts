@@ -66,6 +66,10 @@ const monitorCheckSchema = z
     n: z.number().optional(),
     count: z.number().optional(),
     exampleIds: z.array(z.string()).optional(),
+    observed: z.number().optional().openapi({
+      description: "A metric rule's window metric, e.g. the window's RMSE for rmse_increase",
+    }),
+    baseline: z.number().optional().openapi({ description: 'The baseline metric it was compared with' }),
     detail: z.string().optional(),
   })
   .openapi('MonitorCheck');

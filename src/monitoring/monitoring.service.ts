@@ -9,6 +9,7 @@ import { findWindowRows } from './ingestion.repository.js';
 import {
   readMonitoringConfig,
   resolveThresholds,
+  monitoringTask,
   ruleOptions,
   type MonitoringConfig,
 } from './monitoring-config.js';
@@ -191,7 +192,7 @@ export async function evaluateModel(
       segmentBaselines: version.segmentMetrics,
       inputSchema: version.inputSchema,
       thresholds,
-      options: ruleOptions(config),
+      options: ruleOptions(config, monitoringTask(config, version.metrics)),
       sensitiveAttributes: config.sensitiveAttributes,
       newData: { records: Number(volume?.total ?? 0), since: version.createdAt },
       ...(wanted ? { rules: wanted } : {}),
@@ -249,6 +250,8 @@ export async function storeChecks(
       ...(c.n !== undefined ? { n: c.n } : {}),
       ...(c.count !== undefined ? { count: c.count } : {}),
       ...(c.exampleIds !== undefined ? { exampleIds: c.exampleIds } : {}),
+      ...(c.observed !== undefined ? { observed: c.observed } : {}),
+      ...(c.baseline !== undefined ? { baseline: c.baseline } : {}),
       ...(c.detail !== undefined ? { detail: c.detail } : {}),
     }),
     evaluated_at: evaluatedAt,

@@ -3,6 +3,13 @@ import type { ModelVersion } from '../registry/version.schema.js';
 /** One field of a version's declared input schema. */
 export type InputField = ModelVersion['inputSchema'][number];
 
+/**
+ * What a model predicts: classes (`classification`, judged by accuracy, precision, recall,
+ * Brier) or a number (`regression`, judged by MAE, RMSE, MAPE, R²).
+ */
+export const MONITORING_TASKS = ['classification', 'regression'] as const;
+export type MonitoringTask = (typeof MONITORING_TASKS)[number];
+
 /** Check status, from best to worst; `insufficient_data` when the window is too small to judge. */
 export type CheckStatus = 'ok' | 'warning' | 'alert' | 'insufficient_data';
 
@@ -27,5 +34,8 @@ export interface MonitorCheck {
   /** Events counted by a rate rule. */
   count?: number;
   exampleIds?: string[];
+  /** A metric rule's window metric (e.g. the window's RMSE) and the baseline it was compared with. */
+  observed?: number;
+  baseline?: number;
   detail?: string;
 }

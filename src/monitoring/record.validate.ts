@@ -1,5 +1,5 @@
 import { invalidInput, WardenError } from '../core/errors.js';
-import type { InputField } from './monitoring.types.js';
+import type { InputField, MonitoringTask } from './monitoring.types.js';
 
 /** A scalar feature value after validation; null is a missing value. */
 export type FeatureValue = number | string | boolean | null;
@@ -191,7 +191,22 @@ function readId(raw: unknown, index: number, line: number): string {
   return raw;
 }
 
-function readOutcome(raw: unknown, index: number, line: number, name: string): number | string | boolean {
+function readOutcome(
+  raw: unknown,
+  index: number,
+  line: number,
+  name: string,
+  task: MonitoringTask,
+): number | string | boolean {
+  if (task === 'regression') {
+    if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
+    throw bad(
+      index,
+      line,
+      `.${name}`,
+      `expected a finite number (the model is monitored as a regression model), got ${describe(raw)}`,
+    );
+  }
   if (typeof raw === 'string' && raw.length <= MAX_TEXT_LENGTH) return raw;
   if (typeof raw === 'boolean') return raw;
   if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
@@ -273,7 +288,12 @@ const INFERENCE_KEYS = new Set([
  * stored). A record without a timestamp is stamped `now`. Duplicate ids within the batch are
  * refused, since a retry must repeat the same record.
  */
-export function validateInferences(raws: RawRecord[], checks: FieldChecks, now: number): InferenceInput[] {
+export function validateInferences(
+  raws: RawRecord[],
+  checks: FieldChecks,
+  now: number,
+  task: MonitoringTask = 'classification',
+): InferenceInput[] {
   const seen = new Set<string>();
   return raws.map((raw, index) => {
     const r = requireObject(raw, index);
@@ -294,7 +314,7 @@ export function validateInferences(raws: RawRecord[], checks: FieldChecks, now: 
       id,
       timestamp,
       features: readFeatures(r.features, checks, index, line),
-      prediction: readOutcome(r.prediction, index, line, 'prediction'),
+      prediction: readOutcome(r.prediction, index, line, 'prediction', task),
       error: false,
     };
     if (r.score !== undefined) record.score = readFinite(r.score, index, line, 'score');
@@ -313,8 +333,8 @@ export function validateInferences(raws: RawRecord[], checks: FieldChecks, now: 
 
 const LABEL_KEYS = new Set(['id', 'label']);
 
-/** Validates a whole label batch: `[{id, label}]`. */
-export function validateLabels(raws: RawRecord[]): LabelInput[] {
+/** Validates a whole label batch: `[{id, label}]` (a regression model's labels are numbers). */
+export function validateLabels(raws: RawRecord[], task: MonitoringTask = 'classification'): LabelInput[] {
   const seen = new Set<string>();
   return raws.map((raw, index) => {
     const r = requireObject(raw, index);
@@ -323,7 +343,7 @@ export function validateLabels(raws: RawRecord[]): LabelInput[] {
     if (seen.has(id)) throw bad(index, raw.line, '.id', `duplicate id "${id}" in this batch`);
     seen.add(id);
     if (r.label === undefined) throw bad(index, raw.line, '.label', 'required');
-    return { id, label: readOutcome(r.label, index, raw.line, 'label') };
+    return { id, label: readOutcome(r.label, index, raw.line, 'label', task) };
   });
 }
 
@@ -353,15 +373,20 @@ export function validateFeedback(raws: RawRecord[]): FeedbackInput[] {
 const REFERENCE_KEYS = new Set(['features', 'prediction', 'score', 'label', 'segment']);
 
 /** Validates a whole reference batch: `[{features, prediction?, score?, label?, segment?}]`. */
-export function validateReference(raws: RawRecord[], checks: FieldChecks): ReferenceInput[] {
+export function validateReference(
+  raws: RawRecord[],
+  checks: FieldChecks,
+  task: MonitoringTask = 'classification',
+): ReferenceInput[] {
   return raws.map((raw, index) => {
     const r = requireObject(raw, index);
     const line = raw.line;
     checkKeys(r, REFERENCE_KEYS, index, line);
     const out: ReferenceInput = { features: readFeatures(r.features, checks, index, line) };
-    if (r.prediction !== undefined) out.prediction = readOutcome(r.prediction, index, line, 'prediction');
+    if (r.prediction !== undefined)
+      out.prediction = readOutcome(r.prediction, index, line, 'prediction', task);
     if (r.score !== undefined) out.score = readFinite(r.score, index, line, 'score');
-    if (r.label !== undefined) out.label = readOutcome(r.label, index, line, 'label');
+    if (r.label !== undefined) out.label = readOutcome(r.label, index, line, 'label', task);
     if (r.segment !== undefined) out.segment = readSegment(r.segment, index, line);
     return out;
   });

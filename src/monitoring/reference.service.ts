@@ -55,7 +55,7 @@ export async function ingestReference(
   target: IngestTarget,
   raws: RawRecord[],
 ): Promise<IngestResult> {
-  const records = validateReference(raws, compileInputSchema(target.version.inputSchema));
+  const records = validateReference(raws, compileInputSchema(target.version.inputSchema), target.task);
   const digest = digestOf(raws.map((r) => r.value));
   const versionId = target.version.id;
   const nowIso = ctx.now().toISOString();

@@ -6,6 +6,7 @@ import {
   type QuantileSketch,
 } from '../stats/sketch/index.js';
 import type { FeatureValue } from './record.validate.js';
+import { RegressionSums, type RegressionSumsJSON } from './regression-profile.js';
 
 /**
  * Window profiles: everything the monitors need about a set of records, in bounded memory and
@@ -142,7 +143,11 @@ export interface WindowProfileJSON {
   prediction: FieldProfileJSON;
   score: FieldProfileJSON;
   labels: Record<string, number>;
+  /** Numeric labels as a distribution (label drift of regression models); absent when none. */
+  labelValues?: FieldProfileJSON;
   performance: PerformanceCounts;
+  /** Error sums of numeric predictions against numeric labels; absent when none. */
+  regression?: RegressionSumsJSON;
   latency: FieldProfileJSON;
   errors: number;
   signals: Record<string, SignalCounts>;
@@ -186,7 +191,9 @@ export class WindowProfile {
   prediction = new FieldProfile();
   score = new FieldProfile();
   readonly labels: Record<string, number> = {};
+  labelValues = new FieldProfile();
   readonly performance: PerformanceCounts = emptyPerformance();
+  regression = new RegressionSums();
   latency = new FieldProfile();
   errors = 0;
   readonly signals: Record<string, SignalCounts> = {};
@@ -230,10 +237,18 @@ export class WindowProfile {
     }
   }
 
-  /** Adds a label to the label distribution and, with a prediction, to the performance counts. */
+  /**
+   * Adds a label to the label distribution and, with a prediction, to the performance counts.
+   * A numeric label also enters the numeric label distribution and, with a numeric prediction,
+   * the regression error sums (whatever the model's task, so a task set later finds them).
+   */
   addLabel(join: LabelJoin, positiveClass: string): void {
     const y = classKey(join.label);
     addCapped(this.labels, y, 1);
+    if (typeof join.label === 'number') {
+      this.labelValues.add(join.label);
+      if (typeof join.prediction === 'number') this.regression.add(join.label, join.prediction);
+    }
     if (join.prediction === null) return;
     const p = this.performance;
     const yhat = classKey(join.prediction);
@@ -262,6 +277,8 @@ export class WindowProfile {
     this.prediction.merge(other.prediction);
     this.score.merge(other.score);
     for (const [k, n] of Object.entries(other.labels)) addCapped(this.labels, k, n);
+    this.labelValues.merge(other.labelValues);
+    this.regression.merge(other.regression);
     const p = this.performance;
     const q = other.performance;
     p.labelled += q.labelled;
@@ -295,7 +312,9 @@ export class WindowProfile {
       prediction: this.prediction.toJSON(),
       score: this.score.toJSON(),
       labels: { ...this.labels },
+      ...(this.labelValues.present > 0 ? { labelValues: this.labelValues.toJSON() } : {}),
       performance: { ...this.performance },
+      ...(this.regression.n > 0 ? { regression: this.regression.toJSON() } : {}),
       latency: this.latency.toJSON(),
       errors: this.errors,
       signals: structuredClone(this.signals),
@@ -311,7 +330,9 @@ export class WindowProfile {
     p.prediction = FieldProfile.fromJSON(json.prediction);
     p.score = FieldProfile.fromJSON(json.score);
     Object.assign(p.labels, json.labels);
+    if (json.labelValues) p.labelValues = FieldProfile.fromJSON(json.labelValues);
     Object.assign(p.performance, json.performance);
+    if (json.regression) p.regression = RegressionSums.fromJSON(json.regression);
     p.latency = FieldProfile.fromJSON(json.latency);
     p.errors = json.errors;
     Object.assign(p.signals, json.signals);

@@ -21,6 +21,22 @@ const BUMP_LEVELS: TierPolicy['validation']['levelFor'] = {
   patch: 'smoke',
 };
 
+/**
+ * Degradation triggers of regression models per tier. Warden's choice, not a seed figure (the
+ * seed trigger table covers classification only): the relative increase of RMSE, MAE and MAPE
+ * over the baseline is ten times the tier's accuracy-decay figure read as a percentage
+ * (0.5 / 1 / 2 / 5 points → 5 / 10 / 20 / 50 %), and R² may drop by 0.02 / 0.05 / 0.10 / 0.20.
+ */
+export const DEFAULT_REGRESSION_TRIGGERS: Record<
+  1 | 2 | 3 | 4,
+  NonNullable<TierPolicy['monitoring']['regressionTriggers']>
+> = {
+  1: { rmseIncreasePct: 5, maeIncreasePct: 5, mapeIncreasePct: 5, r2Decay: 0.02 },
+  2: { rmseIncreasePct: 10, maeIncreasePct: 10, mapeIncreasePct: 10, r2Decay: 0.05 },
+  3: { rmseIncreasePct: 20, maeIncreasePct: 20, mapeIncreasePct: 20, r2Decay: 0.1 },
+  4: { rmseIncreasePct: 50, maeIncreasePct: 50, mapeIncreasePct: 50, r2Decay: 0.2 },
+};
+
 /** Canary 10 → 25 → 50 → 100 %; roll back when the error rate passes 0.5 % or accuracy drops 0.5 points (seed 002). */
 const SEED_CANARY = [10, 25, 50, 100];
 
@@ -116,6 +132,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           scheduledRetrainingDays: 7,
           newDataVolume: 50_000,
         },
+        regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[1],
         alerting: {
           ackWithinMinutes: 60,
           escalationChain: ['ML Engineer', 'MLOps Lead', 'VP Engineering', 'CISO'],
@@ -204,6 +221,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           scheduledRetrainingDays: 14,
           newDataVolume: 100_000,
         },
+        regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[2],
         alerting: {
           ackWithinMinutes: 240,
           escalationChain: ['ML Engineer', 'MLOps Lead', 'VP Engineering'],
@@ -276,6 +294,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           scheduledRetrainingDays: 30,
           newDataVolume: 250_000,
         },
+        regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[3],
         alerting: {
           ackWithinMinutes: 1440,
           escalationChain: ['ML Engineer', 'MLOps Lead'],
@@ -349,6 +368,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           scheduledRetrainingDays: 90,
           newDataVolume: 500_000,
         },
+        regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[4],
         alerting: {
           ackWithinMinutes: 4320,
           escalationChain: ['Model Owner'],

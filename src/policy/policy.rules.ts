@@ -2,6 +2,7 @@ import semver from 'semver';
 import type { Role } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 import type { Stage } from '../registry/version.schema.js';
+import { DEFAULT_REGRESSION_TRIGGERS } from './default-policy.js';
 import type {
   ApprovalRule,
   CheckName,
@@ -169,6 +170,10 @@ export interface MonitoringPolicy {
     fairness: number | null;
   };
   triggers: TierPolicy['monitoring']['triggers'];
+  /** Degradation triggers of regression models (Warden's defaults when the document has none). */
+  regressionTriggers: NonNullable<TierPolicy['monitoring']['regressionTriggers']>;
+  /** `policy` when the document sets `regressionTriggers`, `warden-default` when it predates them. */
+  regressionTriggersSource: 'policy' | 'warden-default';
   alerting: {
     ackWithinMinutes: number;
     escalationChain: string[];
@@ -183,6 +188,8 @@ export function monitoringPolicy(doc: PolicyDocument, tier: number): MonitoringP
     tier,
     cadenceMinutes: { ...m.cadenceMinutes },
     triggers: { ...m.triggers },
+    regressionTriggers: { ...(m.regressionTriggers ?? DEFAULT_REGRESSION_TRIGGERS[tier as 1 | 2 | 3 | 4]) },
+    regressionTriggersSource: m.regressionTriggers ? 'policy' : 'warden-default',
     alerting: { ...m.alerting, escalationChain: [...m.alerting.escalationChain] },
   };
 }

@@ -132,6 +132,17 @@ const triggersSchema = z.strictObject({
   newDataVolume: z.number().int().min(1, 'must be >= 1'),
 });
 
+/**
+ * Degradation triggers of regression models (the seed trigger table has none): relative increase
+ * of each error metric over the baseline, in percent, and the absolute drop of R².
+ */
+const regressionTriggersSchema = z.strictObject({
+  rmseIncreasePct: nonNegative,
+  maeIncreasePct: nonNegative,
+  mapeIncreasePct: nonNegative,
+  r2Decay: nonNegative,
+});
+
 const alertingSchema = z.strictObject({
   ackWithinMinutes: minutes,
   escalationChain: z.array(z.string().min(1).max(100)).min(1, 'must name at least one step').max(20),
@@ -142,6 +153,8 @@ const alertingSchema = z.strictObject({
 const monitoringSchema = z.strictObject({
   cadenceMinutes: cadenceSchema,
   triggers: triggersSchema,
+  /** Absent in documents written before regression monitoring: Warden's defaults per tier apply. */
+  regressionTriggers: regressionTriggersSchema.optional(),
   alerting: alertingSchema,
 });
 

@@ -6,7 +6,8 @@
 /**
  * Monitoring rules that trigger retraining when they reach `alert` status: the trigger table of
  * the policy (data drift, concept drift of predictions and labels, accuracy/precision/recall
- * decay, missing-value increase, input schema change, calibration drift, new-data volume).
+ * decay, missing-value increase, input schema change, calibration drift, new-data volume), and
+ * for regression models the RMSE, MAE and MAPE increase and the R² drop.
  * Warnings do not trigger, so a tier whose schema change is `next-business-day` (a warning) waits.
  */
 const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
@@ -20,6 +21,10 @@ const RETRAINING_TRIGGER_RULES: ReadonlySet<string> = new Set([
   'schema_change',
   'brier_drift',
   'new_data_volume',
+  'rmse_increase',
+  'mae_increase',
+  'mape_increase',
+  'r2_decay',
 ]);
 
 /** The reason name a scheduled request carries. */

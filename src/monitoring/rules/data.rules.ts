@@ -135,7 +135,11 @@ export function dataDriftRule(input: RuleInput): RuleCheck[] {
   });
 }
 
-/** Prediction (concept) drift: PSI of scores, or of predictions when there are no scores. */
+/**
+ * Prediction (concept) drift: PSI of scores, or of predictions when there are no scores. A
+ * regression model's predictions are numbers: always the prediction column, on the reference's
+ * quantile bins.
+ */
 export function predictionDriftRule(input: RuleInput): RuleCheck[] {
   const { current, reference, thresholds, options } = input;
   const threshold = thresholds.values.conceptDriftPsi;
@@ -152,7 +156,10 @@ export function predictionDriftRule(input: RuleInput): RuleCheck[] {
       },
     ];
   }
-  const useScores = reference.score.present >= options.minRecords && current.score.present > 0;
+  const useScores =
+    options.task !== 'regression' &&
+    reference.score.present >= options.minRecords &&
+    current.score.present > 0;
   const ref = useScores ? reference.score : reference.prediction;
   const cur = useScores ? current.score : current.prediction;
   const sufficient = ref.present >= options.minRecords && cur.present >= options.minRecords;
@@ -190,8 +197,52 @@ function total(counts: Record<string, number>): number {
   return n;
 }
 
-/** Label drift: PSI of the joined labels' class distribution against the reference labels. */
+/**
+ * Label drift of a regression model: PSI of the joined numeric labels on the reference labels'
+ * quantile bins, with the profile KS statistic beside it.
+ */
+function numericLabelDrift(input: RuleInput): RuleCheck[] {
+  const { current, reference, thresholds, options } = input;
+  const threshold = thresholds.values.conceptDriftPsi;
+  const policyRule = thresholds.sources.conceptDriftPsi;
+  const curN = current.labelValues.present;
+  const refN = reference?.labelValues.present ?? 0;
+  if (!reference || refN < options.minLabels || curN < options.minLabels) {
+    return [
+      {
+        rule: 'label_drift',
+        value: null,
+        threshold,
+        status: 'insufficient_data',
+        policyRule,
+        n: curN,
+        detail: reference
+          ? `needs at least ${options.minLabels} numeric labels in the window and the reference`
+          : NO_REFERENCE,
+      },
+    ];
+  }
+  const { psi, method, bins } = columnPsi(reference.labelValues, current.labelValues, options.psiBins);
+  const { status, note } = judgePsi(psi, threshold, bins, curN, refN, options);
+  return [
+    {
+      rule: 'label_drift',
+      value: psi === null ? null : round(psi),
+      threshold,
+      status,
+      policyRule,
+      n: curN,
+      detail: `labels: ${method}${note}`,
+    },
+  ];
+}
+
+/**
+ * Label drift: PSI of the joined labels' class distribution against the reference labels (for
+ * a regression model, of the numeric labels' distribution).
+ */
 export function labelDriftRule(input: RuleInput): RuleCheck[] {
+  if (input.options.task === 'regression') return numericLabelDrift(input);
   const { current, reference, thresholds, options } = input;
   const threshold = thresholds.values.conceptDriftPsi;
   const policyRule = thresholds.sources.conceptDriftPsi;

@@ -1,4 +1,4 @@
-import type { InputField } from '../monitoring.types.js';
+import type { InputField, MonitoringTask } from '../monitoring.types.js';
 import type { WindowProfile } from '../window-profile.js';
 import {
   dataDriftRule,
@@ -17,6 +17,7 @@ import {
   precisionDecayRule,
   recallDecayRule,
 } from './performance.rules.js';
+import { maeIncreaseRule, mapeIncreaseRule, r2DecayRule, rmseIncreaseRule } from './regression.rules.js';
 import type { ResolvedThresholds, Rule, RuleCheck, RuleOptions } from './rule.types.js';
 import { negativeFeedbackRule, safetySignalRule } from './signal.rules.js';
 
@@ -24,18 +25,25 @@ import { negativeFeedbackRule, safetySignalRule } from './signal.rules.js';
 export const RULE_FAMILIES = ['performance', 'dataDrift', 'conceptDrift', 'fairness'] as const;
 export type RuleFamily = (typeof RULE_FAMILIES)[number];
 
-/** The per-window rules, their family, and whether they also run per segment. */
-const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule }> = {
+/**
+ * The per-window rules and their family; `task` limits a rule to classification or regression
+ * models (the others run for both).
+ */
+const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule; task?: MonitoringTask }> = {
   data_drift: { family: 'dataDrift', rule: dataDriftRule },
   missing_increase: { family: 'dataDrift', rule: missingIncreaseRule },
   new_categories: { family: 'dataDrift', rule: newCategoriesRule },
   schema_change: { family: 'dataDrift', rule: schemaChangeRule },
   prediction_drift: { family: 'conceptDrift', rule: predictionDriftRule },
   label_drift: { family: 'conceptDrift', rule: labelDriftRule },
-  accuracy_decay: { family: 'performance', rule: accuracyDecayRule },
-  precision_decay: { family: 'performance', rule: precisionDecayRule },
-  recall_decay: { family: 'performance', rule: recallDecayRule },
-  brier_drift: { family: 'performance', rule: brierDriftRule },
+  accuracy_decay: { family: 'performance', rule: accuracyDecayRule, task: 'classification' },
+  precision_decay: { family: 'performance', rule: precisionDecayRule, task: 'classification' },
+  recall_decay: { family: 'performance', rule: recallDecayRule, task: 'classification' },
+  brier_drift: { family: 'performance', rule: brierDriftRule, task: 'classification' },
+  rmse_increase: { family: 'performance', rule: rmseIncreaseRule, task: 'regression' },
+  mae_increase: { family: 'performance', rule: maeIncreaseRule, task: 'regression' },
+  mape_increase: { family: 'performance', rule: mapeIncreaseRule, task: 'regression' },
+  r2_decay: { family: 'performance', rule: r2DecayRule, task: 'regression' },
   error_rate: { family: 'performance', rule: errorRateRule },
   latency_p95: { family: 'performance', rule: latencyRule },
   safety_signal: { family: 'performance', rule: safetySignalRule },
@@ -101,8 +109,8 @@ export function evaluateRules(input: EvaluationInput): SegmentedCheck[] {
         ...(input.segmentBaselines[scope.segment] ?? {}),
       };
     }
-    for (const [name, { rule }] of Object.entries(WINDOW_RULES)) {
-      if (!wanted(name)) continue;
+    for (const [name, { rule, task }] of Object.entries(WINDOW_RULES)) {
+      if (!wanted(name) || (task !== undefined && task !== input.options.task)) continue;
       for (const check of rule({
         current: scope.profile,
         reference,
@@ -115,7 +123,8 @@ export function evaluateRules(input: EvaluationInput): SegmentedCheck[] {
       }
     }
   }
-  if (wanted('fairness') && input.sensitiveAttributes.length > 0) {
+  // Equal opportunity compares true-positive rates: it applies to classification models only.
+  if (wanted('fairness') && input.sensitiveAttributes.length > 0 && input.options.task === 'classification') {
     checks.push(...fairnessRule(input.segments, input.sensitiveAttributes, input.thresholds, input.options));
   }
   if (wanted('new_data_volume')) {

@@ -1,4 +1,4 @@
-import type { CheckStatus, InputField } from '../monitoring.types.js';
+import type { CheckStatus, InputField, MonitoringTask } from '../monitoring.types.js';
 import type { WindowProfile } from '../window-profile.js';
 
 /**
@@ -35,6 +35,14 @@ export interface MonitorThresholds {
   negativeFeedbackRatePct: number;
   /** Largest allowed difference in true-positive rate between sensitive groups. */
   equalOpportunityDiff: number;
+  /** Regression models: increase of RMSE over the baseline, in percent of the baseline. */
+  rmseIncreasePct: number;
+  /** Regression models: increase of MAE over the baseline, in percent of the baseline. */
+  maeIncreasePct: number;
+  /** Regression models: increase of MAPE over the baseline, in percent of the baseline. */
+  mapeIncreasePct: number;
+  /** Regression models: drop of R² below the baseline (absolute). */
+  r2Decay: number;
 }
 
 export type ThresholdName = keyof MonitorThresholds;
@@ -57,6 +65,8 @@ export interface RuleOptions {
   psiBins: number;
   /** The class counted as positive for precision, recall and Brier. */
   positiveClass: string;
+  /** Which performance rules apply and how predictions and labels are compared. */
+  task: MonitoringTask;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = {
@@ -65,6 +75,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   warningFraction: 0.8,
   psiBins: 10,
   positiveClass: '1',
+  task: 'classification',
 };
 
 /** What one rule sees: the window (overall or one segment) and what it is compared with. */
@@ -89,6 +100,8 @@ export interface RuleCheck {
   policyRule: string;
   n?: number;
   count?: number;
+  observed?: number;
+  baseline?: number;
   detail?: string;
 }
 
