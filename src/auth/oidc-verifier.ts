@@ -7,7 +7,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { OidcConfig } from '../config/config.js';
+import { LOOPBACK_HOSTS, type OidcConfig } from '../config/config.js';
 import { invalidInput, WardenError } from '../core/errors.js';
 import { principalFromClaims, rolesFromClaims } from './oidc-claims.js';
 import type { Role } from './roles.js';
@@ -107,6 +107,43 @@ function remoteKeySource(url: string, cooldownSeconds: number): JWTVerifyGetKey 
   };
 }
 
+/**
+ * Keys found through OpenID Connect discovery: the issuer's `/.well-known/openid-configuration`
+ * names its `jwks_uri`. The document must name the configured issuer exactly, and the key URL must
+ * be https (plain http only on the loopback interface). Discovery runs on first use and again
+ * after a failure, so a provider that is down at start-up does not keep the server from starting.
+ */
+function discoveredKeySource(issuer: string, cooldownSeconds: number): JWTVerifyGetKey {
+  let found: Promise<JWTVerifyGetKey> | undefined;
+  const discover = async (): Promise<JWTVerifyGetKey> => {
+    const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+    const response = await fetch(url, {
+      signal: AbortSignal.timeout(JWKS_FETCH_TIMEOUT_MS),
+      redirect: 'error',
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw new KeySourceUnavailable();
+    const document = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+    if (
+      document.issuer !== issuer ||
+      typeof document.jwks_uri !== 'string' ||
+      !URL.canParse(document.jwks_uri)
+    )
+      throw new KeySourceUnavailable();
+    const jwks = new URL(document.jwks_uri);
+    if (jwks.protocol !== 'https:' && !(jwks.protocol === 'http:' && LOOPBACK_HOSTS.has(jwks.hostname)))
+      throw new KeySourceUnavailable();
+    return remoteKeySource(jwks.href, cooldownSeconds);
+  };
+  return async (header, token) => {
+    found ??= discover().catch((error: unknown) => {
+      found = undefined;
+      throw error instanceof KeySourceUnavailable ? error : new KeySourceUnavailable();
+    });
+    return (await found)(header, token);
+  };
+}
+
 /** A one-line reason for a refused token; never key material or the provider's response. */
 function reasonFor(error: unknown): WardenError {
   const refuse = (message: string) => new WardenError('unauthenticated', message);
@@ -137,7 +174,9 @@ function reasonFor(error: unknown): WardenError {
 export function createOidcVerifier(config: OidcConfig): OidcVerifier {
   const keys = config.jwksFile
     ? fileKeySource(config.jwksFile)
-    : remoteKeySource(config.jwksUrl!, config.jwksCooldownSeconds);
+    : config.jwksUrl
+      ? remoteKeySource(config.jwksUrl, config.jwksCooldownSeconds)
+      : discoveredKeySource(config.issuer, config.jwksCooldownSeconds);
   return {
     async verify(jwt, now) {
       try {

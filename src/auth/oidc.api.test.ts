@@ -400,3 +400,72 @@ describeEachBackend('OIDC JWT bearer authentication (JWKS URL)', (backend) => {
     }
   });
 });
+
+/** An identity provider on the loopback interface publishing an OpenID discovery document and its JWKS. */
+async function startDiscoveryServer(keys: JSONWebKeySet) {
+  const state = { discoveries: 0, up: true, claimedIssuer: undefined as string | undefined };
+  const srv = http.createServer((req, res) => {
+    const { port } = srv.address() as AddressInfo;
+    const issuer = `http://127.0.0.1:${port}/realms/bank`;
+    if (!state.up) return res.writeHead(503).end('down');
+    if (req.url === '/realms/bank/.well-known/openid-configuration') {
+      state.discoveries++;
+      const document = { issuer: state.claimedIssuer ?? issuer, jwks_uri: `${issuer}/certs` };
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+    }
+    if (req.url === '/realms/bank/certs')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(keys));
+    return res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  return {
+    state,
+    issuer: `http://127.0.0.1:${port}/realms/bank`,
+    close: () => new Promise<void>((resolve) => srv.close(() => resolve())),
+  };
+}
+
+describeEachBackend('OIDC JWT bearer authentication (discovery from the issuer)', (backend) => {
+  let server: TestServer;
+  let idp: Awaited<ReturnType<typeof startDiscoveryServer>>;
+  let key: TestKey;
+
+  beforeAll(async () => {
+    key = await makeKey('disc-1', 'RS256');
+    idp = await startDiscoveryServer({ keys: [key.jwk] });
+    server = await startTestServer(backend, { config: { oidc: oidcConfig({ issuer: idp.issuer }) } });
+  });
+  afterAll(async () => {
+    await server.close();
+    await idp.close();
+  });
+
+  it('reads jwks_uri from the issuer’s discovery document, once it is reachable, and keeps it', async () => {
+    const token = await sign(key, { sub: 'alice', roles: ['viewer'] }, { iss: idp.issuer });
+    idp.state.up = false;
+    expect((await server.api('GET', '/api/v1/models', { token })).status).toBe(503);
+    idp.state.up = true;
+    expect((await server.api('GET', '/api/v1/models', { token })).status).toBe(200);
+    expect((await server.api('GET', '/api/v1/models', { token })).status).toBe(200);
+    expect(idp.state.discoveries).toBe(1);
+  });
+
+  it('refuses keys from a discovery document that names another issuer', async () => {
+    const other = await makeKey('disc-2', 'RS256');
+    const fresh = await startDiscoveryServer({ keys: [other.jwk] });
+    fresh.state.claimedIssuer = 'https://elsewhere.example';
+    const impostor = await startTestServer(backend, {
+      config: { oidc: oidcConfig({ issuer: fresh.issuer }) },
+    });
+    try {
+      const token = await sign(other, { sub: 'mallory', roles: ['admin'] }, { iss: fresh.issuer });
+      const res = await impostor.api('GET', '/api/v1/models', { token });
+      expect(res.status).toBe(503);
+      expect(fresh.state.discoveries).toBe(1);
+    } finally {
+      await impostor.close();
+      await fresh.close();
+    }
+  });
+});

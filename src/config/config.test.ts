@@ -37,8 +37,9 @@ describe('OIDC configuration', () => {
   });
 
   it.each([
-    [{ ...base }, /exactly one of WARDEN_OIDC_JWKS_URL and WARDEN_OIDC_JWKS_FILE/],
-    [{ ...base, WARDEN_OIDC_JWKS_URL: 'https://a/j', WARDEN_OIDC_JWKS_FILE: 'j.json' }, /exactly one/],
+    [{ ...base, WARDEN_OIDC_ISSUER: 'warden-idp' }, /oidc\.issuer: must be an https URL to discover/],
+    [{ ...base, WARDEN_OIDC_ISSUER: 'http://idp.example' }, /oidc\.issuer: must use https/],
+    [{ ...base, WARDEN_OIDC_JWKS_URL: 'https://a/j', WARDEN_OIDC_JWKS_FILE: 'j.json' }, /at most one/],
     [{ ...base, WARDEN_OIDC_AUDIENCE: '', WARDEN_OIDC_JWKS_FILE: 'j.json' }, /oidc\.audience/],
     [{ ...base, WARDEN_OIDC_JWKS_URL: 'http://idp.example/jwks' }, /must use https/],
     [{ ...base, WARDEN_OIDC_JWKS_URL: 'ftp://idp.example/jwks' }, /oidc\.jwksUrl/],
@@ -58,6 +59,18 @@ describe('OIDC configuration', () => {
     ],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);
+  });
+
+  it('discovers the keys from the issuer when neither a JWKS URL nor a file is set', () => {
+    const oidc = loadConfig({}, { ...base }).oidc;
+    expect(oidc).toMatchObject({ issuer: base.WARDEN_OIDC_ISSUER });
+    expect(oidc?.jwksUrl).toBeUndefined();
+    expect(oidc?.jwksFile).toBeUndefined();
+    // a JWKS file names its keys itself, so the issuer need not be a URL then
+    expect(
+      loadConfig({}, { ...base, WARDEN_OIDC_ISSUER: 'warden-idp', WARDEN_OIDC_JWKS_FILE: 'j.json' }).oidc
+        ?.issuer,
+    ).toBe('warden-idp');
   });
 
   it('allows plain http only on the loopback interface', () => {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Host names of the loopback interface, where plain http is allowed for identity-provider URLs. */
+export const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * JWT bearer authentication from an OpenID Connect identity provider. Absent unless an issuer is
@@ -15,7 +16,11 @@ const oidcSchema = z
     issuer: z.string().min(1),
     /** A token's `aud` must name at least one of these. */
     audience: z.array(z.string().min(1)).min(1, 'name at least one audience'),
-    /** Where the provider publishes its signing keys; fetched when needed and cached, refetched for an unknown key id. */
+    /**
+     * Where the provider publishes its signing keys; fetched when needed and cached, refetched for an
+     * unknown key id. Without it (and without a file) it is read from the issuer's
+     * `/.well-known/openid-configuration`.
+     */
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** A JWKS document on disk instead (air-gapped installs); re-read when the file changes. */
     jwksFile: z.string().min(1).optional(),
@@ -35,19 +40,34 @@ const oidcSchema = z
       .max(3600),
   })
   .superRefine((o, ctx) => {
-    if ((o.jwksUrl === undefined) === (o.jwksFile === undefined)) {
+    if (o.jwksUrl !== undefined && o.jwksFile !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['jwksUrl'],
-        message: 'set exactly one of WARDEN_OIDC_JWKS_URL and WARDEN_OIDC_JWKS_FILE',
+        message: 'set at most one of WARDEN_OIDC_JWKS_URL and WARDEN_OIDC_JWKS_FILE',
       });
     }
-    if (o.jwksUrl !== undefined && URL.canParse(o.jwksUrl)) {
-      const url = new URL(o.jwksUrl);
+    const fetched: Array<['jwksUrl' | 'issuer', string]> =
+      o.jwksUrl !== undefined
+        ? [['jwksUrl', o.jwksUrl]]
+        : o.jwksFile === undefined
+          ? [['issuer', o.issuer]]
+          : [];
+    for (const [field, value] of fetched) {
+      if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+        if (field === 'issuer')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['issuer'],
+            message: 'must be an https URL to discover the signing keys from (or set a JWKS URL or file)',
+          });
+        continue;
+      }
+      const url = new URL(value);
       if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['jwksUrl'],
+          path: [field],
           message: 'must use https (plain http only on the loopback interface)',
         });
       }
