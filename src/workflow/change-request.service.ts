@@ -1,6 +1,7 @@
 import type { Role } from '../auth/roles.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import { conflict, forbidden, invalidInput, notFound, type WardenError } from '../core/errors.js';
+import { sql } from 'kysely';
+import { conflict, forbidden, invalidInput, notFound, WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { Executor } from '../db/database.js';
@@ -631,7 +632,25 @@ export async function reviewRequestsHoldingRun(
   for (const candidate of await findOpenRequestsHoldingRun(trx, runId)) {
     const row = await lockRequest(trx, ctx, candidate.id);
     if (!isOpen(row.status as ChangeRequestStatus)) continue;
-    await advance(trx, ctx, actor, row.id, { waiverId, validationRunId: runId });
+    // Each request is carried out under a savepoint: one that can no longer be carried out (its
+    // version moved meanwhile, say) is left as it was and noted, and the waiver still stands.
+    await sql`savepoint review_request`.execute(trx);
+    try {
+      await advance(trx, ctx, actor, row.id, { waiverId, validationRunId: runId });
+      await sql`release savepoint review_request`.execute(trx);
+    } catch (error) {
+      if (!(error instanceof WardenError)) throw error;
+      await sql`rollback to savepoint review_request`.execute(trx);
+      await sql`release savepoint review_request`.execute(trx);
+      await ctx.audit.append(trx, {
+        actor: actor.principal.name,
+        action: 'change_request.not_executed',
+        subject: subjectOf(row),
+        requestId: actor.requestId,
+        change: { id: row.id, trigger: { waiverId, validationRunId: runId }, reason: error.message },
+      });
+      continue;
+    }
     if ((await findChangeRequestRow(trx, row.id))?.status === 'executed') executed.push(row.id);
   }
   return executed;

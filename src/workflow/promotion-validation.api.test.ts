@@ -321,4 +321,73 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
       expect((await s.api('GET', `/api/v1/models/${name}/versions/1.0.0`)).body.stage).toBe('production');
     }
   });
+  it('keeps the waiver approved and notes the request when the request can no longer be carried out', async () => {
+    const db = s.ctx.db;
+    await s.api('POST', '/api/v1/models', { body: { name: 'moved', owner: 'ops', riskTier: 3 } });
+    await s.api('POST', '/api/v1/models/moved/versions', {
+      body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
+    });
+    const model = await db
+      .selectFrom('models')
+      .select('id')
+      .where('name', '=', 'moved')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('model_versions')
+      .set({ stage: 'staging' })
+      .where('model_id', '=', model.id)
+      .execute();
+    const validator = await s.tokenFor('val', ['validator']);
+    const run = await s.api('POST', '/api/v1/models/moved/versions/1.0.0/validations', {
+      token: validator,
+      body: { ...dataset(4), evidence: EVIDENCE },
+    });
+    const cr = await s.api('POST', '/api/v1/models/moved/versions/1.0.0/transitions', {
+      token: await s.tokenFor('dana', ['data-scientist']),
+      body: { to: 'production', reason: 'internal tool', evidence: [run.body.id] },
+    });
+    const id = cr.body.id as string;
+    for (const [principal, role] of [
+      ['pete', 'data-scientist'],
+      ['eve', 'ml-engineer'],
+    ] as const)
+      await s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
+        token: await s.tokenFor(principal, [role]),
+        body: { decision: 'approve', role },
+      });
+    // Meanwhile the version left staging behind the workflow's back: staging -> production no longer applies.
+    await db
+      .updateTable('model_versions')
+      .set({ stage: 'rejected' })
+      .where('model_id', '=', model.id)
+      .execute();
+    const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
+      token: validator,
+      body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
+    });
+    const approved = await s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, {
+      token: await s.tokenFor('cora', ['compliance']),
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.body.status).toBe('approved');
+    expect((await s.api('GET', `/api/v1/change-requests/${id}`)).body.status).toBe('approved');
+    expect((await s.api('GET', '/api/v1/models/moved/versions/1.0.0')).body.stage).toBe('rejected');
+    const noted = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'change'])
+      .where('action', '=', 'change_request.not_executed')
+      .where('subject', '=', `change_request:${id}`)
+      .execute();
+    expect(noted).toHaveLength(1);
+    expect(noted[0]!.actor).toBe('cora');
+    expect(JSON.parse(noted[0]!.change)).toMatchObject({ id, trigger: { waiverId: waiver.body.id } });
+    expect(
+      await db
+        .selectFrom('audit_log')
+        .select('seq')
+        .where('action', '=', 'change_request.executed')
+        .where('subject', '=', `change_request:${id}`)
+        .execute(),
+    ).toHaveLength(0);
+  });
 });
