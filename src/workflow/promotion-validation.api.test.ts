@@ -191,57 +191,71 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
     expect(done.body.status).toBe('executed');
   });
 
-  it('executes an approved request holding the run as soon as compliance approves the waiver it lacked', async () => {
-    await s.api('POST', '/api/v1/models', { body: { name: 'sorter', owner: 'ops', riskTier: 3 } });
-    await s.api('POST', '/api/v1/models/sorter/versions', {
+  /**
+   * A tier-3 model `name` with version 1.0.0 in staging, a validation run that fails only
+   * security.artifact (no artifact uploaded), a request to production — holding the run as evidence
+   * when `offerRun` — approved by both roles, and a pending waiver of the failed check.
+   */
+  async function approvedRequestLackingWaiver(name: string, offerRun: boolean) {
+    await s.api('POST', '/api/v1/models', { body: { name, owner: 'ops', riskTier: 3 } });
+    await s.api('POST', `/api/v1/models/${name}/versions`, {
       body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
     });
-    const db = s.ctx.db;
-    const model = await db
+    const model = await s.ctx.db
       .selectFrom('models')
       .select('id')
-      .where('name', '=', 'sorter')
+      .where('name', '=', name)
       .executeTakeFirstOrThrow();
-    await db
+    await s.ctx.db
       .updateTable('model_versions')
       .set({ stage: 'staging' })
       .where('model_id', '=', model.id)
       .execute();
     const dana = await s.tokenFor('dana', ['data-scientist']);
     const validator = await s.tokenFor('val', ['validator']);
-    // No artifact: security.artifact fails, every other check passes.
-    const run = await s.api('POST', '/api/v1/models/sorter/versions/1.0.0/validations', {
+    const run = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/validations`, {
       token: validator,
       body: { ...dataset(4), evidence: EVIDENCE },
     });
     expect(run.body.passed).toBe(false);
-    const cr = await s.api('POST', '/api/v1/models/sorter/versions/1.0.0/transitions', {
+    const runId = run.body.id as string;
+    const cr = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/transitions`, {
       token: dana,
-      body: { to: 'production', reason: 'internal tool', evidence: [run.body.id] },
+      body: { to: 'production', reason: 'internal tool', ...(offerRun ? { evidence: [runId] } : {}) },
     });
     const id = cr.body.id as string;
-    const decide = async (principal: string, role: 'data-scientist' | 'ml-engineer') =>
-      s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
+    let status = '';
+    for (const [principal, role] of [
+      ['pete', 'data-scientist'],
+      ['eve', 'ml-engineer'],
+    ] as const) {
+      const decided = await s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
         token: await s.tokenFor(principal, [role]),
         body: { decision: 'approve', role },
       });
-    await decide('pete', 'data-scientist');
-    expect((await decide('eve', 'ml-engineer')).body.status).toBe('approved'); // evidence failed
-    const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
+      status = decided.body.status as string;
+    }
+    expect(status).toBe('approved'); // the evidence is missing or failed
+    const waiver = await s.api('POST', `/api/v1/validations/${runId}/waivers`, {
       token: validator,
       body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
     });
-    const approved = await s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, {
-      token: await s.tokenFor('cora', ['compliance']),
-    });
-    expect(approved.status).toBe(200);
+    return { id, runId, modelId: model.id, waiverId: waiver.body.id as string, dana };
+  }
+
+  const approveWaiver = async (waiverId: string) =>
+    s.api('POST', `/api/v1/waivers/${waiverId}/approve`, { token: await s.tokenFor('cora', ['compliance']) });
+
+  it('executes an approved request holding the run as soon as compliance approves the waiver it lacked', async () => {
+    const { id, runId, waiverId, dana } = await approvedRequestLackingWaiver('sorter', true);
+    expect((await approveWaiver(waiverId)).status).toBe(200);
 
     // Nobody offered the run again: the approval of the waiver alone carried the promotion out.
     const after = await s.api('GET', `/api/v1/change-requests/${id}`);
     expect(after.body).toMatchObject({ status: 'executed', missingEvidence: [] });
     expect((await s.api('GET', '/api/v1/models/sorter/versions/1.0.0')).body.stage).toBe('production');
     expect((await s.api('GET', '/api/v1/models/sorter')).body.championVersion).toBe('1.0.0');
-    const executed = await db
+    const executed = await s.ctx.db
       .selectFrom('audit_log')
       .select(['actor', 'change'])
       .where('action', '=', 'change_request.executed')
@@ -252,68 +266,27 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
     expect(JSON.parse(executed[0]!.change)).toMatchObject({
       id,
       to: 'production',
-      trigger: { waiverId: waiver.body.id, validationRunId: run.body.id },
+      trigger: { waiverId, validationRunId: runId },
     });
     // The request's own evidence list was not touched, and offering the run again is refused as closed.
-    expect(after.body.evidence).toEqual([run.body.id]);
+    expect(after.body.evidence).toEqual([runId]);
     const again = await s.api('POST', `/api/v1/change-requests/${id}/evidence`, {
       token: dana,
-      body: { validationRunId: run.body.id },
+      body: { validationRunId: runId },
     });
     expect(again.status).toBe(409);
   });
+
   it('executes the request whichever comes first when its run is offered and its waiver approved at the same moment', async () => {
-    const db = s.ctx.db;
-    const validator = await s.tokenFor('val', ['validator']);
-    const dana = await s.tokenFor('dana', ['data-scientist']);
-    const compliance = await s.tokenFor('cora', ['compliance']);
-    const pete = await s.tokenFor('pete', ['data-scientist']);
-    const eve = await s.tokenFor('eve', ['ml-engineer']);
     for (let round = 0; round < 4; round++) {
       const name = `racer-${round}`;
-      await s.api('POST', '/api/v1/models', { body: { name, owner: 'ops', riskTier: 3 } });
-      await s.api('POST', `/api/v1/models/${name}/versions`, {
-        body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
-      });
-      const model = await db
-        .selectFrom('models')
-        .select('id')
-        .where('name', '=', name)
-        .executeTakeFirstOrThrow();
-      await db
-        .updateTable('model_versions')
-        .set({ stage: 'staging' })
-        .where('model_id', '=', model.id)
-        .execute();
-      // No artifact: security.artifact fails, every other check passes.
-      const run = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/validations`, {
-        token: validator,
-        body: { ...dataset(4), evidence: EVIDENCE },
-      });
-      expect(run.body.passed).toBe(false);
-      const cr = await s.api('POST', `/api/v1/models/${name}/versions/1.0.0/transitions`, {
-        token: dana,
-        body: { to: 'production', reason: 'internal tool' },
-      });
-      const id = cr.body.id as string;
-      for (const [token, role] of [
-        [pete, 'data-scientist'],
-        [eve, 'ml-engineer'],
-      ] as const)
-        await s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
-          token,
-          body: { decision: 'approve', role },
-        });
-      const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
-        token: validator,
-        body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
-      });
+      const { id, runId, waiverId, dana } = await approvedRequestLackingWaiver(name, false);
       const [offered, approved] = await Promise.all([
         s.api('POST', `/api/v1/change-requests/${id}/evidence`, {
           token: dana,
-          body: { validationRunId: run.body.id },
+          body: { validationRunId: runId },
         }),
-        s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, { token: compliance }),
+        approveWaiver(waiverId),
       ]);
       expect([offered.status, approved.status]).toEqual([200, 200]);
       const after = await s.api('GET', `/api/v1/change-requests/${id}`);
@@ -321,73 +294,31 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
       expect((await s.api('GET', `/api/v1/models/${name}/versions/1.0.0`)).body.stage).toBe('production');
     }
   });
+
   it('keeps the waiver approved and notes the request when the request can no longer be carried out', async () => {
-    const db = s.ctx.db;
-    await s.api('POST', '/api/v1/models', { body: { name: 'moved', owner: 'ops', riskTier: 3 } });
-    await s.api('POST', '/api/v1/models/moved/versions', {
-      body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
-    });
-    const model = await db
-      .selectFrom('models')
-      .select('id')
-      .where('name', '=', 'moved')
-      .executeTakeFirstOrThrow();
-    await db
-      .updateTable('model_versions')
-      .set({ stage: 'staging' })
-      .where('model_id', '=', model.id)
-      .execute();
-    const validator = await s.tokenFor('val', ['validator']);
-    const run = await s.api('POST', '/api/v1/models/moved/versions/1.0.0/validations', {
-      token: validator,
-      body: { ...dataset(4), evidence: EVIDENCE },
-    });
-    const cr = await s.api('POST', '/api/v1/models/moved/versions/1.0.0/transitions', {
-      token: await s.tokenFor('dana', ['data-scientist']),
-      body: { to: 'production', reason: 'internal tool', evidence: [run.body.id] },
-    });
-    const id = cr.body.id as string;
-    for (const [principal, role] of [
-      ['pete', 'data-scientist'],
-      ['eve', 'ml-engineer'],
-    ] as const)
-      await s.api('POST', `/api/v1/change-requests/${id}/decisions`, {
-        token: await s.tokenFor(principal, [role]),
-        body: { decision: 'approve', role },
-      });
+    const { id, modelId, waiverId } = await approvedRequestLackingWaiver('moved', true);
     // Meanwhile the version left staging behind the workflow's back: staging -> production no longer applies.
-    await db
+    await s.ctx.db
       .updateTable('model_versions')
       .set({ stage: 'rejected' })
-      .where('model_id', '=', model.id)
+      .where('model_id', '=', modelId)
       .execute();
-    const waiver = await s.api('POST', `/api/v1/validations/${run.body.id}/waivers`, {
-      token: validator,
-      body: { check: 'security.artifact', reason: 'artifact in the vendor registry', until: '2099-01-01' },
-    });
-    const approved = await s.api('POST', `/api/v1/waivers/${waiver.body.id}/approve`, {
-      token: await s.tokenFor('cora', ['compliance']),
-    });
+    const approved = await approveWaiver(waiverId);
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');
     expect((await s.api('GET', `/api/v1/change-requests/${id}`)).body.status).toBe('approved');
     expect((await s.api('GET', '/api/v1/models/moved/versions/1.0.0')).body.stage).toBe('rejected');
-    const noted = await db
-      .selectFrom('audit_log')
-      .select(['actor', 'change'])
-      .where('action', '=', 'change_request.not_executed')
-      .where('subject', '=', `change_request:${id}`)
-      .execute();
+    const entries = async (action: string) =>
+      s.ctx.db
+        .selectFrom('audit_log')
+        .select(['actor', 'change'])
+        .where('action', '=', action)
+        .where('subject', '=', `change_request:${id}`)
+        .execute();
+    const noted = await entries('change_request.not_executed');
     expect(noted).toHaveLength(1);
     expect(noted[0]!.actor).toBe('cora');
-    expect(JSON.parse(noted[0]!.change)).toMatchObject({ id, trigger: { waiverId: waiver.body.id } });
-    expect(
-      await db
-        .selectFrom('audit_log')
-        .select('seq')
-        .where('action', '=', 'change_request.executed')
-        .where('subject', '=', `change_request:${id}`)
-        .execute(),
-    ).toHaveLength(0);
+    expect(JSON.parse(noted[0]!.change)).toMatchObject({ id, trigger: { waiverId } });
+    expect(await entries('change_request.executed')).toHaveLength(0);
   });
 });
