@@ -197,6 +197,24 @@ function total(counts: Record<string, number>): number {
   return n;
 }
 
+/** The label-drift result when the window or the reference holds too few labels to compare. */
+function labelsTooFew(input: RuleInput, n: number, what: string): RuleCheck[] {
+  const { reference, thresholds, options } = input;
+  return [
+    {
+      rule: 'label_drift',
+      value: null,
+      threshold: thresholds.values.conceptDriftPsi,
+      status: 'insufficient_data',
+      policyRule: thresholds.sources.conceptDriftPsi,
+      n,
+      detail: reference
+        ? `needs at least ${options.minLabels} ${what} in the window and the reference`
+        : NO_REFERENCE,
+    },
+  ];
+}
+
 /**
  * Label drift of a regression model: PSI of the joined numeric labels on the reference labels'
  * quantile bins, with the profile KS statistic beside it.
@@ -207,21 +225,8 @@ function numericLabelDrift(input: RuleInput): RuleCheck[] {
   const policyRule = thresholds.sources.conceptDriftPsi;
   const curN = current.labelValues.present;
   const refN = reference?.labelValues.present ?? 0;
-  if (!reference || refN < options.minLabels || curN < options.minLabels) {
-    return [
-      {
-        rule: 'label_drift',
-        value: null,
-        threshold,
-        status: 'insufficient_data',
-        policyRule,
-        n: curN,
-        detail: reference
-          ? `needs at least ${options.minLabels} numeric labels in the window and the reference`
-          : NO_REFERENCE,
-      },
-    ];
-  }
+  if (!reference || refN < options.minLabels || curN < options.minLabels)
+    return labelsTooFew(input, curN, 'numeric labels');
   const { psi, method, bins } = columnPsi(reference.labelValues, current.labelValues, options.psiBins);
   const { status, note } = judgePsi(psi, threshold, bins, curN, refN, options);
   return [
@@ -248,21 +253,8 @@ export function labelDriftRule(input: RuleInput): RuleCheck[] {
   const policyRule = thresholds.sources.conceptDriftPsi;
   const curN = total(current.labels);
   const refN = reference ? total(reference.labels) : 0;
-  if (!reference || refN < options.minLabels || curN < options.minLabels) {
-    return [
-      {
-        rule: 'label_drift',
-        value: null,
-        threshold,
-        status: 'insufficient_data',
-        policyRule,
-        n: curN,
-        detail: reference
-          ? `needs at least ${options.minLabels} labels in the window and the reference`
-          : NO_REFERENCE,
-      },
-    ];
-  }
+  if (!reference || refN < options.minLabels || curN < options.minLabels)
+    return labelsTooFew(input, curN, 'labels');
   const { psi, pValue, categories } = categoricalDrift(reference.labels, current.labels);
   const { status, note } = judgePsi(psi, threshold, categories, curN, refN, options);
   return [
