@@ -69,14 +69,39 @@ function withStatementCache(sqlite: BetterSqlite3.Database): BetterSqlite3.Datab
   });
 }
 
+/**
+ * Runs `step`, again after a short pause while SQLite answers SQLITE_BUSY. Two processes switching a
+ * new database file to WAL at the same moment both hold a shared lock and want an exclusive one;
+ * SQLite then refuses one of them at once, without waiting (waiting could deadlock), however long
+ * the busy timeout. Trying again from scratch lets it wait its turn like any other writer.
+ */
+export function retryWhileBusy<T>(step: () => T, attempts = 50, pauseMs = 20): T {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return step();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs * Math.min(attempt, 5));
+    }
+  }
+}
+
 /** Opens the embedded SQLite file under `dataDir`, in WAL mode with foreign keys enforced. */
 export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, fileName);
-  const sqlite = new SqliteDatabase(file);
-  // Wait for another process's write lock instead of failing at once; set before anything that locks.
-  sqlite.pragma('busy_timeout = 10000');
-  sqlite.pragma('journal_mode = WAL');
+  const sqlite = retryWhileBusy(() => {
+    const opened = new SqliteDatabase(file);
+    try {
+      // Wait for another process's write lock instead of failing at once; set before anything that locks.
+      opened.pragma('busy_timeout = 10000');
+      opened.pragma('journal_mode = WAL');
+      return opened;
+    } catch (error) {
+      opened.close();
+      throw error;
+    }
+  });
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
