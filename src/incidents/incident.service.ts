@@ -137,55 +137,41 @@ export async function requireIncident(db: Executor, id: string, lock = false): P
 }
 
 /** Acknowledges an open incident. Refused (409) unless it is open. */
-export async function acknowledgeIncident(
+export function acknowledgeIncident(
   ctx: AppContext,
   actor: { principal: Principal; requestId: string },
   id: string,
   comment: string,
 ): Promise<Incident> {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await requireIncident(trx, id, ctx.store.capabilities.rowLocks);
-    const at = ctx.now().toISOString();
-    const changes = lifecycleChanges(
-      { kind: 'incident', ...row },
-      'acknowledged',
-      actor.principal.name,
-      at,
-      comment,
-    );
-    await updateIncident(trx, id, changes);
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'incident.acknowledged',
-      subject: `incident:${id}`,
-      requestId: actor.requestId,
-      change: { comment },
-    });
-    return toIncident({ ...row, ...changes });
-  });
+  return stepIncident(ctx, actor, id, comment, 'acknowledged');
 }
 
 /** Resolves an open or acknowledged incident. Refused (409) when already resolved. */
-export async function resolveIncident(
+export function resolveIncident(
   ctx: AppContext,
   actor: { principal: Principal; requestId: string },
   id: string,
   comment: string,
 ): Promise<Incident> {
+  return stepIncident(ctx, actor, id, comment, 'resolved');
+}
+
+/** A person's acknowledge or resolve of an incident, with its audit entry (`incident.<step>`). */
+function stepIncident(
+  ctx: AppContext,
+  actor: { principal: Principal; requestId: string },
+  id: string,
+  comment: string,
+  step: 'acknowledged' | 'resolved',
+): Promise<Incident> {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await requireIncident(trx, id, ctx.store.capabilities.rowLocks);
     const at = ctx.now().toISOString();
-    const changes = lifecycleChanges(
-      { kind: 'incident', ...row },
-      'resolved',
-      actor.principal.name,
-      at,
-      comment,
-    );
+    const changes = lifecycleChanges({ kind: 'incident', ...row }, step, actor.principal.name, at, comment);
     await updateIncident(trx, id, changes);
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
-      action: 'incident.resolved',
+      action: `incident.${step}`,
       subject: `incident:${id}`,
       requestId: actor.requestId,
       change: { comment },
