@@ -4,7 +4,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import SqliteDatabase from './sqlite-driver.js';
 import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { RowReader } from './row-reader.js';
+import { postgresArrayQuery, sqliteArrayQuery, type RowReader } from './row-reader.js';
 import type { Database } from './schema.js';
 
 /**
@@ -105,7 +105,6 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  const rawStatements = new Map<string, BetterSqlite3.Statement>();
   return {
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },
@@ -121,14 +120,7 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
         throw error;
       }
     },
-    queryArrays(source, params) {
-      let statement = rawStatements.get(source);
-      if (!statement) {
-        statement = sqlite.prepare(source).raw(true);
-        rawStatements.set(source, statement);
-      }
-      return Promise.resolve(statement.all(...params) as unknown[][]);
-    },
+    queryArrays: sqliteArrayQuery(sqlite),
     close: () => db.destroy(),
   };
 }
@@ -147,12 +139,7 @@ export function openPostgresStore(url: string, poolSize = 10): Store {
     capabilities: { engine: 'postgres', rowLocks: true, multiNode: true },
     location: url.replace(/:[^:@/]*@/, ':***@'),
     runExclusive: (fn) => fn(),
-    async queryArrays(source, params) {
-      let n = 0;
-      const text = source.replace(/\?/g, () => `$${++n}`);
-      const result = await pool.query({ text, values: [...params], rowMode: 'array' });
-      return result.rows as unknown[][];
-    },
+    queryArrays: postgresArrayQuery(pool),
     close: () => db.destroy(),
   };
 }

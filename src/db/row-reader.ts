@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
 import SqliteDatabase from './sqlite-driver.js';
 import { notFound } from '../core/errors.js';
 
@@ -27,21 +28,8 @@ export async function openRowReader(options: {
     throw notFound(`no Warden store in ${options.dataDir} (give --data-dir or --database-url)`);
   const sqlite = new SqliteDatabase(file, { fileMustExist: true, readonly: true });
   sqlite.pragma('busy_timeout = 10000');
-  const statements = new Map<string, BetterSqlite3.Statement>();
   return {
-    queryArrays(sql, params) {
-      try {
-        let statement = statements.get(sql);
-        if (!statement) {
-          statement = sqlite.prepare(sql).raw(true);
-          statements.set(sql, statement);
-        }
-        return Promise.resolve(statement.all(...params) as unknown[][]);
-      } catch (error) {
-        // A statement SQLite refuses rejects the promise, as on PostgreSQL, rather than throwing at the call.
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    },
+    queryArrays: sqliteArrayQuery(sqlite),
     close() {
       sqlite.close();
       return Promise.resolve();
@@ -56,12 +44,35 @@ async function openPostgresReader(url: string): Promise<RowReader> {
   // Every statement of this session runs in a read-only transaction, so no query can change the store.
   await client.query('set session characteristics as transaction read only');
   return {
-    async queryArrays(sql, params) {
-      let n = 0;
-      const text = sql.replace(/\?/g, () => `$${++n}`);
-      const result = await client.query({ text, values: [...params], rowMode: 'array' });
-      return result.rows as unknown[][];
-    },
+    queryArrays: postgresArrayQuery(client),
     close: () => client.end(),
+  };
+}
+
+/** `queryArrays` on a SQLite connection: each SQL text prepared once, rows as arrays. */
+export function sqliteArrayQuery(sqlite: BetterSqlite3.Database): RowReader['queryArrays'] {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return (sql, params) => {
+    try {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql).raw(true);
+        statements.set(sql, statement);
+      }
+      return Promise.resolve(statement.all(...params) as unknown[][]);
+    } catch (error) {
+      // A statement SQLite refuses rejects the promise, as on PostgreSQL, rather than throwing at the call.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+}
+
+/** `queryArrays` on a PostgreSQL pool or client: `?` placeholders become `$1`, `$2`, …. */
+export function postgresArrayQuery(client: Pick<pg.ClientBase, 'query'>): RowReader['queryArrays'] {
+  return async (sql, params) => {
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    const result = await client.query({ text, values: [...params], rowMode: 'array' });
+    return result.rows as unknown[][];
   };
 }
