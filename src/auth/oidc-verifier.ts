@@ -7,7 +7,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
-import { LOOPBACK_HOSTS, type OidcConfig } from '../config/config.js';
+import { isSecureProviderUrl, type OidcConfig } from '../config/config.js';
 import { invalidInput, WardenError } from '../core/errors.js';
 import { principalFromClaims, rolesFromClaims } from './oidc-claims.js';
 import type { Role } from './roles.js';
@@ -131,8 +131,7 @@ function discoveredKeySource(issuer: string, cooldownSeconds: number): JWTVerify
     )
       throw new KeySourceUnavailable();
     const jwks = new URL(document.jwks_uri);
-    if (jwks.protocol !== 'https:' && !(jwks.protocol === 'http:' && LOOPBACK_HOSTS.has(jwks.hostname)))
-      throw new KeySourceUnavailable();
+    if (!isSecureProviderUrl(jwks)) throw new KeySourceUnavailable();
     return remoteKeySource(jwks.href, cooldownSeconds);
   };
   return async (header, token) => {

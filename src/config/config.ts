@@ -3,8 +3,12 @@ import { z } from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 
-/** Host names of the loopback interface, where plain http is allowed for identity-provider URLs. */
-export const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An identity-provider URL Warden fetches from: https, or plain http on the loopback interface only. */
+export function isSecureProviderUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
 
 /**
  * JWT bearer authentication from an OpenID Connect identity provider. Absent unless an issuer is
@@ -63,8 +67,7 @@ const oidcSchema = z
           });
         continue;
       }
-      const url = new URL(value);
-      if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+      if (!isSecureProviderUrl(new URL(value))) {
         ctx.addIssue({
           code: 'custom',
           path: [field],
