@@ -5,9 +5,25 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment:
-        'Modules must not depend on each other in a cycle at run time (type-only imports vanish when compiled).',
+        'Modules must not depend on each other in a cycle, type-only imports included: a type cycle is a design cycle (monitoring, alerts, incidents, retraining, deployments and the server once formed one).',
       from: {},
-      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+      to: { circular: true },
+    },
+    {
+      name: 'monitoring-publishes-outcomes',
+      severity: 'error',
+      comment:
+        'Monitoring publishes its outcomes through publishMonitorOutcome; the domains that react (alerts, incidents, retraining, rollouts) subscribe in src/server/reactions.ts. Monitoring never imports them, not even for a type.',
+      from: { path: '^src/monitoring/', pathNot: '(\\.test\\.ts|test-helpers?\\.ts)$' },
+      to: { path: '^src/(alerts|incidents|retraining|rollouts|server)/' },
+    },
+    {
+      name: 'only-the-entry-points-import-the-server',
+      severity: 'error',
+      comment:
+        'src/server is the composition root (services, reactions, background tasks); domains take the task type from src/core and the context from src/http/context.ts.',
+      from: { path: '^src/', pathNot: '^src/(server|cli)/|(\\.test\\.ts|test-helpers?\\.ts)$' },
+      to: { path: '^src/server/' },
     },
     {
       name: 'stats-is-pure',
@@ -15,7 +31,7 @@ module.exports = {
       comment: 'The statistics engine is pure code: no I/O, no database, no HTTP, no other domain.',
       from: { path: '^src/stats/', pathNot: '(\\.test\\.ts|test-helpers?\\.ts)$' },
       to: {
-        pathNot: '^src/stats/|^node_modules/@stdlib/',
+        pathNot: '^src/stats/|(^|/)node_modules/@stdlib/',
         dependencyTypesNot: ['type-only'],
       },
     },

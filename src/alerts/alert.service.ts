@@ -2,6 +2,7 @@ import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
+import type { CheckedModel, MonitorCheck } from '../monitoring/index.js';
 import { getActivePolicy, monitoringPolicy, type MonitoringPolicy } from '../policy/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import { applyCheck, nextEscalation, type AlertingPolicy, type Severity } from './alert-state.js';
@@ -16,7 +17,6 @@ import {
   type AlertRow,
 } from './alert.repository.js';
 import type { Alert, LifecycleComment } from './alert.schema.js';
-import type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
 import { appendComment, lifecycleChanges } from './lifecycle-step.js';
 
 /** The name system changes are audited under. */
@@ -38,7 +38,7 @@ export async function loadMonitoringPolicy(db: Executor, tier: number): Promise<
  * Applies one evaluation's checks to the model's alerts inside the caller's transaction: opens,
  * repeats and auto-resolves alerts, and puts `alert.opened` / `alert.resolved` into the webhook
  * outbox. Lifecycle changes (opened, severity raised, resolved) are audited; repeat and clean-window
- * counters are kept on the alert. The caller holds the model's lock (see `processMonitorChecks`).
+ * counters are kept on the alert. The caller holds the model's lock (see `publishMonitorOutcome`).
  */
 export async function applyChecksToAlerts(
   trx: Executor,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord, printTable } from '../cli/output.js';
-import type { Incident } from '../incidents/incident.schema.js';
-import type { RetrainingLog, RetrainingRequest } from '../retraining/retraining.schema.js';
+import type { Incident } from '../incidents/index.js';
+import type { RetrainingLog, RetrainingRequest } from '../retraining/index.js';
 import type { Alert } from './alert.schema.js';
 
 type Page<T> = { items: T[]; nextPageToken?: string };

@@ -1,7 +1,18 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment -- JSON read back for tests to check */
 import type { TestServer } from '../../test/support/server.js';
-import type { CheckedModel, MonitorCheck } from './monitor-check.types.js';
-import { processMonitorChecks, type ProcessedChecks } from './index.js';
+import { publishMonitorOutcome, type CheckedModel, type MonitorCheck } from '../monitoring/index.js';
+
+/** What one evaluation changed, as the alert, incident and retraining reactions count it. */
+export interface ProcessedChecks {
+  /** Alerts opened. */
+  opened: number;
+  /** Alerts resolved after enough clean windows. */
+  resolved: number;
+  /** Incidents opened. */
+  incidents: number;
+  /** Retraining requests created (reasons merged into an open request do not count). */
+  retraining: number;
+}
 
 /** A mutable clock for tests: `now()` is what the server sees. */
 export function testClock(start: string): {
@@ -21,7 +32,7 @@ export function testClock(start: string): {
   };
 }
 
-/** Registers a model (and a version) through the API and returns what processMonitorChecks needs. */
+/** Registers a model (and a version) through the API and returns the model a monitor outcome names. */
 export async function registerModel(
   server: TestServer,
   name: string,
@@ -65,16 +76,17 @@ export function check(
   };
 }
 
-/** Calls the real entry point inside a transaction, as the monitoring evaluation does. */
-export function process(
+/** Publishes an outcome through the real seam inside a transaction, as the monitoring evaluation does. */
+export async function process(
   server: TestServer,
   model: CheckedModel,
   checks: MonitorCheck[],
   now: Date = server.ctx.now(),
 ): Promise<ProcessedChecks> {
-  return server.ctx.db
+  const counts = await server.ctx.db
     .transaction()
-    .execute((trx) => processMonitorChecks(trx, server.ctx, { model, version: '1.0.0', checks, now }));
+    .execute((trx) => publishMonitorOutcome(trx, server.ctx, { model, version: '1.0.0', checks, now }));
+  return { opened: 0, resolved: 0, incidents: 0, retraining: 0, ...counts };
 }
 
 /** Audit entries about one subject, oldest first. */

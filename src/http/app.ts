@@ -1,15 +1,18 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { registerAlertingRoutes } from '../alerts/index.js';
+import { registerAlertRoutes, RESPONDER_ROLES } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { createOidcVerifier } from '../auth/oidc-verifier.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
 import { newId } from '../core/ids.js';
+import { registerIncidentRoutes } from '../incidents/index.js';
+import { registerMetricsRoutes } from '../metrics/index.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import { registerRetrainingRoutes } from '../retraining/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
@@ -98,7 +101,10 @@ export function createApp(ctx: AppContext): WardenApp {
   });
   registerWebhookRoutes(routes, ctx);
   registerWorkflowRoutes(routes, ctx);
-  registerAlertingRoutes(routes, ctx);
+  registerAlertRoutes(routes, ctx);
+  registerIncidentRoutes(routes, ctx, RESPONDER_ROLES);
+  registerRetrainingRoutes(routes, ctx);
+  registerMetricsRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);
   registerDeploymentRoutes(routes, ctx);
 

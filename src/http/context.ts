@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { Role } from '../auth/roles.js';
 import type { Config } from '../config/config.js';
 import type { Db, Store } from '../db/database.js';
+import type { MonitorReaction } from '../monitoring/monitor-outcome.types.js';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 
 /** Everything a request handler may use; built once at start-up by `createServices`. */
@@ -12,6 +13,8 @@ export interface AppContext {
   readonly audit: AuditLog;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
+  /** What reacts to each monitor evaluation (alerts, incidents, retraining, rollouts), in order. */
+  readonly monitorReactions: readonly MonitorReaction<AppContext>[];
 }
 
 /** The caller, as identified by its bearer token. */

@@ -1,10 +1,10 @@
 import { lifecycleChanges } from '../alerts/lifecycle-step.js';
-import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
 import { notFound } from '../core/errors.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
+import { isRateRule, type CheckedModel, type MonitorCheck } from '../monitoring/index.js';
 import type { Incident } from './incident.schema.js';
 import {
   findActiveIncident,
@@ -28,11 +28,6 @@ const SYSTEM_ACTOR = 'warden';
 /** Trailing windows pooled into the baseline. */
 const BASELINE_WINDOWS = 12;
 
-/** Rules whose rates are watched for spikes: safety signals and negative feedback. */
-export function isIncidentRule(rule: string): boolean {
-  return rule.startsWith('safety_signal:') || rule === 'negative_feedback_rate';
-}
-
 /** Loads the previous windows of the same rule and segment, newest first, ending before `before`. */
 export type BaselineLoader = (
   trx: Executor,
@@ -54,7 +49,7 @@ export async function applyChecksToIncidents(
   const at = input.now.toISOString();
   let opened = 0;
   for (const check of input.checks) {
-    if (!isIncidentRule(check.rule) || check.n === undefined || check.count === undefined) continue;
+    if (!isRateRule(check.rule) || check.n === undefined || check.count === undefined) continue;
     const baseline = await loadBaseline(trx, {
       model: input.model,
       rule: check.rule,

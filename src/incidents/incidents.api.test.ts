@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { auditOf, check, registerModel } from '../alerts/alerting.test-helper.js';
-import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
+import type { CheckedModel, MonitorCheck } from '../monitoring/index.js';
 import { applyChecksToIncidents, type BaselineLoader } from './incident.service.js';
 import type { RateSample } from './spike-test.js';
 

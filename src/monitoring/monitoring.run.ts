@@ -1,9 +1,9 @@
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
-import { processMonitorChecks } from '../alerts/index.js';
 import { requireModel } from '../registry/registry.service.js';
 import type { Model } from '../registry/model.schema.js';
+import { publishMonitorOutcome } from './monitor-outcome.js';
 import { evaluateModel, storeChecks } from './monitoring.service.js';
 import type { MonitorCheck } from './monitoring.types.js';
 
@@ -31,7 +31,7 @@ class RunAbandoned extends Error {
 
 /**
  * Evaluates a model and stores the results in one transaction: the checks of every version,
- * what the alert engine makes of them (`processMonitorChecks`), and one run-log row. Returns
+ * what the subscribed reactions make of them (`publishMonitorOutcome`), and one run-log row. Returns
  * every check, or null when `confirm` refused the run.
  */
 export async function runModelMonitoring(
@@ -49,7 +49,7 @@ export async function runModelMonitoring(
       if (options.confirm && !(await options.confirm(trx))) throw new RunAbandoned();
       for (const evaluation of evaluations) {
         await storeChecks(trx, { model, evaluation, runId, policyVersion, now: options.now });
-        await processMonitorChecks(trx, ctx, {
+        await publishMonitorOutcome(trx, ctx, {
           model: { id: model.id, name: model.name, riskTier: model.riskTier },
           version: evaluation.version.version,
           checks: evaluation.checks,
@@ -98,7 +98,7 @@ export async function runModelMonitoring(
 
 /**
  * Evaluates a model's monitors now and returns every check (each with the policy rule its
- * threshold came from). The results are stored and handed to the alert engine.
+ * threshold came from). The results are stored and published to the reactions.
  */
 export async function runMonitoring(
   ctx: AppContext,

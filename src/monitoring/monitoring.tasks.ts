@@ -1,6 +1,6 @@
 import type { AppContext } from '../http/context.js';
 import { getActivePolicy, retentionPolicy } from '../policy/index.js';
-import type { BackgroundTask } from '../server/background.js';
+import type { BackgroundTask } from '../core/background-task.js';
 import { runDueMonitors } from './monitor-schedule.js';
 
 /**
@@ -36,7 +36,7 @@ export async function deleteExpiredRecords(ctx: AppContext): Promise<number> {
 }
 
 /** Scheduled monitor evaluation: each due (model, rule family) runs once, whatever the number of servers. */
-export const monitorScheduleTask: BackgroundTask = {
+export const monitorScheduleTask: BackgroundTask<AppContext> = {
   name: 'monitoring.schedule',
   intervalMs: 30_000,
   runOnce: async (ctx) => {
@@ -45,7 +45,7 @@ export const monitorScheduleTask: BackgroundTask = {
 };
 
 /** Raw-record retention per tier. */
-const recordRetentionTask: BackgroundTask = {
+const recordRetentionTask: BackgroundTask<AppContext> = {
   name: 'monitoring.retention',
   intervalMs: 3_600_000,
   runOnce: async (ctx) => {
@@ -54,4 +54,4 @@ const recordRetentionTask: BackgroundTask = {
 };
 
 /** The monitoring domain's background tasks. */
-export const MONITORING_TASKS: BackgroundTask[] = [monitorScheduleTask, recordRetentionTask];
+export const MONITORING_TASKS: BackgroundTask<AppContext>[] = [monitorScheduleTask, recordRetentionTask];

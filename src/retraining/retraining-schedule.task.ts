@@ -1,11 +1,12 @@
-import type { BackgroundTask } from '../server/background.js';
+import type { BackgroundTask } from '../core/background-task.js';
+import type { AppContext } from '../http/context.js';
 import { markDeliveredRequests, runRetrainingSchedule } from './retraining.service.js';
 
 /**
  * Every minute: asks for scheduled retraining of production models whose tier's interval has
  * passed, and marks requests delivered once their pipeline webhook accepted them.
  */
-export const retrainingScheduleTask: BackgroundTask = {
+export const retrainingScheduleTask: BackgroundTask<AppContext> = {
   name: 'retraining-schedule',
   intervalMs: 60_000,
   async runOnce(ctx) {

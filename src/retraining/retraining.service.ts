@@ -1,8 +1,8 @@
-import type { CheckedModel, MonitorCheck } from '../alerts/monitor-check.types.js';
 import { WardenError, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
+import type { CheckedModel, MonitorCheck } from '../monitoring/index.js';
 import { getActivePolicy, monitoringPolicy } from '../policy/index.js';
 import { findVersion } from '../registry/version.repository.js';
 import { enqueueEvent } from '../webhooks/index.js';

@@ -6,6 +6,7 @@ import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppContext } from '../http/context.js';
 import { createLocalArtifactStore } from '../registry/artifact-store.js';
+import { MONITOR_REACTIONS } from './reactions.js';
 
 /** Opens the store, brings its schema up to date and wires the services a server needs. */
 export async function createServices(
@@ -27,5 +28,6 @@ export async function createServices(
     audit: createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now }),
     artifacts: createLocalArtifactStore(path.join(config.dataDir, 'artifacts')),
     now,
+    monitorReactions: MONITOR_REACTIONS,
   };
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import { newId } from '../core/ids.js';
 import type { AppContext } from '../http/context.js';
-import type { BackgroundTask } from '../server/background.js';
+import type { BackgroundTask } from '../core/background-task.js';
 import { claimDueDeliveries, recordAttempt, secretsFor } from './webhook.repository.js';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs, signWebhookBody } from './webhook-signature.js';
 import type { WebhookDeliveryTable } from './webhook.table.js';
@@ -110,7 +110,7 @@ export async function deliverDueWebhooks(ctx: AppContext): Promise<number> {
 }
 
 /** The background task that drains the webhook outbox: full batches are followed by another, up to a bound per round. */
-export const webhookDeliveryTask: BackgroundTask = {
+export const webhookDeliveryTask: BackgroundTask<AppContext> = {
   name: 'webhook-delivery',
   intervalMs: 2_000,
   async runOnce(ctx) {

@@ -1,9 +1,10 @@
-import type { BackgroundTask } from '../server/background.js';
+import type { BackgroundTask } from '../core/background-task.js';
+import type { AppContext } from '../http/context.js';
 import { expireChangeRequests } from './change-request.service.js';
 import { archiveDueRetirements } from './retirement.js';
 
 /** Archives versions whose retirement grace period has passed. */
-export const retirementArchiveTask: BackgroundTask = {
+export const retirementArchiveTask: BackgroundTask<AppContext> = {
   name: 'retirement-archive',
   intervalMs: 60_000,
   async runOnce(ctx) {
@@ -12,7 +13,7 @@ export const retirementArchiveTask: BackgroundTask = {
 };
 
 /** Closes change requests that stayed open past their expiry. */
-export const changeRequestExpiryTask: BackgroundTask = {
+export const changeRequestExpiryTask: BackgroundTask<AppContext> = {
   name: 'change-request-expiry',
   intervalMs: 60_000,
   async runOnce(ctx) {
@@ -21,4 +22,4 @@ export const changeRequestExpiryTask: BackgroundTask = {
 };
 
 /** The workflow's background tasks, for the server's task list. */
-export const WORKFLOW_TASKS: BackgroundTask[] = [retirementArchiveTask, changeRequestExpiryTask];
+export const WORKFLOW_TASKS: BackgroundTask<AppContext>[] = [retirementArchiveTask, changeRequestExpiryTask];

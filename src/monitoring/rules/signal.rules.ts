@@ -47,3 +47,11 @@ export function negativeFeedbackRule(input: RuleInput): RuleCheck[] {
     },
   ];
 }
+
+/**
+ * Rules whose checks are event rates judged against their own trailing baseline (safety signals,
+ * negative feedback): incidents test them for spikes; alerts leave them to incidents.
+ */
+export function isRateRule(rule: string): boolean {
+  return rule.startsWith('safety_signal:') || rule === 'negative_feedback_rate';
+}
