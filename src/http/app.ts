@@ -21,6 +21,7 @@ import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerWorkflowRoutes, reviewRequestsHoldingRun } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
+import { refuseControlCharacters } from './control-characters.middleware.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { accessGuard, RouteTable } from './route-table.js';
 
@@ -81,6 +82,7 @@ export function createApp(ctx: AppContext): WardenApp {
     if (type.startsWith('application/octet-stream')) return next(); // uploads stream with their own limit
     return jsonLimit(c as never, next);
   });
+  app.use('/api/*', refuseControlCharacters);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   routes.addPlain('GET', '/healthz', 'public');
