@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ROLES } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
+import { parseOutboundAllowList } from '../core/outbound-url.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -105,6 +106,17 @@ const configSchema = z.object({
   allowedOrigins: z.array(z.string()),
   /** `report` stores personal-data findings on the object; `reject` refuses the write instead. */
   piiMode: z.enum(['report', 'reject']),
+  /**
+   * Internal hosts, addresses or CIDR ranges outbound webhooks may reach (`WARDEN_WEBHOOK_ALLOW`);
+   * loopback, link-local and private addresses are refused unless named here.
+   */
+  webhookAllow: z.array(z.string()).superRefine((entries, ctx) => {
+    try {
+      parseOutboundAllowList(entries);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  }),
   /** JWT bearer tokens from an OIDC identity provider; off when absent. */
   oidc: oidcSchema.optional(),
 });
@@ -217,6 +229,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       .map((s) => s.trim())
       .filter(Boolean),
     piiMode: env.WARDEN_PII_MODE ?? 'report',
+    webhookAllow: (env.WARDEN_WEBHOOK_ALLOW ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     oidc: oidcCandidate(flags, env),
   };
   const parsed = configSchema.safeParse(candidate);

@@ -53,7 +53,7 @@ export function findControlCharacter(document: unknown): ControlCharacterFinding
       for (let i = value.length - 1; i >= 0; i--)
         stack.push({ value: value[i], path: `${path}.${i}`, multiLine });
     } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
+      const entries = Object.entries(value as Record<string, unknown>);
       for (const [key] of entries) {
         const character = forbiddenCharacter(key, false);
         if (character !== undefined) return { field: path ? `${path}.${key}` : key, character };

@@ -77,7 +77,11 @@ export const monitoringConfigSchema = z
     storeRawFeatures: z.boolean().optional().openapi({
       description: 'false: keep only the input hash and the profiles, not the raw features (default true)',
     }),
-    pipelineWebhookUrl: z.url().max(2048).optional(),
+    pipelineWebhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional()
+      .openapi({ description: 'http or https URL the retraining requests are POSTed to' }),
     sensitiveAttributes: z.array(z.string().min(1).max(200)).max(50).optional(),
   })
   .openapi('MonitoringConfig');

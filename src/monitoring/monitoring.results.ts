@@ -13,6 +13,7 @@ import {
 } from './monitoring-config.js';
 import type { CheckStatus, MonitorCheck } from './monitoring.types.js';
 import type { MonitorThresholds } from './rules/rule.types.js';
+import { requireOutboundUrl } from '../core/outbound-url.js';
 
 /** A stored monitoring result: the check plus when, by which run and under which policy version. */
 export type StoredCheck = MonitorCheck & {
@@ -143,6 +144,8 @@ export async function putMonitoringConfig(
 ): Promise<MonitoringConfigView> {
   const model = await requireModel(ctx.db, modelName);
   withDefaults(input);
+  if (input.pipelineWebhookUrl)
+    requireOutboundUrl(input.pipelineWebhookUrl, ctx.config.webhookAllow, 'pipelineWebhookUrl');
   const now = ctx.now().toISOString();
   await ctx.db.transaction().execute(async (trx) => {
     const values = { config: JSON.stringify(input), updated_at: now, updated_by: actor.principal.name };

@@ -10,6 +10,7 @@ import { findModelByName, insertModel, replaceTags, updateModel } from './model.
 import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
 import { findVersion, insertVersion, updateVersion } from './version.repository.js';
 import type { CreateVersionInput, ModelVersion } from './version.schema.js';
+import { requireOutboundUrl } from '../core/outbound-url.js';
 
 type ModelText = Pick<
   PatchModelInput,
@@ -76,7 +77,15 @@ export async function requireVersion(
   return found;
 }
 
+/** Refuses consumer notice URLs the outbound rules forbid (internal addresses, other schemes). */
+function requireConsumerUrls(ctx: AppContext, consumers: CreateModelInput['consumers']): void {
+  (consumers ?? []).forEach((c, i) => {
+    if (c.webhookUrl) requireOutboundUrl(c.webhookUrl, ctx.config.webhookAllow, `consumers.${i}.webhookUrl`);
+  });
+}
+
 export async function createModel(ctx: AppContext, actor: Actor, input: CreateModelInput): Promise<Model> {
+  requireConsumerUrls(ctx, input.consumers);
   const findings = await checkPii(ctx, scanModelText(input));
   const now = ctx.now().toISOString();
   const id = newId('mdl');
@@ -127,6 +136,7 @@ export async function patchModel(
   name: string,
   input: PatchModelInput,
 ): Promise<Model> {
+  requireConsumerUrls(ctx, input.consumers);
   const findings = await checkPii(ctx, scanModelText(input));
   return ctx.db.transaction().execute(async (trx) => {
     const before = await requireModel(trx, name);

@@ -3,7 +3,9 @@ import { newId } from '../core/ids.js';
 import type { AppContext } from '../http/context.js';
 import type { BackgroundTask } from '../core/background-task.js';
 import { claimDueDeliveries, recordAttempt, secretsFor } from './webhook.repository.js';
-import { MAX_DELIVERY_ATTEMPTS, retryDelayMs, signWebhookBody } from './webhook-signature.js';
+import { parseOutboundAllowList } from '../core/outbound-url.js';
+import { postOutbound, type Resolver } from './outbound-request.js';
+import { MAX_DELIVERY_ATTEMPTS, retryDelayMs, webhookSignatureHeaders } from './webhook-signature.js';
 import type { WebhookDeliveryTable } from './webhook.table.js';
 
 /** How long one request may take before it counts as failed. */
@@ -19,9 +21,11 @@ interface AttemptResult {
 }
 
 async function post(
+  ctx: AppContext,
   row: Selectable<WebhookDeliveryTable>,
   secret: string | undefined,
   attempt: number,
+  resolve: Resolver | undefined,
 ): Promise<AttemptResult> {
   const started = performance.now();
   const headers: Record<string, string> = {
@@ -31,29 +35,29 @@ async function post(
     'x-warden-delivery': row.id,
     'x-warden-attempt': String(attempt),
   };
-  if (secret !== undefined) headers['x-warden-signature'] = signWebhookBody(secret, row.body);
-  try {
-    const response = await fetch(row.url, {
-      method: 'POST',
+  if (secret !== undefined)
+    Object.assign(
       headers,
-      body: row.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      webhookSignatureHeaders(secret, row.id, Math.floor(ctx.now().getTime() / 1000), row.body),
+    );
+  try {
+    const status = await postOutbound(row.url, headers, row.body, {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      allow: parseOutboundAllowList(ctx.config.webhookAllow),
+      ...(resolve ? { resolve } : {}),
     });
-    await response.arrayBuffer().catch(() => undefined);
-    const ok = response.status >= 200 && response.status < 300;
+    const ok = status >= 200 && status < 300;
     return {
-      statusCode: response.status,
-      error: ok ? null : `receiver answered ${response.status}`,
+      statusCode: status,
+      error: ok ? null : `receiver answered ${status}`,
       durationMs: Math.round(performance.now() - started),
     };
   } catch (error) {
-    const e = error as Error & { cause?: Error };
-    const message =
-      e.name === 'TimeoutError'
-        ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s`
-        : (e.cause?.message ?? e.message);
-    return { statusCode: null, error: message, durationMs: Math.round(performance.now() - started) };
+    return {
+      statusCode: null,
+      error: (error as Error).message,
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 }
 
@@ -61,7 +65,10 @@ async function post(
  * One round of delivery: claims due outbox rows, POSTs each, records the attempt, and schedules a
  * retry with exponential backoff or gives up after the last attempt. Returns how many were tried.
  */
-export async function deliverDueWebhooks(ctx: AppContext): Promise<number> {
+export async function deliverDueWebhooks(
+  ctx: AppContext,
+  options: { resolve?: Resolver } = {},
+): Promise<number> {
   const now = ctx.now();
   const claimed = await claimDueDeliveries(ctx.db, ctx.store.capabilities.rowLocks, {
     nowIso: now.toISOString(),
@@ -79,7 +86,13 @@ export async function deliverDueWebhooks(ctx: AppContext): Promise<number> {
       const removed = row.subscription_id !== null && !secrets.has(row.subscription_id);
       const result: AttemptResult = removed
         ? { statusCode: null, error: 'subscription deleted', durationMs: 0 }
-        : await post(row, row.subscription_id ? secrets.get(row.subscription_id) : undefined, attempt);
+        : await post(
+            ctx,
+            row,
+            row.subscription_id ? secrets.get(row.subscription_id) : undefined,
+            attempt,
+            options.resolve,
+          );
       const at = ctx.now();
       const delivered = result.error === null;
       const status = delivered

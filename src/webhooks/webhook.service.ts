@@ -10,6 +10,7 @@ import {
   toWebhook,
 } from './webhook.repository.js';
 import type { CreateWebhookInput, Webhook } from './webhook.schema.js';
+import { requireOutboundUrl } from '../core/outbound-url.js';
 
 /** An event to announce. `url` sends it to that one target (such as a consumer's webhook URL) instead of the subscribers. */
 export interface OutboundEvent {
@@ -75,6 +76,7 @@ export async function createWebhook(
   actor: { principal: Principal; requestId: string },
   input: CreateWebhookInput,
 ): Promise<Webhook> {
+  requireOutboundUrl(input.url, ctx.config.webhookAllow, 'url');
   const id = newId('whk');
   const now = ctx.now().toISOString();
   return ctx.db.transaction().execute(async (trx) => {

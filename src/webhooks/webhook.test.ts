@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../server/server.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
@@ -7,6 +8,8 @@ import { deliverDueWebhooks, webhookDeliveryTask } from './webhook.delivery.js';
 import { enqueueEvent } from './webhook.service.js';
 import { retryDelayMs, verifyWebhookSignature } from './webhook-signature.js';
 import { startReceiver } from './webhook-receiver.test-helper.js';
+import { postOutbound } from './outbound-request.js';
+import { parseOutboundAllowList } from '../core/outbound-url.js';
 
 const SECRET = 'correct-horse-battery-staple';
 
@@ -31,9 +34,12 @@ describeEachBackend('webhooks', (backend) => {
     server = undefined;
   });
 
-  async function start() {
+  async function start(webhookAllow?: string[]) {
     clock = new Date('2026-03-01T10:00:00.000Z');
-    server = await startTestServer(backend, { now: () => clock });
+    server = await startTestServer(backend, {
+      now: () => clock,
+      ...(webhookAllow ? { config: { webhookAllow } } : {}),
+    });
     return server;
   }
 
@@ -102,11 +108,43 @@ describeEachBackend('webhooks', (backend) => {
     expect(r1.received).toHaveLength(1);
     const got = r1.received[0]!;
     expect(got.headers['x-warden-event']).toBe('model.promoted');
-    const expectedSig = `sha256=${createHmac('sha256', SECRET).update(got.body).digest('hex')}`;
-    expect(got.headers['x-warden-signature']).toBe(expectedSig);
-    expect(verifyWebhookSignature(SECRET, got.body, got.headers['x-warden-signature'] as string)).toBe(true);
+    // Standard Webhooks: checked by the scheme's reference library and by hand.
+    const id = got.headers['webhook-id'] as string;
+    const timestamp = got.headers['webhook-timestamp'] as string;
+    const signature = got.headers['webhook-signature'] as string;
+    expect(timestamp).toBe(String(clock.getTime() / 1000));
+    const byHand = createHmac('sha256', SECRET).update(`${id}.${timestamp}.${got.body}`).digest('base64');
+    expect(signature).toBe(`v1,${byHand}`);
+    const reference = new StandardWebhook(`whsec_${Buffer.from(SECRET).toString('base64')}`);
+    const realNow = Date.now;
+    Date.now = () => clock.getTime(); // the library checks the timestamp against its own clock
+    try {
+      expect(
+        reference.verify(got.body, {
+          'webhook-id': id,
+          'webhook-timestamp': timestamp,
+          'webhook-signature': signature,
+        }),
+      ).toMatchObject({ type: 'model.promoted' });
+    } finally {
+      Date.now = realNow;
+    }
+    const nowSeconds = clock.getTime() / 1000;
+    expect(verifyWebhookSignature(SECRET, got.body, { id, timestamp, signature }, nowSeconds)).toBe(true);
     expect(
-      verifyWebhookSignature('wrong-secret-wrong', got.body, got.headers['x-warden-signature'] as string),
+      verifyWebhookSignature('wrong-secret-wrong', got.body, { id, timestamp, signature }, nowSeconds),
+    ).toBe(false);
+    // A replay ten minutes later is refused, and so is a body changed under the same headers.
+    expect(verifyWebhookSignature(SECRET, got.body, { id, timestamp, signature }, nowSeconds + 600)).toBe(
+      false,
+    );
+    expect(
+      verifyWebhookSignature(
+        SECRET,
+        got.body.replace('credit', 'credjt'),
+        { id, timestamp, signature },
+        nowSeconds,
+      ),
     ).toBe(false);
     const body = JSON.parse(got.body);
     expect(body).toMatchObject({ type: 'model.promoted', subject: 'model:credit@1.0.0', data: { x: 1 } });
@@ -114,6 +152,7 @@ describeEachBackend('webhooks', (backend) => {
     expect(log.body.items).toHaveLength(1);
     expect(log.body.items[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatusCode: 200 });
     expect(got.headers['x-warden-delivery']).toBe(log.body.items[0].id);
+    expect(id).toBe(log.body.items[0].id);
     // Delivered rows are not sent again.
     expect(await deliverDueWebhooks(s.ctx)).toBe(0);
   });
@@ -216,7 +255,7 @@ describeEachBackend('webhooks', (backend) => {
     );
     await deliverDueWebhooks(s.ctx);
     expect(direct.received).toHaveLength(1);
-    expect(direct.received[0]!.headers['x-warden-signature']).toBeUndefined();
+    expect(direct.received[0]!.headers['webhook-signature']).toBeUndefined();
     expect(sub.received).toHaveLength(0);
   });
 
@@ -231,5 +270,133 @@ describeEachBackend('webhooks', (backend) => {
       }),
     ).rejects.toThrow('change failed');
     expect(await deliverDueWebhooks(s.ctx)).toBe(0);
+  });
+});
+
+describeEachBackend('outbound URL rules', (backend) => {
+  let server: TestServer | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+    await server?.close();
+    server = undefined;
+  });
+
+  async function start(webhookAllow: string[]) {
+    server = await startTestServer(backend, { config: { webhookAllow } });
+    return server;
+  }
+
+  it('refuses internal addresses and other schemes wherever a URL is stored, naming the field', async () => {
+    const s = await start([]);
+    const hooks = [
+      'http://127.0.0.1:9/hook',
+      'http://localhost:9/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]:9/',
+      'http://[::ffff:127.0.0.1]:9/',
+      'http://10.1.2.3/hook',
+      'http://192.168.0.10/hook',
+      'http://0.0.0.0:9/',
+      'gopher://127.0.0.1:9/',
+      'file:///etc/passwd',
+    ];
+    for (const url of hooks) {
+      const res = await s.api('POST', '/api/v1/webhooks', { body: { url, events: ['*'], secret: SECRET } });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.field, url).toBe('url');
+    }
+    const consumer = await s.api('POST', '/api/v1/models', {
+      body: {
+        name: 'm',
+        owner: 'alice',
+        riskTier: 3,
+        consumers: [
+          { name: 'ok', webhookUrl: 'https://hooks.example.test/a' },
+          { name: 'bad', webhookUrl: 'http://169.254.169.254/' },
+        ],
+      },
+    });
+    expect(consumer.status).toBe(400);
+    expect(consumer.body.error.field).toBe('consumers.1.webhookUrl');
+    expect(
+      (await s.api('POST', '/api/v1/models', { body: { name: 'm', owner: 'alice', riskTier: 3 } })).status,
+    ).toBe(201);
+    for (const url of [
+      'file:///tmp/x',
+      'gopher://127.0.0.1:70/',
+      'ftp://127.0.0.1/',
+      'http://127.0.0.1:9/pipeline',
+    ]) {
+      const res = await s.api('PUT', '/api/v1/models/m/monitoring/config', {
+        body: { pipelineWebhookUrl: url },
+      });
+      expect(res.status, url).toBe(400);
+      expect(res.body.error.field, url).toBe('pipelineWebhookUrl');
+    }
+    const webhooks = await s.api('GET', '/api/v1/webhooks');
+    expect(webhooks.body.items).toHaveLength(0);
+  });
+
+  it('allows an internal receiver the allow-list names (address, range or host name)', async () => {
+    const s = await start(['10.0.0.0/8', 'hooks.internal', '::1']);
+    for (const url of ['http://10.9.8.7/h', 'http://hooks.internal:8080/h', 'http://[::1]:9/h']) {
+      const res = await s.api('POST', '/api/v1/webhooks', { body: { url, events: ['*'], secret: SECRET } });
+      expect(res.status, url).toBe(201);
+    }
+    const still = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: 'http://127.0.0.1:9/h', events: ['*'], secret: SECRET },
+    });
+    expect(still.status).toBe(400);
+  });
+
+  it('checks the resolved address at connect time, so a name that resolves inside is refused (DNS rebinding)', async () => {
+    const s = await start([]);
+    const r = await startReceiver();
+    closers.push(() => r.close());
+    const port = new URL(r.url).port;
+    const created = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: `http://hooks.example.test:${port}/hook`, events: ['*'], secret: SECRET },
+    });
+    expect(created.status).toBe(201);
+    await s.ctx.db
+      .transaction()
+      .execute((trx) => enqueueEvent(trx, s.ctx, { type: 'alert.opened', subject: 'model:m', payload: {} }));
+    // The name now resolves to the loopback interface, where the receiver listens.
+    const rebound = () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]);
+    expect(await deliverDueWebhooks(s.ctx, { resolve: rebound })).toBe(1);
+    expect(r.received).toHaveLength(0);
+    const log = await s.api('GET', `/api/v1/webhooks/${created.body.id}/deliveries`);
+    expect(log.body.items[0].lastError).toMatch(/127\.0\.0\.1 is an internal address/);
+  });
+
+  it('connects to the resolved address when the allow-list names the host', async () => {
+    const s = await start(['hooks.example.test']);
+    const r = await startReceiver();
+    closers.push(() => r.close());
+    const port = new URL(r.url).port;
+    await s.api('POST', '/api/v1/webhooks', {
+      body: { url: `http://hooks.example.test:${port}/hook`, events: ['*'], secret: SECRET },
+    });
+    await s.ctx.db
+      .transaction()
+      .execute((trx) => enqueueEvent(trx, s.ctx, { type: 'alert.opened', subject: 'model:m', payload: {} }));
+    await deliverDueWebhooks(s.ctx, {
+      resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+    });
+    expect(r.received).toHaveLength(1);
+    expect(r.received[0]!.headers.host).toBe(`hooks.example.test:${port}`);
+  });
+
+  it('refuses, at delivery, an internal URL stored before the rules applied', async () => {
+    const r = await startReceiver();
+    closers.push(() => r.close());
+    await expect(
+      postOutbound(r.url, {}, '{}', { timeoutMs: 2000, allow: parseOutboundAllowList([]) }),
+    ).rejects.toThrow(/internal address/);
+    expect(r.received).toHaveLength(0);
+    expect(
+      await postOutbound(r.url, {}, '{}', { timeoutMs: 2000, allow: parseOutboundAllowList(['127.0.0.1']) }),
+    ).toBe(200);
   });
 });

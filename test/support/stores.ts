@@ -50,6 +50,8 @@ export async function createTestStore(backend: Backend, overrides: Partial<Confi
   }
   const config = {
     ...loadConfig({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), port: 0 }, {}),
+    // Test receivers listen on the loopback interface, which outbound rules refuse by default.
+    webhookAllow: ['127.0.0.1'],
     ...overrides,
   };
   return {
