@@ -14,6 +14,7 @@ import type {
   MonitoringWindowTable,
   MonitorScheduleTable,
 } from '../monitoring/monitoring.table.js';
+import type { TaskRoundTable } from './task-rounds.js';
 import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {
@@ -72,4 +73,5 @@ export interface Database {
   incidents: IncidentTable;
   retraining_requests: RetrainingRequestTable;
   deployments: DeploymentTable;
+  task_rounds: TaskRoundTable;
 }

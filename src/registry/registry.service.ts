@@ -9,6 +9,14 @@ import { getActivePolicy } from '../policy/index.js';
 import { findModelByName, insertModel, replaceTags, updateModel } from './model.repository.js';
 import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
 import { findVersion, insertVersion, updateVersion } from './version.repository.js';
+import {
+  declaredBump,
+  previousVersion,
+  requiredBump,
+  type BumpLevel,
+  type BumpSubject,
+  type RequiredBump,
+} from './version-bump.js';
 import type { CreateVersionInput, ModelVersion } from './version.schema.js';
 import { requireOutboundUrl } from '../core/outbound-url.js';
 
@@ -182,6 +190,7 @@ export async function createVersion(
       if (await findVersion(trx, modelName, input.version)) {
         throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
       }
+      const bump = await bumpOverPrevious(trx, model.id, modelName, input);
       await insertVersion(trx, {
         id,
         model_id: model.id,
@@ -192,6 +201,7 @@ export async function createVersion(
         metrics: canonicalJson(input.metrics ?? {}),
         segment_metrics: canonicalJson(input.segmentMetrics ?? {}),
         input_schema: JSON.stringify(input.inputSchema ?? []),
+        output_schema: input.outputSchema ? JSON.stringify(input.outputSchema) : null,
         tags: canonicalJson(input.tags ?? {}),
         stage: 'development',
         artifact_sha256: null,
@@ -199,6 +209,10 @@ export async function createVersion(
         sbom: null,
         model_card: null,
         pii_findings: JSON.stringify(findings),
+        bump_base: bump?.previous ?? null,
+        declared_bump: bump?.declared ?? null,
+        required_bump: bump?.required.level ?? null,
+        bump_reasons: JSON.stringify(bump?.required.reasons ?? []),
         created_at: now,
         created_by: actor.principal.name,
         updated_at: now,
@@ -224,7 +238,15 @@ export async function createVersion(
         action: 'version.created',
         subject: `model:${modelName}@${input.version}`,
         requestId: actor.requestId,
-        change: { ...input, stage: 'development', piiFindings: findings },
+        change: {
+          ...input,
+          stage: 'development',
+          piiFindings: findings,
+          previousVersion: bump?.previous ?? null,
+          declaredBump: bump?.declared ?? null,
+          requiredBump: bump?.required.level ?? null,
+          bumpReasons: bump?.required.reasons ?? [],
+        },
       });
       return (await findVersion(trx, modelName, input.version))!;
     });
@@ -233,6 +255,42 @@ export async function createVersion(
       throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
     throw error;
   }
+}
+
+/**
+ * The bump a new version declares (its version string) and the one its changes require, both
+ * over the model's previous version (the highest one below it); undefined for a first version.
+ */
+async function bumpOverPrevious(
+  trx: Executor,
+  modelId: string,
+  modelName: string,
+  input: CreateVersionInput,
+): Promise<{ previous: string; declared: BumpLevel; required: RequiredBump } | undefined> {
+  const existing = await trx
+    .selectFrom('model_versions')
+    .select('version')
+    .where('model_id', '=', modelId)
+    .execute();
+  const previous = previousVersion(
+    existing.map((r) => r.version),
+    input.version,
+  );
+  if (previous === null) return undefined;
+  const before = (await findVersion(trx, modelName, previous))!;
+  const next: BumpSubject = {
+    version: input.version,
+    framework: input.framework ?? null,
+    inputSchema: input.inputSchema ?? [],
+    outputSchema: input.outputSchema ?? null,
+    features: [...new Set(input.features ?? [])],
+    lineage: input.lineage,
+  };
+  return {
+    previous,
+    declared: declaredBump(previous, input.version),
+    required: requiredBump(before, next),
+  };
 }
 
 /** Tags are the one part of a version a caller may change directly; everything else is immutable. */

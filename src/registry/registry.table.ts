@@ -13,6 +13,10 @@ export interface ModelTable {
   pii_findings: string;
   champion_version_id: string | null;
   previous_champion_version_id: string | null;
+  /** Set while the model is under legal hold: nothing of it may be purged or deleted. */
+  legal_hold_reason: string | null;
+  legal_hold_at: string | null;
+  legal_hold_by: string | null;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -41,6 +45,17 @@ export interface ModelVersionTable {
   sbom: string | null;
   model_card: string | null;
   pii_findings: string;
+  /** JSON array of output fields; null when the version declared none. */
+  output_schema: string | null;
+  /** The previous version the bump is measured against. */
+  bump_base: string | null;
+  /** `MAJOR` | `MINOR` | `PATCH` over the previous version; null on a model's first version. */
+  declared_bump: string | null;
+  required_bump: string | null;
+  /** JSON array of strings naming what changed; null on rows written before bumps were computed. */
+  bump_reasons: string | null;
+  integrity_checked_at: string | null;
+  integrity_failed_at: string | null;
   created_at: string;
   created_by: string;
   updated_at: string;
@@ -78,6 +93,10 @@ export interface FeatureTable {
   semver: string;
   status: string;
   deprecated_at: string | null;
+  /** End of the deprecation grace period (the policy's, taken when the feature was deprecated). */
+  grace_ends_at: string | null;
+  removed_at: string | null;
+  removed_by: string | null;
   pii_findings: string;
   created_at: string;
   created_by: string;

@@ -3,6 +3,7 @@ import type { Executor } from '../db/database.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { PiiFinding } from '../pii/index.js';
 import type { ModelVersionTable } from './registry.table.js';
+import type { BumpLevel } from './version-bump.js';
 import type { ModelVersion, Stage } from './version.schema.js';
 
 type VersionRow = Selectable<ModelVersionTable> & { model_name: string };
@@ -32,12 +33,23 @@ export function toModelVersion(
     metrics: JSON.parse(row.metrics) as ModelVersion['metrics'],
     segmentMetrics: JSON.parse(row.segment_metrics) as ModelVersion['segmentMetrics'],
     inputSchema: JSON.parse(row.input_schema) as ModelVersion['inputSchema'],
+    outputSchema:
+      row.output_schema === null ? null : (JSON.parse(row.output_schema) as ModelVersion['inputSchema']),
     features,
     tags: JSON.parse(row.tags) as Record<string, string>,
     artifact: row.artifact_sha256 ? { sha256: row.artifact_sha256, size: Number(row.artifact_size) } : null,
     signatures,
-    // A revoked key's signatures stay on record but no longer vouch for the artifact.
-    verified: row.artifact_sha256 !== null && signatures.some((s) => s.verified && !s.keyRevoked),
+    // A revoked key's signatures stay on record but no longer vouch for the artifact, and a
+    // signature vouches for a digest, not for bytes that no longer hash to it.
+    verified:
+      row.artifact_sha256 !== null &&
+      row.integrity_failed_at === null &&
+      signatures.some((s) => s.verified && !s.keyRevoked),
+    integrity: { checkedAt: row.integrity_checked_at, failedAt: row.integrity_failed_at },
+    declaredBump: row.declared_bump as BumpLevel | null,
+    requiredBump: row.required_bump as BumpLevel | null,
+    bumpReasons: row.bump_reasons === null ? [] : (JSON.parse(row.bump_reasons) as string[]),
+    previousVersion: row.bump_base,
     hasSbom: row.sbom !== null,
     hasModelCard: row.model_card !== null,
     piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import semver from 'semver';
 import { piiFindingSchema } from './model.schema.js';
+import { BUMP_LEVELS } from './version-bump.js';
 
 export const STAGES = [
   'development',
@@ -71,6 +72,9 @@ export const createVersionSchema = z
     metrics: metricMap.optional(),
     segmentMetrics: z.record(z.string().min(1).max(200), metricMap).optional(),
     inputSchema: z.array(schemaFieldSchema).max(5_000).optional(),
+    outputSchema: z.array(schemaFieldSchema).max(1_000).optional().openapi({
+      description: 'Fields of the prediction the version returns; a change makes the bump MAJOR',
+    }),
     features: z
       .array(z.string().min(1).max(200))
       .max(5_000)
@@ -98,6 +102,7 @@ export const versionSchema = z
     metrics: z.record(z.string(), z.number()),
     segmentMetrics: z.record(z.string(), z.record(z.string(), z.number())),
     inputSchema: z.array(schemaFieldSchema),
+    outputSchema: z.array(schemaFieldSchema).nullable(),
     features: z.array(z.string()),
     tags: z.record(z.string(), z.string()),
     artifact: z.object({ sha256: z.string(), size: z.number() }).nullable(),
@@ -112,8 +117,34 @@ export const versionSchema = z
       }),
     ),
     verified: z.boolean().openapi({
-      description: 'An artifact is present and at least one registered, unrevoked key signed its digest',
+      description:
+        'An artifact is present, its stored bytes matched its digest when last re-hashed, and at least one registered, unrevoked key signed that digest',
     }),
+    integrity: z
+      .object({
+        checkedAt: z
+          .string()
+          .nullable()
+          .openapi({ description: 'When the stored bytes were last re-hashed' }),
+        failedAt: z.string().nullable().openapi({
+          description: 'When the bytes were found not to match the digest (null while they match)',
+        }),
+      })
+      .openapi({ description: 'The last re-hash of the artifact bytes' }),
+    declaredBump: z.enum(BUMP_LEVELS).nullable().openapi({
+      description: 'What the version string says over the previous version (null on a model’s first version)',
+    }),
+    requiredBump: z.enum(BUMP_LEVELS).nullable().openapi({
+      description: 'What the changes since the previous version require (null on a model’s first version)',
+    }),
+    bumpReasons: z.array(z.string()).openapi({
+      description:
+        'What changed since the previous version, naming each feature, framework or dataset change',
+    }),
+    previousVersion: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The version the bump is measured against' }),
     hasSbom: z.boolean(),
     hasModelCard: z.boolean(),
     piiFindings: z.array(piiFindingSchema),

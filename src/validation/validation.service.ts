@@ -7,11 +7,11 @@ import {
   requiredValidationLevel,
   tierPolicy,
   validationChecksFor,
-  versionBump,
   type ValidationLevel,
 } from '../policy/index.js';
 import { requireModel, requireVersion, type Actor } from '../registry/registry.service.js';
 import type { ModelVersion } from '../registry/version.schema.js';
+import { gateBump } from '../registry/version-bump.js';
 import {
   metricsOn,
   round,
@@ -121,12 +121,16 @@ export async function runValidation(
   const tier = model.riskTier;
 
   let champion: ChampionInfo | null = null;
+  let championVersion: ModelVersion | null = null;
   const championName = model.championVersion;
   if (championName !== null && championName !== version.version) {
-    const v = await requireVersion(ctx.db, modelName, championName);
+    championVersion = await requireVersion(ctx.db, modelName, championName);
+    const v = championVersion;
     champion = { version: v.version, metrics: v.metrics, segmentMetrics: v.segmentMetrics };
   }
-  const bump = versionBump(championName === version.version ? null : championName, version.version);
+  // The stricter of the bump the version string declares and the one its changes require.
+  const gate = gateBump(championVersion, version);
+  const bump = gate.bump;
   const requiredLevel = requiredValidationLevel(policy.document, tier, bump);
   const level: ValidationLevel = input.level ?? requiredLevel ?? 'smoke';
 
@@ -160,6 +164,9 @@ export async function runValidation(
     records: data.n,
     threshold: data.threshold,
     bump,
+    declaredBump: gate.declared,
+    requiredBump: gate.required,
+    bumpReasons: gate.reasons,
     requiredLevel,
     tier,
     metrics: Object.fromEntries(Object.entries(candidate).map(([k, v]) => [k, v === null ? null : round(v)])),

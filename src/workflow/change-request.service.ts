@@ -12,11 +12,11 @@ import {
   parsePolicyDocument,
   policyChangeApprovals,
   requiredValidationLevel,
-  versionBump,
   type ValidationLevel,
 } from '../policy/index.js';
 import { requireModel, requireVersion, type Actor } from '../registry/registry.service.js';
 import type { Stage } from '../registry/version.schema.js';
+import { gateBump } from '../registry/version-bump.js';
 import { lockRunRow } from '../validation/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import {
@@ -303,7 +303,10 @@ async function planTransition(
   let bump: string | null = null;
   let level: ValidationLevel | null = null;
   if (needsEvidence(to)) {
-    const b = versionBump(model.championVersion, v.version);
+    // The stricter of the bump the version string declares and the one its changes require.
+    const champion =
+      model.championVersion === null ? null : await requireVersion(db, modelName, model.championVersion);
+    const b = gateBump(champion, v).bump;
     bump = b;
     level = requiredValidationLevel(policy.document, model.riskTier, b);
   }

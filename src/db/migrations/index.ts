@@ -5,6 +5,7 @@ import * as workflowWebhooks from './0003-workflow-webhooks.js';
 import * as monitoring from './0004-monitoring.js';
 import * as alerts from './0005-alerts.js';
 import * as deployments from './0006-deployments.js';
+import * as registryIntegrityRetention from './0009-registry-integrity-retention.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-monitoring': monitoring,
   '0005-alerts': alerts,
   '0006-deployments': deployments,
+  '0009-registry-integrity-retention': registryIntegrityRetention,
 };
