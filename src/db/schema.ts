@@ -14,7 +14,7 @@ import type {
   MonitoringWindowTable,
   MonitorScheduleTable,
 } from '../monitoring/monitoring.table.js';
-import type { TaskRoundTable } from './task-rounds.js';
+import type { TaskRoundTable } from './task-rounds.table.js';
 import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {

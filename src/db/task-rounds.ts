@@ -1,14 +1,5 @@
 import type { Executor } from './database.js';
 
-/** Row of `task_rounds`: when a cluster-wide periodic task may next run, and who holds it. */
-export interface TaskRoundTable {
-  name: string;
-  next_run_at: string;
-  lease_token: string | null;
-  lease_until: string | null;
-  last_run_at: string | null;
-}
-
 /**
  * Claims the round of a periodic task that the whole cluster runs once per interval (a daily
  * purge, a periodic re-hash). The claim is one conditional `UPDATE … RETURNING`: of several
