@@ -70,6 +70,14 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
       commands: ['deployments'],
       load: async () => [(await import('../deployments/deployment.command.js')).registerDeploymentCommands],
     },
+    {
+      commands: ['model-card'],
+      load: async () => [(await import('../modelcards/model-card.command.js')).registerModelCardCommands],
+    },
+    {
+      commands: ['reports'],
+      load: async () => [(await import('../governance-reports/report.command.js')).registerReportCommands],
+    },
   ];
 
 /** The first argument that is not an option: the top-level command the user asked for. */

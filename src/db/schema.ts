@@ -15,6 +15,9 @@ import type {
   MonitorScheduleTable,
 } from '../monitoring/monitoring.table.js';
 import type { TaskRoundTable } from './task-rounds.table.js';
+import type { AuditFindingTable, AuditProgramTable } from '../auditprogram/audit-program.table.js';
+import type { GovernanceReportTable } from '../governance-reports/report.table.js';
+import type { ModelCardReminderTable, ModelCardSectionTable } from '../modelcards/model-card.table.js';
 import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
 import type {
@@ -74,4 +77,9 @@ export interface Database {
   retraining_requests: RetrainingRequestTable;
   deployments: DeploymentTable;
   task_rounds: TaskRoundTable;
+  model_card_sections: ModelCardSectionTable;
+  model_card_reminders: ModelCardReminderTable;
+  governance_reports: GovernanceReportTable;
+  audit_programs: AuditProgramTable;
+  audit_findings: AuditFindingTable;
 }

@@ -9,6 +9,8 @@ import { registerDeploymentRoutes } from '../deployments/index.js';
 import { newId } from '../core/ids.js';
 import { registerIncidentRoutes } from '../incidents/index.js';
 import { registerMetricsRoutes } from '../metrics/index.js';
+import { registerReportRoutes } from '../governance-reports/index.js';
+import { registerModelCardRoutes } from '../modelcards/index.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
@@ -109,6 +111,8 @@ export function createApp(ctx: AppContext): WardenApp {
   registerMetricsRoutes(routes, ctx);
   registerMonitoringRoutes(routes, ctx);
   registerDeploymentRoutes(routes, ctx);
+  registerModelCardRoutes(routes, ctx);
+  registerReportRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

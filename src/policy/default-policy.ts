@@ -27,6 +27,67 @@ const BUMP_LEVELS: TierPolicy['validation']['levelFor'] = {
  * over the baseline is ten times the tier's accuracy-decay figure read as a percentage
  * (0.5 / 1 / 2 / 5 points → 5 / 10 / 20 / 50 %), and R² may drop by 0.02 / 0.05 / 0.10 / 0.20.
  */
+const ALL_CARD_SECTIONS = [
+  'modelDetails',
+  'intendedUse',
+  'trainingData',
+  'features',
+  'metrics',
+  'fairness',
+  'calibration',
+  'validation',
+  'approvals',
+  'deployments',
+  'monitoring',
+  'limitations',
+  'ethicalConsiderations',
+  'incidents',
+] as const;
+
+/**
+ * Model-card templates and report cadences per tier (seed 002): tier 1 a comprehensive card
+ * reviewed quarterly, tier 2 the standard template reviewed annually, tier 3 a lightweight card
+ * updated at deployment, tier 4 none required. Periodic reports monthly for tier 1, quarterly for
+ * tier 2, half-yearly for tier 3; post-implementation reviews cover the first 30 days.
+ */
+export const DEFAULT_DOCUMENTATION: Record<1 | 2 | 3 | 4, NonNullable<TierPolicy['documentation']>> = {
+  1: {
+    modelCard: { requiredSections: [...ALL_CARD_SECTIONS], reviewDays: 90 },
+    periodicReportDays: 30,
+    postImplementationReviewDays: 30,
+  },
+  2: {
+    modelCard: {
+      requiredSections: [
+        'modelDetails',
+        'intendedUse',
+        'trainingData',
+        'metrics',
+        'validation',
+        'approvals',
+        'monitoring',
+        'limitations',
+      ],
+      reviewDays: 365,
+    },
+    periodicReportDays: 90,
+    postImplementationReviewDays: 30,
+  },
+  3: {
+    modelCard: {
+      requiredSections: ['modelDetails', 'intendedUse', 'trainingData', 'metrics'],
+      reviewDays: null,
+    },
+    periodicReportDays: 182,
+    postImplementationReviewDays: 30,
+  },
+  4: {
+    modelCard: { requiredSections: [], reviewDays: null },
+    periodicReportDays: null,
+    postImplementationReviewDays: 30,
+  },
+};
+
 export const DEFAULT_REGRESSION_TRIGGERS: Record<
   1 | 2 | 3 | 4,
   NonNullable<TierPolicy['monitoring']['regressionTriggers']>

@@ -11,6 +11,8 @@ export {
 } from './policy.parse.js';
 export {
   approvalRequirements,
+  documentationPolicy,
+  type DocumentationPolicy,
   monitoringPolicy,
   policyChangeApprovals,
   requiredValidationLevel,
@@ -28,6 +30,8 @@ export {
 } from './policy.rules.js';
 export {
   CHECK_NAMES,
+  MODEL_CARD_SECTIONS,
+  type ModelCardSection,
   policyDocumentSchema,
   TIERS,
   VALIDATION_LEVELS,

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Role } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 import type { Stage } from '../registry/version.schema.js';
-import { DEFAULT_REGRESSION_TRIGGERS } from './default-policy.js';
+import { DEFAULT_DOCUMENTATION, DEFAULT_REGRESSION_TRIGGERS } from './default-policy.js';
 import type {
   ApprovalRule,
   CheckName,
@@ -155,6 +155,11 @@ export function validationChecksFor(
           rule: `${base}.fairness.demographicParityDiffMax`,
           threshold: { max: v.fairness.demographicParityDiffMax, required: v.fairness.required },
         };
+      case 'model-card.complete':
+        return {
+          rule: `tiers.${tier}.documentation.modelCard.requiredSections`,
+          threshold: { requiredSections: documentationPolicy(doc, tier).modelCard.requiredSections },
+        };
     }
   };
   return v.checks[level].map((name) => ({ name, ...spec(name) }));
@@ -218,4 +223,21 @@ export type RolloutPolicy = TierPolicy['rollout'];
 export function rolloutPolicy(doc: PolicyDocument, tier: number): RolloutPolicy {
   const r = tierPolicy(doc, tier).rollout;
   return { ...r, canaryStepsPct: [...r.canaryStepsPct] };
+}
+
+export type DocumentationPolicy = NonNullable<TierPolicy['documentation']> & {
+  /** `policy` when the document sets `documentation`, `warden-default` when it predates it. */
+  source: 'policy' | 'warden-default';
+};
+
+/** Which model-card sections a tier requires, how often cards are reviewed and reports generated. */
+export function documentationPolicy(doc: PolicyDocument, tier: number): DocumentationPolicy {
+  const d = tierPolicy(doc, tier).documentation;
+  const chosen = d ?? DEFAULT_DOCUMENTATION[tier as 1 | 2 | 3 | 4];
+  return {
+    modelCard: { ...chosen.modelCard, requiredSections: [...chosen.modelCard.requiredSections] },
+    periodicReportDays: chosen.periodicReportDays,
+    postImplementationReviewDays: chosen.postImplementationReviewDays,
+    source: d ? 'policy' : 'warden-default',
+  };
 }

@@ -33,6 +33,7 @@ export const CHECK_NAMES = [
   'fairness.disparate-impact',
   'fairness.equal-opportunity',
   'fairness.demographic-parity',
+  'model-card.complete',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -188,6 +189,43 @@ const rollbackSchema = z.strictObject({
   approvalAfterTheFact: z.boolean(),
 });
 
+/** Sections of a model card: generated from records, or written by people (`intendedUse`, `limitations`, `ethicalConsiderations`). */
+export const MODEL_CARD_SECTIONS = [
+  'modelDetails',
+  'intendedUse',
+  'trainingData',
+  'features',
+  'metrics',
+  'fairness',
+  'calibration',
+  'validation',
+  'approvals',
+  'deployments',
+  'monitoring',
+  'limitations',
+  'ethicalConsiderations',
+  'incidents',
+] as const;
+export type ModelCardSection = (typeof MODEL_CARD_SECTIONS)[number];
+
+const documentationSchema = z.strictObject({
+  modelCard: z.strictObject({
+    requiredSections: z.array(z.enum(MODEL_CARD_SECTIONS)).max(MODEL_CARD_SECTIONS.length),
+    reviewDays: z.number().int().min(1, 'must be >= 1').nullable().openapi({
+      description: 'Days after which a card is due for review (null: reviewed at deployment only)',
+    }),
+  }),
+  periodicReportDays: z.number().int().min(1, 'must be >= 1').nullable().openapi({
+    description: 'Cadence of the periodic monitoring report (SOP-1013 6.2/6.7); null: on demand only',
+  }),
+  postImplementationReviewDays: z
+    .number()
+    .int()
+    .min(1, 'must be >= 1')
+    .max(365)
+    .openapi({ description: 'Days of production a post-implementation review (SOP-1013 6.8) covers' }),
+});
+
 export const tierPolicySchema = z
   .strictObject({
     label: z.string().min(1).max(100),
@@ -198,6 +236,8 @@ export const tierPolicySchema = z
     retention: retentionSchema,
     retirement: retirementSchema,
     rollback: rollbackSchema,
+    /** Absent in documents written before generated documents: Warden's defaults per tier apply. */
+    documentation: documentationSchema.optional(),
   })
   .superRefine((tier, ctx) => {
     for (const [key, rules] of Object.entries(tier.approvals)) {

@@ -100,9 +100,11 @@ export function registerAttachmentRoutes(routes: RouteTable, ctx: AppContext): v
   routes.add(
     createRoute({
       method: 'get',
-      path: CARD_PATH,
+      path: `${CARD_PATH}/source`,
       tags: ['attachments'],
-      summary: 'The version’s model card',
+      summary: 'The version’s uploaded model card, as stored',
+      description:
+        'The Markdown card as uploaded. Its intended-use, limitations and ethical-considerations sections feed the generated card (`…/model-card`).',
       request: { params: versionParams },
       responses: {
         200: { content: { 'text/markdown': { schema: z.string() } }, description: 'The card as stored' },

@@ -96,12 +96,12 @@ describeEachBackend('version attachments', (backend) => {
   });
 
   it('stores a Markdown model card, refuses other content types, and scans it', async () => {
-    expect((await server.api('GET', `${base}/model-card`)).status).toBe(404);
+    expect((await server.api('GET', `${base}/model-card/source`)).status).toBe(404);
     const put = await putCard(server, `${base}/model-card`, CARD);
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ kind: 'modelCard', replaced: false, piiFindings: [] });
     expect(put.body.size).toBe(Buffer.byteLength(CARD));
-    const got = await fetch(`${server.url}${base}/model-card`, {
+    const got = await fetch(`${server.url}${base}/model-card/source`, {
       headers: { authorization: `Bearer ${server.adminToken}` },
     });
     expect(got.headers.get('content-type')).toContain('text/markdown');
@@ -166,7 +166,7 @@ describeEachBackend('version attachments under piiMode reject', (backend) => {
     const card = await putCard(server, `${base}/model-card`, `${CARD}\nOwner: jane.roe@bank.example\n`);
     expect(card.status).toBe(400);
     expect(card.body.error.field).toBe('modelCard');
-    expect((await server.api('GET', `${base}/model-card`)).status).toBe(404);
+    expect((await server.api('GET', `${base}/model-card/source`)).status).toBe(404);
     const sbom = await server.api('PUT', `${base}/sbom`, {
       body: { ...SBOM, metadata: { supplier: { contact: [{ phone: '+1 415 555 0132' }] } } },
     });

@@ -499,7 +499,8 @@ function registerArtifactCommands(versions: Command): void {
     .action(async (model: string, version: string, kind: string, o: ClientOptions & { out?: string }) => {
       if (kind !== 'sbom' && kind !== 'model-card')
         throw invalidInput('kind must be sbom or model-card', 'kind');
-      const response = await new ApiClient(o).raw('GET', `${versionPath(model, version)}/${kind}`);
+      const path = kind === 'sbom' ? 'sbom' : 'model-card/source';
+      const response = await new ApiClient(o).raw('GET', `${versionPath(model, version)}/${path}`);
       const text =
         kind === 'sbom' ? JSON.stringify(await response.json(), null, 2) + '\n' : await response.text();
       if (o.out === undefined) return void process.stdout.write(text);

@@ -1,6 +1,8 @@
 import { ALERT_TASKS } from '../alerts/index.js';
 import type { BackgroundTask } from '../core/background-task.js';
 import type { AppContext } from '../http/context.js';
+import { reportScheduleTask } from '../governance-reports/index.js';
+import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
 import { RETRAINING_TASKS } from '../retraining/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
@@ -16,6 +18,8 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   ...ALERT_TASKS,
   ...RETRAINING_TASKS,
   ...MONITORING_TASKS,
+  modelCardReminderTask,
+  reportScheduleTask,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */

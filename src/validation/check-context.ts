@@ -30,6 +30,8 @@ export interface SuiteInput {
   artifact: ArtifactDigest;
   reference: { rows: Array<Record<string, FeatureValue>>; source: string } | null;
   evidence: { latencyP95Ms?: number; latencyP99Ms?: number; peakMemoryMb?: number; memoryLimitMb?: number };
+  /** Required model-card sections the gate judges that have no content (loaded when the level runs `model-card.complete`). */
+  modelCardGaps?: string[] | undefined;
 }
 
 /** Builds one check result; `rule` and `name` come from the requirement the check answers. */

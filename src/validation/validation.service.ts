@@ -1,3 +1,4 @@
+import { generateModelCard } from '../modelcards/model-card.service.js';
 import { conflict, forbidden, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
@@ -146,10 +147,11 @@ export async function runValidation(
       reference = { rows, source: `stored training reference of ${version.version} (${rows.length} rows)` };
   }
 
+  const requirements = validationChecksFor(policy.document, tier, level);
   const suiteInput: SuiteInput = {
     tier,
     level,
-    requirements: validationChecksFor(policy.document, tier, level),
+    requirements,
     policy: tierPolicy(policy.document, tier).validation,
     data,
     champion,
@@ -157,6 +159,9 @@ export async function runValidation(
     artifact: await artifactDigest(ctx, version),
     reference,
     evidence: input.evidence ?? {},
+    modelCardGaps: requirements.some((r) => r.name === 'model-card.complete')
+      ? (await generateModelCard(ctx.db, modelName, versionName, ctx.now())).gateGaps
+      : undefined,
   };
   const outcome = runValidationSuite(suiteInput);
   const candidate = metricsOn(data.labels, data.predictions, data.scores, data.threshold);

@@ -16,6 +16,9 @@ export const WEBHOOK_EVENTS = [
   'deployment.created',
   'deployment.ended',
   'retirement.archive_held',
+  'model_card.review_due',
+  'report.ready',
+  'audit_finding.overdue',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

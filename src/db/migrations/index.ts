@@ -6,6 +6,7 @@ import * as monitoring from './0004-monitoring.js';
 import * as alerts from './0005-alerts.js';
 import * as deployments from './0006-deployments.js';
 import * as registryIntegrityRetention from './0009-registry-integrity-retention.js';
+import * as governanceDocuments from './0012-governance-documents.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005-alerts': alerts,
   '0006-deployments': deployments,
   '0009-registry-integrity-retention': registryIntegrityRetention,
+  '0012-governance-documents': governanceDocuments,
 };
