@@ -14,3 +14,13 @@ export type { MonitoringConfig } from './monitoring-config.js';
 export { registerMonitoringRoutes } from './monitoring.routes.js';
 export { MONITORING_TASKS } from './monitoring.tasks.js';
 export { registerMonitoringCommands } from './monitoring.command.js';
+export {
+  DETECTABLE_POWER,
+  DEFAULT_MONITOR_ALPHA,
+  judgeChangeAgainstNoise,
+  judgePsiAgainstNoise,
+  psiNoiseFloor,
+  threeWayVerdict,
+  type PsiVerdict,
+  type VerdictCase,
+} from './rules/noise-verdict.js';

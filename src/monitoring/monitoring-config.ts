@@ -73,6 +73,10 @@ export const monitoringConfigSchema = z
     minRecords: z.number().int().min(1).optional(),
     minLabels: z.number().int().min(1).optional(),
     warningFraction: z.number().finite().gt(0).lt(1).optional(),
+    alpha: z.number().finite().gt(0).max(0.5).optional().openapi({
+      description:
+        "Significance level of the monitors' verdicts; overrides the policy's monitoring.alpha (default 0.01)",
+    }),
     positiveClass: z.string().min(1).max(200).optional(),
     storeRawFeatures: z.boolean().optional().openapi({
       description: 'false: keep only the input hash and the profiles, not the raw features (default true)',
@@ -100,6 +104,8 @@ export interface MonitoringConfig {
   minRecords: number;
   minLabels: number;
   warningFraction: number;
+  /** The model's own significance level; undefined when the policy's (or Warden's default) applies. */
+  alpha?: number;
   positiveClass: string;
   storeRawFeatures: boolean;
   pipelineWebhookUrl?: string;
@@ -121,6 +127,7 @@ export function withDefaults(input: MonitoringConfigInput): MonitoringConfig {
     minRecords: input.minRecords ?? DEFAULT_RULE_OPTIONS.minRecords,
     minLabels: input.minLabels ?? DEFAULT_RULE_OPTIONS.minLabels,
     warningFraction: input.warningFraction ?? DEFAULT_RULE_OPTIONS.warningFraction,
+    ...(input.alpha !== undefined ? { alpha: input.alpha } : {}),
     positiveClass: input.positiveClass ?? DEFAULT_RULE_OPTIONS.positiveClass,
     storeRawFeatures: input.storeRawFeatures ?? true,
     ...(input.pipelineWebhookUrl !== undefined ? { pipelineWebhookUrl: input.pipelineWebhookUrl } : {}),
@@ -238,11 +245,19 @@ export function monitoringTask(config: MonitoringConfig, metrics: Record<string,
   return regression && !classification ? 'regression' : 'classification';
 }
 
-/** Rule options from a model's configuration, for a version monitored as `task`. */
-export function ruleOptions(config: MonitoringConfig, task: MonitoringTask = 'classification'): RuleOptions {
+/**
+ * Rule options from a model's configuration, for a version monitored as `task`; the significance
+ * level is the model's, else the policy's (`policyAlpha`), else Warden's default.
+ */
+export function ruleOptions(
+  config: MonitoringConfig,
+  task: MonitoringTask = 'classification',
+  policyAlpha?: number,
+): RuleOptions {
   return {
     ...DEFAULT_RULE_OPTIONS,
     task,
+    alpha: config.alpha ?? policyAlpha ?? DEFAULT_RULE_OPTIONS.alpha,
     minRecords: config.minRecords,
     minLabels: config.minLabels,
     warningFraction: config.warningFraction,

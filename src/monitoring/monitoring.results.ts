@@ -1,12 +1,13 @@
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { encodePageToken } from '../http/pagination.js';
-import { getActivePolicy } from '../policy/index.js';
+import { getActivePolicy, monitoringPolicy } from '../policy/index.js';
 import { requireModel, type Actor } from '../registry/registry.service.js';
 import {
   cadences,
   readMonitoringConfig,
   resolveThresholds,
+  ruleOptions,
   withDefaults,
   type MonitoringConfig,
   type MonitoringConfigInput,
@@ -110,6 +111,8 @@ export type MonitoringConfigView = MonitoringConfig & {
     thresholds: MonitorThresholds;
     thresholdSources: Record<string, string>;
     cadenceMinutes: Record<string, number | null>;
+    /** Significance level of the verdicts: the model's, else the policy's, else Warden's default. */
+    alpha: number;
   };
 };
 
@@ -131,6 +134,7 @@ export async function getMonitoringConfig(db: Executor, modelName: string): Prom
       thresholds: thresholds.values,
       thresholdSources: thresholds.sources,
       cadenceMinutes: cadences(policy.document, model.riskTier, config),
+      alpha: ruleOptions(config, undefined, monitoringPolicy(policy.document, model.riskTier).alpha).alpha,
     },
   };
 }

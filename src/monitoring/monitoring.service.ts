@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { newId } from '../core/ids.js';
-import { getActivePolicy } from '../policy/index.js';
+import { getActivePolicy, monitoringPolicy } from '../policy/index.js';
 import type { Model } from '../registry/model.schema.js';
 import { findVersions } from '../registry/version.repository.js';
 import type { ModelVersion } from '../registry/version.schema.js';
@@ -192,7 +192,11 @@ export async function evaluateModel(
       segmentBaselines: version.segmentMetrics,
       inputSchema: version.inputSchema,
       thresholds,
-      options: ruleOptions(config, monitoringTask(config, version.metrics)),
+      options: ruleOptions(
+        config,
+        monitoringTask(config, version.metrics),
+        monitoringPolicy(policy.document, model.riskTier).alpha,
+      ),
       sensitiveAttributes: config.sensitiveAttributes,
       newData: { records: Number(volume?.total ?? 0), since: version.createdAt },
       ...(wanted ? { rules: wanted } : {}),

@@ -179,6 +179,8 @@ export interface MonitoringPolicy {
   regressionTriggers: NonNullable<TierPolicy['monitoring']['regressionTriggers']>;
   /** `policy` when the document sets `regressionTriggers`, `warden-default` when it predates them. */
   regressionTriggersSource: 'policy' | 'warden-default';
+  /** Significance level of the monitors' verdicts; undefined when the document sets none (Warden's default applies). */
+  alpha?: number;
   alerting: {
     ackWithinMinutes: number;
     escalationChain: string[];
@@ -195,6 +197,7 @@ export function monitoringPolicy(doc: PolicyDocument, tier: number): MonitoringP
     triggers: { ...m.triggers },
     regressionTriggers: { ...(m.regressionTriggers ?? DEFAULT_REGRESSION_TRIGGERS[tier as 1 | 2 | 3 | 4]) },
     regressionTriggersSource: m.regressionTriggers ? 'policy' : 'warden-default',
+    ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
     alerting: { ...m.alerting, escalationChain: [...m.alerting.escalationChain] },
   };
 }

@@ -156,6 +156,10 @@ const monitoringSchema = z.strictObject({
   triggers: triggersSchema,
   /** Absent in documents written before regression monitoring: Warden's defaults per tier apply. */
   regressionTriggers: regressionTriggersSchema.optional(),
+  alpha: z.number().finite().gt(0, 'must be > 0').max(0.5, 'must be <= 0.5').optional().openapi({
+    description:
+      'Significance level of the monitors: a statistic past its trigger alerts only when significant against sampling noise at this level (default 0.01)',
+  }),
   alerting: alertingSchema,
 });
 

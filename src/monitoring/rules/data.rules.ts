@@ -1,9 +1,12 @@
 import type { InputField } from '../monitoring.types.js';
 import type { FieldProfile } from '../window-profile.js';
-import { profileKs, profilePsi } from '../../stats/sketch/index.js';
+import { profileKs, profilePsi, profilePsiBins } from '../../stats/sketch/index.js';
 import { categoricalDrift, itemCounts } from './distribution.js';
+import { judgePsiAgainstNoise } from './noise-verdict.js';
 import type { RuleCheck, RuleInput } from './rule.types.js';
 import { judge, round } from './status.js';
+
+export { psiNoiseFloor } from './noise-verdict.js';
 
 const NO_REFERENCE = 'no reference baseline uploaded for this version';
 
@@ -16,7 +19,8 @@ function sortedNames(...sources: Iterable<string>[]): string[] {
 /**
  * PSI of one field against its reference (the statistics engine's profile PSI: numeric values
  * on the reference's quantile bins, categories on categories), with the default test beside
- * it: the profile KS statistic (with its bounds) for numbers, Pearson's homogeneity test for categories.
+ * it: the profile KS statistic (with its bounds) for numbers, Pearson's homogeneity test for
+ * categories (whose p-value then judges significance).
  */
 function columnPsi(
   reference: FieldProfile,
@@ -32,11 +36,12 @@ function columnPsi(
     )
       return { psi: null, method: 'psi', pValue: null, bins };
     const ks = profileKs(reference.numeric, current.numeric);
+    const psi = profilePsiBins(reference.numeric, current.numeric, { bins });
     return {
-      psi: profilePsi(reference.numeric, current.numeric, { bins }),
+      psi: psi.psi,
       method: `psi over ${bins} reference-quantile bins; KS D ≈ ${round(ks.statistic)} (between ${round(ks.lower)} and ${round(ks.upper)})`,
       pValue: null,
-      bins,
+      bins: psi.bins,
     };
   }
   if (!reference.categories || !current.categories) return { psi: null, method: 'psi', pValue: null, bins };
@@ -50,34 +55,25 @@ function columnPsi(
 }
 
 /**
- * PSI of two samples of the same distribution is not 0 but about (bins − 1)·(1/n + 1/m)
- * (its chi-square approximation). A PSI is only judged when that noise floor is at most half
- * the threshold; below that, sampling noise alone could cross it.
+ * Status of a PSI by the three-way rule of {@link judgePsiAgainstNoise}: `alert` past the
+ * threshold and significant against sampling noise, `ok` (or `warning`) below it with the
+ * threshold detectable, `insufficient_data` in between. The note states the case and its numbers.
  */
-export function psiNoiseFloor(bins: number, n: number, m: number): number {
-  return Math.max(0, bins - 1) * (1 / n + 1 / m);
-}
-
-/** Status of a PSI: insufficient when either side is small or the noise floor reaches half the threshold. */
 function judgePsi(
   psi: number | null,
   threshold: number,
-  bins: number,
-  n: number,
-  m: number,
+  sample: { bins: number; n: number; m: number; pValue?: number | null },
   options: RuleInput['options'],
 ): { status: RuleCheck['status']; note: string } {
-  const floor = psiNoiseFloor(bins, n, m);
-  if (floor > threshold / 2) {
-    return {
-      status: 'insufficient_data',
-      note: `; sample too small for this threshold (noise floor ${round(floor)} > half the threshold)`,
-    };
-  }
-  return {
-    status: judge(psi, threshold, { sufficient: true, warningFraction: options.warningFraction }),
-    note: '',
-  };
+  if (psi === null || !Number.isFinite(psi)) return { status: 'insufficient_data', note: '' };
+  const verdict = judgePsiAgainstNoise({
+    psi,
+    threshold,
+    ...sample,
+    alpha: options.alpha,
+    warningFraction: options.warningFraction,
+  });
+  return { status: verdict.status, note: `. ${verdict.status}: ${verdict.detail}` };
 }
 
 /** Data drift: PSI of each feature against the reference (categorical features also get a chi-square p-value). */
@@ -119,7 +115,12 @@ export function dataDriftRule(input: RuleInput): RuleCheck[] {
       ];
     }
     const { psi, method, pValue, bins } = columnPsi(ref, cur, options.psiBins);
-    const { status, note } = judgePsi(psi, threshold, bins, cur.present, ref.present, options);
+    const { status, note } = judgePsi(
+      psi,
+      threshold,
+      { bins, n: cur.present, m: ref.present, pValue },
+      options,
+    );
     return [
       {
         rule: 'data_drift',
@@ -176,8 +177,13 @@ export function predictionDriftRule(input: RuleInput): RuleCheck[] {
       },
     ];
   }
-  const { psi, method, bins } = columnPsi(ref, cur, options.psiBins);
-  const { status, note } = judgePsi(psi, threshold, bins, cur.present, ref.present, options);
+  const { psi, method, pValue, bins } = columnPsi(ref, cur, options.psiBins);
+  const { status, note } = judgePsi(
+    psi,
+    threshold,
+    { bins, n: cur.present, m: ref.present, pValue },
+    options,
+  );
   return [
     {
       rule: 'prediction_drift',
@@ -228,7 +234,7 @@ function numericLabelDrift(input: RuleInput): RuleCheck[] {
   if (!reference || refN < options.minLabels || curN < options.minLabels)
     return labelsTooFew(input, curN, 'numeric labels');
   const { psi, method, bins } = columnPsi(reference.labelValues, current.labelValues, options.psiBins);
-  const { status, note } = judgePsi(psi, threshold, bins, curN, refN, options);
+  const { status, note } = judgePsi(psi, threshold, { bins, n: curN, m: refN }, options);
   return [
     {
       rule: 'label_drift',
@@ -256,7 +262,7 @@ export function labelDriftRule(input: RuleInput): RuleCheck[] {
   if (!reference || refN < options.minLabels || curN < options.minLabels)
     return labelsTooFew(input, curN, 'labels');
   const { psi, pValue, categories } = categoricalDrift(reference.labels, current.labels);
-  const { status, note } = judgePsi(psi, threshold, categories, curN, refN, options);
+  const { status, note } = judgePsi(psi, threshold, { bins: categories, n: curN, m: refN, pValue }, options);
   return [
     {
       rule: 'label_drift',

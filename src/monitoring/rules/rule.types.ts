@@ -1,5 +1,6 @@
 import type { CheckStatus, InputField, MonitoringTask } from '../monitoring.types.js';
 import type { WindowProfile } from '../window-profile.js';
+import { DEFAULT_MONITOR_ALPHA } from './noise-verdict.js';
 
 /**
  * Thresholds every rule is judged by. The first nine come from the policy's trigger table for
@@ -61,6 +62,11 @@ export interface RuleOptions {
   minLabels: number;
   /** A check is a warning once its value passes this fraction of the threshold. */
   warningFraction: number;
+  /**
+   * Significance level of the three-way verdict: a value past its threshold alerts only when
+   * its p-value against sampling noise is at most this.
+   */
+  alpha: number;
   /** Quantile bins for numeric PSI. */
   psiBins: number;
   /** The class counted as positive for precision, recall and Brier. */
@@ -73,6 +79,7 @@ export const DEFAULT_RULE_OPTIONS: RuleOptions = {
   minRecords: 100,
   minLabels: 100,
   warningFraction: 0.8,
+  alpha: DEFAULT_MONITOR_ALPHA,
   psiBins: 10,
   positiveClass: '1',
   task: 'classification',

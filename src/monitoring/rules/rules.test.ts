@@ -133,11 +133,19 @@ describe('data rules', () => {
   it.each([
     ['no reference', null, 5000, 'no reference baseline'],
     ['a small window', reference, 50, 'at least 100'],
-    ['a window too small for the tier-1 threshold', reference, 300, 'noise floor'],
   ])('data drift with %s is insufficient_data', (_what, ref, n, reason) => {
     const x = dataDriftRule(input(sample(n, 3, 2), { reference: ref })).find((c) => c.feature === 'x')!;
     expect(x.status).toBe('insufficient_data');
     expect(x.detail).toContain(reason);
+  });
+
+  it('a blatant shift alerts in a window far above the noise floor; a stable small window stays undecided', () => {
+    const shifted = dataDriftRule(input(sample(300, 3, 2), { reference })).find((c) => c.feature === 'x')!;
+    expect(shifted.status).toBe('alert');
+    expect(shifted.detail).toContain('significant');
+    const stable = dataDriftRule(input(sample(150, 0, 2), { reference })).find((c) => c.feature === 'x')!;
+    expect(stable.status).toBe('insufficient_data');
+    expect(stable.detail).toContain('too few records to detect a PSI of 0.05');
   });
 
   it('prediction drift compares scores when both sides have them', () => {

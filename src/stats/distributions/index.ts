@@ -4,5 +4,6 @@
  */
 export { normalSf, normalTwoSidedP } from './normal.js';
 export { chi2Sf } from './chi2.js';
+export { chi2Isf, ncChi2Sf } from './noncentral-chi2.js';
 export { studentTSf, studentTTwoSidedP } from './student-t.js';
 export { kstwoSf, smirnovSf } from './kolmogorov.js';

@@ -10,7 +10,13 @@ export { HyperLogLog } from './hyperloglog.js';
 export type { HyperLogLogJSON } from './hyperloglog.js';
 export { ColumnProfile } from './column-profile.js';
 export type { ColumnProfileJSON, ColumnProfileOptions } from './column-profile.js';
-export { profileKs, profileWasserstein, profilePsi, profileJensenShannon } from './profile-drift.js';
+export {
+  profileKs,
+  profileWasserstein,
+  profilePsi,
+  profilePsiBins,
+  profileJensenShannon,
+} from './profile-drift.js';
 export type {
   NumericReference,
   CategoricalReference,

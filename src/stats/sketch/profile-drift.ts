@@ -379,9 +379,26 @@ export function profilePsi(
   current: ColumnProfile,
   options: { bins?: number } = {},
 ): number {
+  return profilePsiBins(reference, current, options).psi;
+}
+
+/**
+ * {@link profilePsi} with the number of bins that hold values on either side (the missing-value
+ * bin included when either side has missing values): a chi-square approximation of the PSI's
+ * sampling noise has that many bins minus one degrees of freedom.
+ */
+export function profilePsiBins(
+  reference: NumericReference | CategoricalReference,
+  current: ColumnProfile,
+  options: { bins?: number } = {},
+): { psi: number; bins: number } {
   const { ref, cur, refMissing, curMissing } = commonBins(reference, current, options.bins ?? 10);
   const withMissing = (x: Float64Array, m: number): Float64Array => Float64Array.from([...x, m]);
-  return populationStabilityIndex(withMissing(ref, refMissing), withMissing(cur, curMissing));
+  const r = withMissing(ref, refMissing);
+  const c = withMissing(cur, curMissing);
+  let bins = 0;
+  for (let i = 0; i < r.length; i++) if (r[i]! > 0 || c[i]! > 0) bins++;
+  return { psi: populationStabilityIndex(r, c), bins };
 }
 
 /**
