@@ -1,4 +1,5 @@
 import { createPublicKey, hash, verify as verifySignature } from 'node:crypto';
+import { hashLeaf, type Hash } from './audit-merkle.js';
 
 /** The hash that precedes the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -50,6 +51,24 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  */
 function quote(value: string): string {
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+}
+
+/**
+ * An entry's canonical bytes, the data of its Merkle leaf: the canonical JSON of the whole stored
+ * entry, `canonicalJson({action, actor, at, change, hash, prevHash, requestId, seq, subject})`
+ * with `change` spliced in as stored.
+ */
+export function entryCanonicalBytes(e: AuditEntry): string {
+  return (
+    `{"action":${quote(e.action)},"actor":${quote(e.actor)},"at":${quote(e.at)},"change":${e.change},` +
+    `"hash":${quote(e.hash)},"prevHash":${quote(e.prevHash)},` +
+    `"requestId":${e.requestId === null ? 'null' : quote(e.requestId)},"seq":${e.seq},"subject":${quote(e.subject)}}`
+  );
+}
+
+/** RFC 6962 leaf hash of an entry: SHA-256(0x00 ‖ canonical bytes). */
+export function entryLeafHash(e: AuditEntry): Hash {
+  return hashLeaf(entryCanonicalBytes(e));
 }
 
 export function hashEntry(e: Omit<AuditEntry, 'hash'>): string {

@@ -2,11 +2,18 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyO
 import fs from 'node:fs';
 import path from 'node:path';
 import { headMessage } from './audit-chain.js';
+import { signCheckpoint, type TreeHead } from './audit-checkpoint.js';
 
 /** The server's Ed25519 key that signs audit checkpoints. */
 export interface AuditSigner {
   readonly publicKeyPem: string;
+  /** The log's origin, also the key's name in checkpoint signature lines. */
+  readonly origin: string;
   signHead(seq: number, hash: string): string;
+  /** A C2SP checkpoint note of the tree of `size` entries with this root, signed by this key. */
+  signTreeHead(size: number, rootHash: Buffer): string;
+  /** Signs arbitrary bytes (key rotation statements). */
+  sign(message: Buffer): string;
 }
 
 const KEY_FILE = path.join('keys', 'audit-signing-key.pem');
@@ -16,7 +23,11 @@ const KEY_FILE = path.join('keys', 'audit-signing-key.pem');
  * creating that file (mode 0600) the first time. Servers sharing a PostgreSQL store should be given
  * the same key through WARDEN_AUDIT_SIGNING_KEY.
  */
-export function loadAuditSigner(dataDir: string, configuredPem?: string): AuditSigner {
+export function loadAuditSigner(
+  dataDir: string,
+  configuredPem?: string,
+  origin = 'warden/audit',
+): AuditSigner {
   let privateKey: KeyObject;
   if (configuredPem) {
     privateKey = createPrivateKey(
@@ -39,11 +50,25 @@ export function loadAuditSigner(dataDir: string, configuredPem?: string): AuditS
       }
     }
   }
+  return signerFromKey(privateKey, origin);
+}
+
+/** The default location of the signing key inside a data folder. */
+export function auditKeyFile(dataDir: string): string {
+  return path.join(dataDir, KEY_FILE);
+}
+
+/** A signer over an Ed25519 private key. */
+export function signerFromKey(privateKey: KeyObject, origin: string): AuditSigner {
   if (privateKey.asymmetricKeyType !== 'ed25519')
     throw new Error('the audit signing key must be an Ed25519 key');
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   return {
     publicKeyPem,
+    origin,
     signHead: (seq, hash) => sign(null, headMessage(seq, hash), privateKey).toString('base64'),
+    signTreeHead: (size, rootHash) =>
+      signCheckpoint({ origin, size, rootHash } satisfies TreeHead, origin, privateKey),
+    sign: (message) => sign(null, message, privateKey).toString('base64'),
   };
 }

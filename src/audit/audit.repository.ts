@@ -17,6 +17,12 @@ export function toAuditEntry(row: Selectable<AuditLogTable>): AuditEntry {
   };
 }
 
+/** A signed head that also carries the Merkle root and its C2SP checkpoint note. */
+export interface SignedTreeHead extends SignedHead {
+  rootHash: string;
+  note: string;
+}
+
 export function toSignedHead(row: Selectable<AuditCheckpointTable>): SignedHead {
   return {
     seq: Number(row.seq),
@@ -76,6 +82,69 @@ export async function insertCheckpoint(db: Executor, head: SignedHead): Promise<
     .execute();
 }
 
+/** Stores a tree head; where a chain checkpoint already holds that seq, adds the root and note to it. */
+export async function saveTreeHead(db: Executor, head: SignedTreeHead): Promise<SignedTreeHead> {
+  await db
+    .insertInto('audit_checkpoints')
+    .values({
+      seq: head.seq,
+      hash: head.hash,
+      at: head.at,
+      signature: head.signature,
+      public_key: head.publicKey,
+      root_hash: head.rootHash,
+      note: head.note,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('seq')
+        .doUpdateSet({ root_hash: head.rootHash, note: head.note })
+        .where('audit_checkpoints.note', 'is', null),
+    )
+    .execute();
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('seq', '=', head.seq)
+    .executeTakeFirstOrThrow();
+  return { ...toSignedHead(row), rootHash: row.root_hash!, note: row.note! };
+}
+
+export async function latestTreeHead(db: Executor): Promise<SignedTreeHead | undefined> {
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .selectAll()
+    .where('note', 'is not', null)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { ...toSignedHead(row), rootHash: row.root_hash!, note: row.note! } : undefined;
+}
+
+/** What a key rotation entry records. */
+export interface KeyRotation {
+  seq: number;
+  previousKey: string;
+  newKey: string;
+  /** Ed25519 signature by the previous key over {@link rotationStatement}, base64. */
+  signature: string;
+}
+
+export const KEY_ROTATION_ACTION = 'audit.key_rotated';
+
+export async function latestRotation(db: Executor): Promise<KeyRotation | undefined> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select(['seq', 'change'])
+    .where('action', '=', KEY_ROTATION_ACTION)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const change = JSON.parse(row.change) as Omit<KeyRotation, 'seq'>;
+  return { seq: Number(row.seq), ...change };
+}
+
 export interface AuditFilter {
   subject?: string | undefined;
   actor?: string | undefined;
@@ -97,4 +166,9 @@ export async function findEntries(db: Executor, f: AuditFilter): Promise<AuditEn
   if (f.beforeSeq !== undefined) q = q.where('seq', '<', f.beforeSeq);
   const rows = await q.orderBy('seq', 'desc').limit(f.limit).execute();
   return rows.map(toAuditEntry);
+}
+
+export async function findEntry(db: Executor, seq: number): Promise<AuditEntry | undefined> {
+  const row = await db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row ? toAuditEntry(row) : undefined;
 }

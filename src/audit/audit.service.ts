@@ -2,7 +2,18 @@ import { canonicalJson } from '../core/canonical-json.js';
 import type { Executor, Store } from '../db/database.js';
 import { GENESIS_HASH, hashEntry, type AuditEntry, type SignedHead } from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
-import { insertCheckpoint, insertEntry, readHead, writeHead } from './audit.repository.js';
+import { buildMerkleNodes, MerkleTreeReader } from './audit-tree.js';
+import type { AuditWitness } from './audit-witness.js';
+import {
+  insertCheckpoint,
+  insertEntry,
+  latestRotation,
+  latestTreeHead,
+  readHead,
+  saveTreeHead,
+  writeHead,
+  type SignedTreeHead,
+} from './audit.repository.js';
 
 /** What a caller records: who did what to which subject, and the change itself (any JSON value). */
 export interface AuditInput {
@@ -23,14 +34,41 @@ export interface AuditLog {
    * entry written so far (stored checkpoints may lag it by up to `checkpointEvery` entries).
    */
   signedTip(): Promise<SignedHead | undefined>;
+  /**
+   * The latest signed tree head (C2SP checkpoint), signing and witnessing a new one first when the
+   * log has grown past it. Undefined while the log is empty.
+   */
+  treeHead(): Promise<SignedTreeHead | undefined>;
+  /** Proof readers over the stored tree (builds missing subtree nodes up to `size` first). */
+  tree(size: number): Promise<MerkleTreeReader>;
+  readonly publicKeyPem: string;
 }
 
 export function createAuditLog(
   store: Store,
   signer: AuditSigner,
-  options: { checkpointEvery: number; now?: () => Date },
+  options: { checkpointEvery: number; now?: () => Date; witness?: AuditWitness },
 ): AuditLog {
   const now = options.now ?? (() => new Date());
+
+  async function signTreeHead(): Promise<SignedTreeHead | undefined> {
+    const head = await readHead(store.db, false);
+    if (!head || head.seq === 0) return undefined;
+    // A key rotated away signs nothing more: this server must be restarted with the new key.
+    const rotation = await latestRotation(store.db);
+    if (rotation && rotation.previousKey.trim() === signer.publicKeyPem.trim())
+      throw new Error('the audit signing key was rotated away; restart the server with the new key');
+    await buildMerkleNodes(store, store.db, head.seq);
+    const root = await new MerkleTreeReader(store).root(head.seq);
+    const signed: SignedTreeHead = {
+      ...signedHead(head.seq, head.hash),
+      rootHash: root.toString('hex'),
+      note: signer.signTreeHead(head.seq, root),
+    };
+    const stored = await store.db.transaction().execute((trx) => saveTreeHead(trx, signed));
+    if (stored.note === signed.note) await options.witness?.publish(signed.note, signed.seq);
+    return stored;
+  }
 
   function signedHead(seq: number, hash: string): SignedHead {
     return {
@@ -78,5 +116,18 @@ export function createAuditLog(
       const head = await readHead(store.db, false);
       return head && head.seq > 0 ? signedHead(head.seq, head.hash) : undefined;
     },
+
+    async treeHead() {
+      const [head, latest] = await Promise.all([readHead(store.db, false), latestTreeHead(store.db)]);
+      if (latest && head && latest.seq >= head.seq) return latest;
+      return signTreeHead();
+    },
+
+    async tree(size) {
+      await buildMerkleNodes(store, store.db, size);
+      return new MerkleTreeReader(store);
+    },
+
+    publicKeyPem: signer.publicKeyPem,
   };
 }

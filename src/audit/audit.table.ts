@@ -25,4 +25,15 @@ export interface AuditCheckpointTable {
   at: string;
   signature: string;
   public_key: string;
+  /** Merkle root (hex) of the first `seq` entries; null on checkpoints written before the tree existed. */
+  root_hash: string | null;
+  /** The signed tree head as a C2SP checkpoint (signed note text). */
+  note: string | null;
+}
+
+/** Hash (hex) of the complete subtree of 2^level leaves starting at leaf idx·2^level. */
+export interface AuditMerkleNodeTable {
+  level: number;
+  idx: number;
+  hash: string;
 }

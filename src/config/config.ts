@@ -102,6 +102,20 @@ const configSchema = z.object({
   maxUploadBytes: z.number().int().min(1024),
   /** Ed25519 private key (PKCS#8 PEM) for audit checkpoints; when absent, a key file in dataDir is used. */
   auditSigningKey: z.string().optional(),
+  /** Origin line of the audit log's signed tree heads (C2SP checkpoints), e.g. `warden.bank.example/audit`. */
+  auditOrigin: z
+    .string()
+    .regex(/^[^\s+]+$/, 'must be one word without spaces or "+" (e.g. warden.bank.example/audit)'),
+  /** Seconds between signed tree heads while the log grows (also signed on demand). */
+  auditTreeHeadSeconds: z.number().int().min(1),
+  /** A folder (another disk or mount) where each signed tree head is appended, never overwritten. */
+  auditWitnessDir: z.string().min(1).optional(),
+  /** A URL each signed tree head is POSTed to (text/plain), e.g. an external witness. */
+  auditWitnessUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Refused requests are counted in memory and written as one audit entry per caller, route and minute, this often. */
+  denialFlushSeconds: z.number().int().min(1).max(3600),
+  /** Requests without a valid token one client address may make per minute before 429 (0 = no limit). */
+  anonymousRequestsPerMinute: z.number().int().min(0),
   /** Extra origins allowed to send writes from a browser (the server's own origin always is). */
   allowedOrigins: z.array(z.string()),
   /** `report` stores personal-data findings on the object; `reject` refuses the write instead. */
@@ -224,6 +238,12 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     maxJsonBytes: envNumber('WARDEN_MAX_JSON_BYTES', 16 * 1024 * 1024),
     maxUploadBytes: envNumber('WARDEN_MAX_UPLOAD_BYTES', 10 * 1024 * 1024 * 1024),
     auditSigningKey: env.WARDEN_AUDIT_SIGNING_KEY || undefined,
+    auditOrigin: env.WARDEN_AUDIT_ORIGIN || 'warden/audit',
+    auditTreeHeadSeconds: envNumber('WARDEN_AUDIT_TREE_HEAD_SECONDS', 60, env),
+    auditWitnessDir: env.WARDEN_AUDIT_WITNESS_DIR ? path.resolve(env.WARDEN_AUDIT_WITNESS_DIR) : undefined,
+    auditWitnessUrl: env.WARDEN_AUDIT_WITNESS_URL || undefined,
+    denialFlushSeconds: envNumber('WARDEN_DENIAL_FLUSH_SECONDS', 60, env),
+    anonymousRequestsPerMinute: envNumber('WARDEN_ANONYMOUS_REQUESTS_PER_MINUTE', 120, env),
     allowedOrigins: (env.WARDEN_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

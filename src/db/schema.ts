@@ -1,5 +1,10 @@
 import type { AlertTable } from '../alerts/alert.table.js';
-import type { AuditCheckpointTable, AuditHeadTable, AuditLogTable } from '../audit/audit.table.js';
+import type {
+  AuditCheckpointTable,
+  AuditHeadTable,
+  AuditLogTable,
+  AuditMerkleNodeTable,
+} from '../audit/audit.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { DeploymentTable } from '../deployments/deployment.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
@@ -54,6 +59,7 @@ export interface Database {
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
+  audit_merkle_nodes: AuditMerkleNodeTable;
   policy_versions: PolicyVersionTable;
   validation_runs: ValidationRunTable;
   validation_waivers: ValidationWaiverTable;

@@ -1,4 +1,5 @@
 import { ALERT_TASKS } from '../alerts/index.js';
+import { auditTreeHeadTask } from '../audit/index.js';
 import type { BackgroundTask } from '../core/background-task.js';
 import type { AppContext } from '../http/context.js';
 import { reportScheduleTask } from '../governance-reports/index.js';
@@ -14,6 +15,7 @@ import { WORKFLOW_TASKS } from '../workflow/index.js';
  */
 export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   webhookDeliveryTask,
+  auditTreeHeadTask,
   ...WORKFLOW_TASKS,
   ...ALERT_TASKS,
   ...RETRAINING_TASKS,

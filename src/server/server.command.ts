@@ -31,7 +31,7 @@ export function registerServerCommands(program: Command): void {
       const store = openStore(config);
       try {
         const report = await migrateToLatest(store);
-        const signer = loadAuditSigner(config.dataDir, config.auditSigningKey);
+        const signer = loadAuditSigner(config.dataDir, config.auditSigningKey, config.auditOrigin);
         const audit = createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery });
         const token = await store.db
           .transaction()

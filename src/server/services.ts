@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createAuditLog } from '../audit/audit.service.js';
 import { loadAuditSigner } from '../audit/audit-signer.js';
+import { createWitness } from '../audit/audit-witness.js';
 import type { Config } from '../config/config.js';
 import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -20,12 +21,13 @@ export async function createServices(
     await store.close();
     throw error;
   }
-  const signer = loadAuditSigner(config.dataDir, config.auditSigningKey);
+  const signer = loadAuditSigner(config.dataDir, config.auditSigningKey, config.auditOrigin);
+  const witness = createWitness({ dir: config.auditWitnessDir, url: config.auditWitnessUrl });
   return {
     config,
     store,
     db: store.db,
-    audit: createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now }),
+    audit: createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now, witness }),
     artifacts: createLocalArtifactStore(path.join(config.dataDir, 'artifacts')),
     now,
     monitorReactions: MONITOR_REACTIONS,

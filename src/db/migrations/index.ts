@@ -5,6 +5,7 @@ import * as workflowWebhooks from './0003-workflow-webhooks.js';
 import * as monitoring from './0004-monitoring.js';
 import * as alerts from './0005-alerts.js';
 import * as deployments from './0006-deployments.js';
+import * as auditMerkle from './0007-audit-merkle.js';
 import * as registryIntegrityRetention from './0009-registry-integrity-retention.js';
 import * as governanceDocuments from './0012-governance-documents.js';
 
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0004-monitoring': monitoring,
   '0005-alerts': alerts,
   '0006-deployments': deployments,
+  '0007-audit-merkle': auditMerkle,
   '0009-registry-integrity-retention': registryIntegrityRetention,
   '0012-governance-documents': governanceDocuments,
 };
