@@ -12,7 +12,7 @@ const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 /** Keys whose values are prose a person writes over several lines. */
 const MULTI_LINE_KEY =
-  /(description|comment|reason|statement|notes?|summary|intendeduse|outofscopeuses?|limitations?|considerations?|justification|rationale|resolution|remediation|response|answer|message|markdown|content|text|body)s?$/i;
+  /(description|comment|reason|statement|notes?|summary|intendeduse|outofscopeuses?|limitations?|considerations?|justification|rationale|resolution|remediation|response|answer|message|markdown|content|text|body|publickey|pem)s?$/i;
 
 /** Whether a field (by its last key) may hold tabs and line breaks. */
 export function isMultiLineField(key: string): boolean {

@@ -7,12 +7,32 @@ import type { AppContext } from '../http/context.js';
 import { errorSchema } from '../http/errors.js';
 import { jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
+import { verifyArtifact } from './artifact-integrity.js';
 import { openArtifact, uploadArtifact } from './artifact.service.js';
 import { modelName } from './model.schema.js';
 import { semverString } from './version.schema.js';
 
 const versionParams = z.object({ name: modelName, version: semverString });
 const ARTIFACT_PATH = '/api/v1/models/{name}/versions/{version}/artifact';
+
+/** Everyone but viewers may ask for a re-hash (it reads the whole file). */
+const VERIFY_ROLES = ALL_ROLES.filter((r) => r !== 'viewer');
+
+const integrityResultSchema = z
+  .object({
+    model: z.string(),
+    version: z.string(),
+    intact: z.boolean().openapi({ description: 'The stored bytes hash to the recorded digest and size' }),
+    verified: z.boolean().openapi({ description: 'The version’s `verified` once this check is recorded' }),
+    expected: z.object({ sha256: z.string(), size: z.number().int() }),
+    observed: z.union([
+      z.object({ sha256: z.string(), size: z.number().int() }),
+      z.object({ missing: z.literal(true) }),
+    ]),
+    checkedAt: z.string(),
+    failedAt: z.string().nullable().openapi({ description: 'When the mismatch was first seen' }),
+  })
+  .openapi('ArtifactIntegrity');
 
 const storedBlobSchema = z
   .object({
@@ -93,6 +113,30 @@ export function registerArtifactRoutes(routes: RouteTable, ctx: AppContext): voi
         'content-length': String(blob.size),
         'x-warden-sha256': blob.sha256,
       });
+    },
+  );
+
+  routes.add(
+    createRoute({
+      method: 'post',
+      path: `${ARTIFACT_PATH}/verify`,
+      tags: ['artifacts'],
+      summary: 'Re-hash the stored artifact now and record whether its bytes still match',
+      description:
+        'The stored bytes are hashed again. A mismatch (or a missing file) sets the version’s `verified` to false, is audited and opens an `integrity_failure` alert; a match clears the failure. Answers 200 either way with what was found.',
+      request: { params: versionParams },
+      responses: jsonResponse(200, integrityResultSchema, 'What the re-hash found'),
+    }),
+    VERIFY_ROLES,
+    async (c) => {
+      const { name, version } = c.req.valid('param');
+      const result = await verifyArtifact(
+        ctx,
+        { principal: c.get('principal'), requestId: c.get('requestId') },
+        name,
+        version,
+      );
+      return c.json(result, 200);
     },
   );
 }

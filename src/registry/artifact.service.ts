@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { conflict, notFound, WardenError } from '../core/errors.js';
 import type { AppContext } from '../http/context.js';
+import { recordArtifactCheck } from './artifact-integrity.js';
 import type { StoredBlob } from './artifact-store.js';
 import { requireVersion, type Actor } from './registry.service.js';
 
@@ -69,16 +70,8 @@ export async function openArtifact(
   const expected = found.artifact;
   const actual = await ctx.artifacts.digest(expected.sha256);
   if (!actual || actual.sha256 !== expected.sha256 || actual.size !== expected.size) {
-    const observed = actual ? { sha256: actual.sha256, size: actual.size } : { missing: true };
-    await ctx.db.transaction().execute((trx) =>
-      ctx.audit.append(trx, {
-        actor: actor.principal.name,
-        action: 'artifact.integrity_failure',
-        subject: subjectOf(modelName, version),
-        requestId: actor.requestId,
-        change: { expected, observed },
-      }),
-    );
+    // The version stops counting as verified and an integrity_failure alert opens.
+    await recordArtifactCheck(ctx, actor, found, actual);
     throw new WardenError(
       'integrity_failure',
       `the stored artifact of ${modelName} ${version} no longer matches its digest ${expected.sha256}; download refused`,

@@ -386,6 +386,29 @@ function registerArtifactCommands(versions: Command): void {
       process.stdout.write(`uploaded ${model} ${version}: sha256 ${stored.sha256} (${stored.size} bytes)\n`);
     });
 
+  withClientOptions(versions.command('verify <model> <version>'))
+    .description('re-hash the stored artifact on the server; exits 6 when its bytes no longer match')
+    .action(async (model: string, version: string, o: ClientOptions) => {
+      const result = await new ApiClient(o).request<{
+        intact: boolean;
+        verified: boolean;
+        expected: { sha256: string; size: number };
+        observed: { sha256?: string; size?: number; missing?: true };
+      }>('POST', `${versionPath(model, version)}/artifact/verify`, {});
+      if (o.json) printJson(result);
+      if (!result.intact)
+        throw new WardenError(
+          'integrity_failure',
+          result.observed.missing
+            ? `${model} ${version}: the stored artifact is missing (expected sha256 ${result.expected.sha256}); verified is now false`
+            : `${model} ${version}: the stored artifact hashes to ${result.observed.sha256} (${result.observed.size} bytes), expected ${result.expected.sha256} (${result.expected.size} bytes); verified is now false`,
+        );
+      if (!o.json)
+        process.stdout.write(
+          `${model} ${version}: artifact intact (sha256 ${result.expected.sha256}), verified ${result.verified}\n`,
+        );
+    });
+
   withClientOptions(versions.command('download <model> <version>'))
     .description('stream the version’s artifact to a file and verify its digest (a bad file is removed)')
     .requiredOption('--out <file>', 'where to write the artifact')

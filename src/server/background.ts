@@ -5,6 +5,7 @@ import type { AppContext } from '../http/context.js';
 import { reportScheduleTask } from '../governance-reports/index.js';
 import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
+import { artifactIntegrityTask } from '../registry/artifact-integrity.js';
 import { RETRAINING_TASKS } from '../retraining/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
 import { WORKFLOW_TASKS } from '../workflow/index.js';
@@ -22,6 +23,7 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   ...MONITORING_TASKS,
   modelCardReminderTask,
   reportScheduleTask,
+  artifactIntegrityTask,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
