@@ -1,4 +1,5 @@
-import type { CheckName, PolicyDocument, TierPolicy } from './policy.schema.js';
+import type { Role } from '../auth/roles.js';
+import type { CheckName, GovernanceChanges, PolicyDocument, TierPolicy } from './policy.schema.js';
 
 const PERFORMANCE: CheckName[] = [
   'performance.thresholds',
@@ -107,6 +108,20 @@ const SEED_CANARY = [10, 25, 50, 100];
  * requirements per tier. Where the seeds are silent (tier 4, minimum metric values, p99 latency,
  * grace periods, raw record retention) the values are Warden's choice and docs/policy.md says so.
  */
+/** Roles whose single rejection closes a request, for documents that do not say (seed 002: the board votes). */
+export const DEFAULT_VETO_ROLES: Record<1 | 2 | 3 | 4, Role[]> = {
+  1: ['compliance', 'legal'],
+  2: [],
+  3: [],
+  4: [],
+};
+
+/** What a loosening of a governance fact needs when the document does not say. */
+export const DEFAULT_GOVERNANCE_CHANGES: GovernanceChanges = {
+  promotionApprovals: true,
+  plus: [{ role: 'compliance', count: 1 }],
+};
+
 export const DEFAULT_POLICY: PolicyDocument = {
   schemaVersion: 1,
   description: 'Warden default policy, reproducing the governance seed tables',
@@ -115,6 +130,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
     { role: 'admin', count: 1 },
     { role: 'compliance', count: 1 },
   ],
+  governanceChanges: DEFAULT_GOVERNANCE_CHANGES,
   tiers: {
     '1': {
       label: 'critical',
@@ -212,6 +228,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       retention: { auditYears: 7, rawRecordDays: 365 },
       retirement: { graceDays: 90, needsApproval: true, artifact: 'keep' },
       rollback: { roles: ['mlops', 'operations'], approvalAfterTheFact: true },
+      vetoRoles: ['compliance', 'legal'],
     },
     '2': {
       label: 'high',
@@ -301,6 +318,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       retention: { auditYears: 3, rawRecordDays: 180 },
       retirement: { graceDays: 60, needsApproval: true, artifact: 'keep' },
       rollback: { roles: ['mlops', 'operations'], approvalAfterTheFact: true },
+      vetoRoles: [],
     },
     '3': {
       label: 'standard',
@@ -374,6 +392,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       retention: { auditYears: 1, rawRecordDays: 90 },
       retirement: { graceDays: 30, needsApproval: false, artifact: 'mark' },
       rollback: { roles: ['mlops', 'operations'], approvalAfterTheFact: false },
+      vetoRoles: [],
     },
     '4': {
       label: 'experimental',
@@ -448,6 +467,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
       retention: { auditYears: 1, rawRecordDays: 30 },
       retirement: { graceDays: 7, needsApproval: false, artifact: 'mark' },
       rollback: { roles: ['mlops', 'operations', 'data-scientist'], approvalAfterTheFact: false },
+      vetoRoles: [],
     },
   },
 };

@@ -2,7 +2,12 @@ import semver from 'semver';
 import type { Role } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 import type { Stage } from '../registry/version.schema.js';
-import { DEFAULT_DOCUMENTATION, DEFAULT_REGRESSION_TRIGGERS } from './default-policy.js';
+import {
+  DEFAULT_DOCUMENTATION,
+  DEFAULT_GOVERNANCE_CHANGES,
+  DEFAULT_REGRESSION_TRIGGERS,
+  DEFAULT_VETO_ROLES,
+} from './default-policy.js';
 import type {
   ApprovalRule,
   CheckName,
@@ -20,15 +25,65 @@ export function tierPolicy(doc: PolicyDocument, tier: number): TierPolicy {
   return doc.tiers[key];
 }
 
-/** `{role, count}` pairs summed per role, in first-seen order. */
-function mergeRules(rules: ApprovalRule[]): Array<{ role: Role; count: number }> {
-  const out: Array<{ role: Role; count: number }> = [];
+/**
+ * A vote one role holds on a request: `count` approvals of a body of `of` voters (`of` = `count`
+ * when the rule names no quorum, so every needed voter must approve). With `veto`, one rejection
+ * by the role closes the request whatever the count.
+ */
+export interface VoteRule {
+  role: Role;
+  count: number;
+  of: number;
+  veto: boolean;
+}
+
+/** Rules merged per role (the larger count and body win), in first-seen order. */
+function mergeVotes(rules: ApprovalRule[], veto: readonly Role[]): VoteRule[] {
+  const out: VoteRule[] = [];
   for (const rule of rules) {
+    const of = Math.max(rule.of ?? rule.count, rule.count);
     const existing = out.find((r) => r.role === rule.role);
-    if (existing) existing.count = Math.max(existing.count, rule.count);
-    else out.push({ role: rule.role, count: rule.count });
+    if (existing) {
+      existing.count = Math.max(existing.count, rule.count);
+      existing.of = Math.max(existing.of, of);
+    } else out.push({ role: rule.role, count: rule.count, of, veto: veto.includes(rule.role) });
   }
   return out;
+}
+
+/** `{role, count}` pairs merged per role, in first-seen order. */
+function mergeRules(rules: ApprovalRule[]): Array<{ role: Role; count: number }> {
+  return mergeVotes(rules, []).map(({ role, count }) => ({ role, count }));
+}
+
+/** Roles whose single rejection closes a request of this tier (Warden's defaults when the document is silent). */
+export function vetoRoles(doc: PolicyDocument, tier: number): Role[] {
+  return [...(tierPolicy(doc, tier).vetoRoles ?? DEFAULT_VETO_ROLES[tier as 1 | 2 | 3 | 4])];
+}
+
+function transitionRules(doc: PolicyDocument, tier: number, from: Stage, to: Stage): ApprovalRule[] {
+  const approvals = tierPolicy(doc, tier).approvals;
+  const direct = approvals[`${from}->${to}`];
+  if (direct !== undefined) return direct;
+  if (from === 'staging' && to === 'production')
+    return [...(approvals['staging->approved'] ?? []), ...(approvals['approved->production'] ?? [])];
+  return [];
+}
+
+/** The votes a transition needs for a tier: {@link approvalRequirements} with each rule's body and veto. */
+export function approvalVotes(doc: PolicyDocument, tier: number, from: Stage, to: Stage): VoteRule[] {
+  return mergeVotes(transitionRules(doc, tier, from, to), vetoRoles(doc, tier));
+}
+
+/**
+ * The votes a loosening of a governance fact needs: by default the promotion approvals of the
+ * stricter of the two tiers involved (the model's tier when it does not change) plus compliance.
+ * Vetoes are the stricter tier's.
+ */
+export function governanceChangeVotes(doc: PolicyDocument, stricterTier: number): VoteRule[] {
+  const g = doc.governanceChanges ?? DEFAULT_GOVERNANCE_CHANGES;
+  const promotion = g.promotionApprovals ? transitionRules(doc, stricterTier, 'staging', 'production') : [];
+  return mergeVotes([...promotion, ...g.plus], vetoRoles(doc, stricterTier));
 }
 
 /**
@@ -43,15 +98,7 @@ export function approvalRequirements(
   from: Stage,
   to: Stage,
 ): Array<{ role: Role; count: number }> {
-  const approvals = tierPolicy(doc, tier).approvals;
-  const direct = approvals[`${from}->${to}`];
-  if (direct !== undefined) return mergeRules(direct);
-  if (from === 'staging' && to === 'production')
-    return mergeRules([
-      ...(approvals['staging->approved'] ?? []),
-      ...(approvals['approved->production'] ?? []),
-    ]);
-  return [];
+  return mergeRules(transitionRules(doc, tier, from, to));
 }
 
 /** The approvals a change of the policy itself needs. */

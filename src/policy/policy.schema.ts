@@ -242,6 +242,10 @@ export const tierPolicySchema = z
     rollback: rollbackSchema,
     /** Absent in documents written before generated documents: Warden's defaults per tier apply. */
     documentation: documentationSchema.optional(),
+    vetoRoles: z.array(actingRole).max(ROLES.length).optional().openapi({
+      description:
+        'Roles one rejection of which closes a request of this tier, whatever the quorum. Absent: compliance and legal on tier 1, nobody on the others',
+    }),
   })
   .superRefine((tier, ctx) => {
     for (const [key, rules] of Object.entries(tier.approvals)) {
@@ -263,6 +267,25 @@ export const tierPolicySchema = z
   });
 export type TierPolicy = z.infer<typeof tierPolicySchema>;
 
+/**
+ * Approvals a change that loosens a governance fact (a lower risk tier, a higher monitoring
+ * threshold, a longer or disabled cadence, a removed consumer or owner) needs, on top of what
+ * the stricter tier's promotion asks for when `promotionApprovals` is true.
+ */
+export const governanceChangesSchema = z
+  .strictObject({
+    promotionApprovals: z.boolean().openapi({
+      description: 'Include the approvals the stricter tier needs to promote a version to production',
+    }),
+    plus: z.array(approvalRuleSchema).max(20).openapi({ description: 'Approvals added to those' }),
+  })
+  .refine((g) => g.promotionApprovals || g.plus.length > 0, {
+    message: 'a governance change must need at least one approval',
+    path: ['plus'],
+  })
+  .openapi('GovernanceChanges');
+export type GovernanceChanges = z.infer<typeof governanceChangesSchema>;
+
 /** The governance policy: per risk tier, who approves, what is validated, how it is watched and kept. */
 export const policyDocumentSchema = z
   .strictObject({
@@ -274,6 +297,10 @@ export const policyDocumentSchema = z
       .min(1, 'a policy change must need at least one approval')
       .max(20)
       .openapi({ description: 'Approvals a change of this policy needs' }),
+    governanceChanges: governanceChangesSchema.optional().openapi({
+      description:
+        'Approvals a loosening of a governance fact needs. Absent: the stricter tier’s promotion approvals plus compliance',
+    }),
     tiers: z.strictObject({
       '1': tierPolicySchema,
       '2': tierPolicySchema,

@@ -249,6 +249,8 @@ export interface ValidationEvidence {
   level: ValidationLevel;
   checks: CheckResult[];
   createdAt: string;
+  /** Who filed the run (separation of duties keeps them from approving a request relying on it). */
+  createdBy: string;
 }
 
 /** A stored validation run by id, or undefined. */
@@ -265,6 +267,7 @@ export async function findValidationRun(db: Executor, id: string): Promise<Valid
     level: run.level,
     checks: run.checks,
     createdAt: run.createdAt,
+    createdBy: row.created_by,
   };
 }
 

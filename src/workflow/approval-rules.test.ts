@@ -3,6 +3,8 @@ import {
   allApprovalsGiven,
   approvalProgress,
   refuseDecision,
+  tallyVotes,
+  voteOutcome,
   type DecisionAttempt,
 } from './approval-rules.js';
 
@@ -140,5 +142,72 @@ describe('approvalProgress', () => {
     expect(allApprovalsGiven(TIER1, three)).toBe(false);
     expect(allApprovalsGiven(TIER1, [...three, ...approvals('review-board', 4).slice(3)])).toBe(true);
     expect(allApprovalsGiven([], [])).toBe(true);
+  });
+});
+
+describe('votes', () => {
+  const BOARD = { role: 'review-board', count: 4, of: 5 } as const;
+  const COMPLIANCE = { role: 'compliance', count: 1, veto: true } as const;
+  const vote = (principal: string, role: string, decision: 'approve' | 'reject') => ({
+    principal,
+    role,
+    decision,
+  });
+  const board = (approvals: number, rejections: number) => [
+    ...Array.from({ length: approvals }, (_, i) => vote(`a${i}`, 'review-board', 'approve')),
+    ...Array.from({ length: rejections }, (_, i) => vote(`r${i}`, 'review-board', 'reject')),
+  ];
+
+  // 4 of 5: the vote passes with four approvals and fails only once two rejections leave three
+  // voters at most, fewer than four.
+  it.each([
+    [0, 0, 'pending'],
+    [3, 0, 'pending'],
+    [4, 0, 'passed'],
+    [4, 1, 'passed'],
+    [0, 1, 'pending'],
+    [3, 1, 'pending'],
+    [0, 2, 'failed'],
+    [3, 2, 'failed'],
+  ])('a 4-of-5 quorum with %i approvals and %i rejections is %s', (approvals, rejections, expected) => {
+    expect(tallyVotes([BOARD], board(approvals, rejections))[0]!.result).toBe(expected);
+    expect(voteOutcome([BOARD], board(approvals, rejections))).toBe(expected);
+  });
+
+  it('lets one veto close the request whatever the quorum', () => {
+    const decisions = [...board(4, 0), vote('cora', 'compliance', 'reject')];
+    expect(voteOutcome([BOARD, COMPLIANCE], decisions)).toBe('failed');
+    expect(tallyVotes([BOARD, COMPLIANCE], decisions).map((t) => t.result)).toEqual(['passed', 'failed']);
+    const vetoInQuorum = { role: 'review-board', count: 4, of: 5, veto: true } as const;
+    expect(voteOutcome([vetoInQuorum], board(4, 1))).toBe('failed');
+  });
+
+  it('reads a rule without a body as every needed voter (stored requests before votes existed)', () => {
+    expect(voteOutcome([{ role: 'review-board', count: 4 }], board(3, 1))).toBe('failed');
+    expect(voteOutcome([{ role: 'data-scientist', count: 1 }], [vote('p', 'data-scientist', 'reject')])).toBe(
+      'failed',
+    );
+    expect(voteOutcome([], [])).toBe('passed');
+  });
+
+  it('takes a fifth board vote after the quorum, and no sixth', () => {
+    const attempt = {
+      ...base,
+      required: [BOARD, COMPLIANCE],
+      principal: { name: 'z', roles: ['review-board'] },
+    };
+    expect(refuseDecision({ ...attempt, decisions: board(4, 0), decision: 'reject' })).toBeUndefined();
+    const sixth = refuseDecision({ ...attempt, decisions: board(4, 1) });
+    expect(sixth?.status).toBe(409);
+    expect(sixth?.message).toMatch(/cast all 5 of its vote/);
+  });
+
+  it('keeps authors of the version and its evidence from approving, naming the rule', () => {
+    const authors = new Map([['bob', 'created fraud@1.0.0']]);
+    const refusal = refuseDecision({ ...base, authors });
+    expect(refusal?.status).toBe(403);
+    expect(refusal?.message).toMatch(/separation of duties \(authorship\): bob created fraud@1\.0\.0/);
+    expect(refusal?.message).toMatch(/someone who did not create the version/);
+    expect(refuseDecision({ ...base, authors: new Map([['carl', 'created fraud@1.0.0']]) })).toBeUndefined();
   });
 });

@@ -19,9 +19,16 @@ export function isOpen(status: ChangeRequestStatus): boolean {
   return OPEN_STATUSES.includes(status);
 }
 
+/**
+ * One role's vote on a request: `count` approvals out of a body of `of` voters (absent: `count`,
+ * so every needed voter must approve); with `veto`, one rejection closes the request. Requests
+ * stored before votes existed hold `{role, count}` only.
+ */
 export interface RoleRequirement {
   role: Role;
   count: number;
+  of?: number;
+  veto?: boolean;
 }
 
 export interface RecordedDecision {
@@ -49,6 +56,69 @@ export function approvalProgress(
   });
 }
 
+/** How one role's vote stands: `passed` with `count` approvals, `failed` once they can no longer be reached (or on a veto). */
+export type VoteResult = 'passed' | 'failed' | 'pending';
+
+export interface VoteTally {
+  role: Role;
+  count: number;
+  of: number;
+  veto: boolean;
+  approvals: number;
+  rejections: number;
+  approvedBy: string[];
+  rejectedBy: string[];
+  result: VoteResult;
+}
+
+/**
+ * Tallies each role's vote. A vote passes with `count` approvals and fails only when the voters
+ * left in the body (`of` minus those who voted) can no longer bring the approvals to `count`, or
+ * when a role with a veto rejects. A rejection that leaves the count reachable is dissent, kept
+ * in the record.
+ */
+export function tallyVotes(
+  required: readonly RoleRequirement[],
+  decisions: readonly RecordedDecision[],
+): VoteTally[] {
+  return required.map((r) => {
+    const mine = decisions.filter((d) => d.role === r.role);
+    const approvedBy = mine.filter((d) => d.decision === 'approve').map((d) => d.principal);
+    const rejectedBy = mine.filter((d) => d.decision === 'reject').map((d) => d.principal);
+    const of = Math.max(r.of ?? r.count, r.count);
+    const veto = r.veto === true;
+    const result: VoteResult =
+      veto && rejectedBy.length > 0
+        ? 'failed'
+        : approvedBy.length >= r.count
+          ? 'passed'
+          : rejectedBy.length > of - r.count
+            ? 'failed'
+            : 'pending';
+    return {
+      role: r.role,
+      count: r.count,
+      of,
+      veto,
+      approvals: approvedBy.length,
+      rejections: rejectedBy.length,
+      approvedBy,
+      rejectedBy,
+      result,
+    };
+  });
+}
+
+/** The request's vote as a whole: failed when any role's vote failed, passed when every one passed. */
+export function voteOutcome(
+  required: readonly RoleRequirement[],
+  decisions: readonly RecordedDecision[],
+): VoteResult {
+  const tally = tallyVotes(required, decisions);
+  if (tally.some((t) => t.result === 'failed')) return 'failed';
+  return tally.every((t) => t.result === 'passed') ? 'passed' : 'pending';
+}
+
 export function allApprovalsGiven(
   required: readonly RoleRequirement[],
   decisions: readonly RecordedDecision[],
@@ -66,6 +136,11 @@ export interface DecisionAttempt {
   decision: 'approve' | 'reject';
   role: string;
   now: string;
+  /**
+   * Who authored what the request is about (created the version, uploaded its artifact, filed
+   * the evidence): principal → what they did. They may not approve.
+   */
+  authors?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -79,7 +154,14 @@ export function refuseDecision(a: DecisionAttempt): WardenError | undefined {
     return conflict(`the change request is ${a.status}; it takes no more decisions`, 'status');
   if (a.expiresAt <= a.now) return conflict(`the change request expired at ${a.expiresAt}`, 'expiresAt');
   if (a.principal.name === a.requestedBy)
-    return forbidden(`${a.principal.name} opened this change request and cannot approve or reject it`);
+    return forbidden(
+      `separation of duties: ${a.principal.name} opened this change request and cannot approve or reject it; another holder of the role must decide`,
+    );
+  const authored = a.decision === 'approve' ? a.authors?.get(a.principal.name) : undefined;
+  if (authored !== undefined)
+    return forbidden(
+      `separation of duties (authorship): ${a.principal.name} ${authored} and cannot approve a request on it, whoever filed it; someone who did not create the version, upload its artifact or file its evidence must approve`,
+    );
   const needed = a.required.find((r) => r.role === a.role);
   if (!needed)
     return invalidInput(
@@ -101,10 +183,12 @@ export function refuseDecision(a: DecisionAttempt): WardenError | undefined {
           'role',
         );
   }
-  if (a.decision === 'approve') {
-    const given = a.decisions.filter((d) => d.decision === 'approve' && d.role === a.role).length;
-    if (given >= needed.count)
-      return conflict(`role ${a.role} already has its ${needed.count} approval(s)`, 'role');
-  }
+  const body = Math.max(needed.of ?? needed.count, needed.count);
+  const cast = a.decisions.filter((d) => d.role === a.role).length;
+  if (cast >= body)
+    return conflict(
+      `role ${a.role} has cast all ${body} of its vote(s) on this request (${needed.count} needed)`,
+      'role',
+    );
   return undefined;
 }

@@ -140,6 +140,52 @@ export const previewSchema = z
   })
   .openapi('TransitionPreview');
 
+const minutesVoteSchema = z.object({
+  principal: z.string(),
+  role: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().nullable(),
+  at: z.string(),
+});
+
+export const minutesSchema = z
+  .object({
+    changeRequest: z.string(),
+    kind: z.string(),
+    model: z.string().nullable(),
+    version: z.string().nullable(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    requestedBy: z.string(),
+    reason: z.string(),
+    policyVersion: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Policy version in force when the request was opened' }),
+    openedAt: z.string(),
+    closedAt: z.string().nullable(),
+    outcome: z.enum(['pending', 'approved', 'executed', 'rejected', 'withdrawn', 'expired']).openapi({
+      description: 'pending while votes are open; approved: the vote passed, evidence still missing',
+    }),
+    tally: z.array(
+      z.object({
+        role: z.string(),
+        count: z.number().int(),
+        of: z.number().int(),
+        veto: z.boolean(),
+        approvals: z.number().int(),
+        rejections: z.number().int(),
+        result: z.enum(['passed', 'failed', 'pending']),
+      }),
+    ),
+    votes: z
+      .array(minutesVoteSchema)
+      .openapi({ description: 'Every vote in the order cast, with its comment' }),
+    dissent: z.array(minutesVoteSchema).openapi({ description: 'Votes against the outcome' }),
+  })
+  .openapi('ChangeRequestMinutes');
+
 export type OpenTransitionInput = z.infer<typeof openTransitionSchema>;
 export type DecisionInput = z.infer<typeof decisionSchema>;
 export type RetireInput = z.infer<typeof retireSchema>;
@@ -147,3 +193,5 @@ export type PolicyProposalInput = z.infer<typeof policyProposalSchema>;
 export type ChangeRequest = z.infer<typeof changeRequestSchema>;
 export type MissingEvidence = z.infer<typeof missingEvidenceSchema>;
 export type TransitionPreview = z.infer<typeof previewSchema>;
+export type Minutes = z.infer<typeof minutesSchema>;
+export type MinutesVote = z.infer<typeof minutesVoteSchema>;

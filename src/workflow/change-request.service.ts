@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../db/db-errors.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import {
-  approvalRequirements,
+  approvalVotes,
   getActivePolicy,
   parsePolicyDocument,
   policyChangeApprovals,
@@ -20,10 +20,10 @@ import { gateBump } from '../registry/version-bump.js';
 import { lockRunRow } from '../validation/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import {
-  allApprovalsGiven,
   approvalProgress,
   isOpen,
   refuseDecision,
+  voteOutcome,
   type ChangeRequestStatus,
   type RoleRequirement,
 } from './approval-rules.js';
@@ -48,11 +48,13 @@ import type {
   ChangeRequest,
   ChangeRequestKind,
   DecisionInput,
+  Minutes,
   OpenTransitionInput,
   PolicyProposalInput,
   TransitionPreview,
 } from './change-request.schema.js';
-import { checkEvidenceBelongs, missingEvidence } from './evidence.js';
+import { checkEvidenceBelongs, findVersionAuthors, missingEvidence } from './evidence.js';
+import { buildMinutes } from './minutes.js';
 import { allowedTargets, assertTransition, isAllowedTransition } from './lifecycle.js';
 import { assertArchivable, lockModelRow } from './stage-change.js';
 
@@ -151,7 +153,17 @@ async function advance(
     role: d.role,
     decision: d.decision as 'approve' | 'reject',
   }));
-  if (!allApprovalsGiven(parseRequired(row), recorded)) {
+  const outcome = voteOutcome(parseRequired(row), recorded);
+  if (outcome === 'failed') {
+    const closed = await updateStatusIf(trx, id, status, {
+      status: 'rejected',
+      updated_at: nowIso,
+      closed_at: nowIso,
+    });
+    if (!closed) throw conflict('the change request changed while this decision was recorded; read it again');
+    return;
+  }
+  if (outcome === 'pending') {
     if (status === 'requested' && decisions.length > 0)
       await updateStatusIf(trx, id, status, { status: 'in_review', updated_at: nowIso });
     return;
@@ -298,7 +310,7 @@ async function planTransition(
   const policy = await getActivePolicy(db);
   const from = v.stage;
   const required = isAllowedTransition(from, to)
-    ? approvalRequirements(policy.document, model.riskTier, from, to)
+    ? approvalVotes(policy.document, model.riskTier, from, to)
     : [];
   let bump: string | null = null;
   let level: ValidationLevel | null = null;
@@ -465,6 +477,10 @@ export async function decide(
         decision: input.decision,
         role: input.role,
         now: now.toISOString(),
+        authors:
+          input.decision === 'approve' && row.version_id !== null
+            ? await findVersionAuthors(trx, row.version_id, parseEvidence(row))
+            : undefined,
       });
       if (refusal) {
         // A refused decision changes nothing but is itself a governance fact worth keeping.
@@ -513,16 +529,6 @@ export async function decide(
         subject: subjectOf(row),
         payload: { ...payload, principal: actor.principal.name },
       });
-      if (input.decision === 'reject') {
-        const closed = await updateStatusIf(trx, id, row.status as ChangeRequestStatus, {
-          status: 'rejected',
-          updated_at: now.toISOString(),
-          closed_at: now.toISOString(),
-        });
-        if (!closed)
-          throw conflict('the change request changed while this decision was recorded; read it again');
-        return undefined;
-      }
       await advance(trx, ctx, actor, id);
       return undefined;
     });
@@ -657,6 +663,35 @@ export async function reviewRequestsHoldingRun(
     if ((await findChangeRequestRow(trx, row.id))?.status === 'executed') executed.push(row.id);
   }
   return executed;
+}
+
+/** The decision record of a change request: votes, comments, tally, dissent and outcome. */
+export async function getMinutes(ctx: AppContext, id: string): Promise<Minutes> {
+  const row = await findChangeRequestRow(ctx.db, id);
+  if (!row) throw notFound(`change request "${id}" does not exist`);
+  const decisions = await findDecisions(ctx.db, [id]);
+  return buildMinutes({
+    id: row.id,
+    kind: row.kind,
+    model: row.model_name,
+    version: row.version,
+    from: row.from_stage,
+    to: row.to_stage,
+    status: row.status as ChangeRequestStatus,
+    requestedBy: row.requested_by,
+    reason: row.reason,
+    policyVersion: row.policy_version === null ? null : Number(row.policy_version),
+    createdAt: row.created_at,
+    closedAt: row.closed_at,
+    required: parseRequired(row),
+    decisions: decisions.map((d) => ({
+      principal: d.principal,
+      role: d.role,
+      decision: d.decision as 'approve' | 'reject',
+      comment: d.comment,
+      at: d.created_at,
+    })),
+  });
 }
 
 export async function getChangeRequest(ctx: AppContext, id: string): Promise<ChangeRequest> {

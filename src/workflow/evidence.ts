@@ -71,3 +71,39 @@ export async function missingEvidence(
     },
   ];
 }
+
+/**
+ * Who authored what a request on a version relies on, for separation of duties: the principal
+ * who created the version, each who uploaded its artifact (the audit trail records the upload),
+ * and each who filed one of the validation runs offered as evidence. Principal → what they did.
+ */
+export async function findVersionAuthors(
+  db: Executor,
+  versionId: string,
+  evidence: readonly string[],
+): Promise<Map<string, string>> {
+  const authors = new Map<string, string>();
+  const version = await db
+    .selectFrom('model_versions')
+    .innerJoin('models', 'models.id', 'model_versions.model_id')
+    .select(['model_versions.created_by', 'model_versions.version', 'models.name'])
+    .where('model_versions.id', '=', versionId)
+    .executeTakeFirst();
+  if (!version) return authors;
+  const label = `${version.name}@${version.version}`;
+  authors.set(version.created_by, `created ${label}`);
+  const uploads = await db
+    .selectFrom('audit_log')
+    .select('actor')
+    .where('action', '=', 'artifact.uploaded')
+    .where('subject', '=', `model:${label}`)
+    .execute();
+  for (const u of uploads)
+    if (!authors.has(u.actor)) authors.set(u.actor, `uploaded the artifact of ${label}`);
+  for (const id of evidence) {
+    const run = await findValidationRun(db, id);
+    if (run && !authors.has(run.createdBy))
+      authors.set(run.createdBy, `filed validation run ${id}, evidence this request relies on for ${label}`);
+  }
+  return authors;
+}

@@ -511,15 +511,19 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
       decide(tokens[0]!, id, 'review-board'),
     ]);
     const statuses = results.map((r) => r.status);
-    // 9 attempts for 7 seats: exactly 7 recorded, 2 refused (a fifth board member, a repeat).
-    expect(statuses.filter((s) => s === 200)).toHaveLength(7);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(2);
+    // 9 attempts for 8 votes (the board is 4 of 5): the repeat is always refused; the fifth board
+    // member's vote is recorded when it arrives before the request executes, refused after.
+    const recorded = statuses.filter((s) => s === 200).length;
+    expect([7, 8]).toContain(recorded);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(9 - recorded);
     const final = (await h.s.api('GET', `/api/v1/change-requests/${id}`)).body;
     expect(final.status).toBe('executed');
-    expect(final.decisions).toHaveLength(7);
+    expect(final.decisions).toHaveLength(recorded);
+    const repeated = final.decisions.filter((d: { principal: string }) => d.principal === 'r1');
+    expect(repeated).toHaveLength(1);
     expect(await h.auditCount('change_request.executed', `change_request:${id}`)).toBe(1);
     expect(await h.auditCount('model.promoted', 'model:race')).toBe(1);
-    expect(await h.auditCount('change_request.decided', `change_request:${id}`)).toBe(7);
+    expect(await h.auditCount('change_request.decided', `change_request:${id}`)).toBe(recorded);
     expect(await h.stage('race', '1.0.0')).toBe('production');
   });
 });

@@ -230,17 +230,19 @@ describeEachBackend('governed lifecycle API', (backend) => {
     const allIn = await decide(a.owner, id, 'business-owner');
     expect(allIn.body.status).toBe('approved');
     expect(await h.stage('fraud', '1.0.0')).toBe('staging');
-    const fifth = await decide(a.board[3]!, id, 'review-board');
-    expect(fifth.status).toBe(409);
-    expect(fifth.body.error.message).toMatch(/already has its 4 approval/);
-
-    // A dissenting board member may still reject; that closes the request and nothing more is accepted.
-    const rejected = await decide(a.board[4]!, id, 'review-board', 'reject', 'regression too large');
-    expect(rejected.status).toBe(200);
-    expect(rejected.body.status).toBe('rejected');
+    // The board is 4 of 5: a fifth member still votes; a dissent leaves the passed vote standing.
+    const dissent = await decide(a.board[4]!, id, 'review-board', 'reject', 'regression too large');
+    expect(dissent.status).toBe(200);
+    expect(dissent.body.status).toBe('approved');
+    const sixth = await decide(a.board[3]!, id, 'review-board');
+    expect(sixth.status).toBe(409);
+    expect(sixth.body.error.message).toMatch(/cast all 5 of its vote/);
+    // The requester withdraws the request; nothing more is accepted.
+    const withdrawn = await h.s.api('POST', `/api/v1/change-requests/${id}/withdraw`, { token: dana });
+    expect(withdrawn.body.status).toBe('withdrawn');
     const late = await decide(a.board[3]!, id, 'review-board');
     expect(late.status).toBe(409);
-    expect(late.body.error.message).toMatch(/is rejected/);
+    expect(late.body.error.message).toMatch(/is withdrawn/);
     expect((await h.s.api('POST', `/api/v1/change-requests/${id}/withdraw`, { token: dana })).status).toBe(
       409,
     );

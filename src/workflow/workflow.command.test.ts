@@ -74,6 +74,18 @@ describe('warden promote, requests, rollback, retire, webhooks and policy propos
     const shown = await run(['requests', 'show', cr.id], eve);
     expect(shown.stdout).toContain('✓ ml-engineer 1/1 (eve)');
     expect(shown.stdout).toContain('decision: pete approved as data-scientist — ok');
+    const minutes = await run(['change-requests', 'minutes', cr.id], eve);
+    expect(minutes.code).toBe(0);
+    expect(minutes.stdout).toContain('Outcome: **executed**');
+    expect(minutes.stdout).toMatch(/\| pete \| data-scientist \| approve \| ok \|/);
+    const minutesJson = JSON.parse((await run(['requests', 'minutes', cr.id, '--json'], eve)).stdout) as {
+      outcome: string;
+      votes: Array<{ principal: string }>;
+      dissent: unknown[];
+    };
+    expect(minutesJson.outcome).toBe('executed');
+    expect(minutesJson.votes.map((v) => v.principal)).toEqual(['pete', 'eve']);
+    expect(minutesJson.dissent).toEqual([]);
 
     const again = await run(
       ['requests', 'approve', cr.id, '--role', 'ml-engineer'],

@@ -4,7 +4,7 @@ import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/cl
 import { printJson, printRecord, printTable } from '../cli/output.js';
 import { invalidInput } from '../core/errors.js';
 import type { ActiveDeployment } from '../deployments/index.js';
-import type { ChangeRequest, TransitionPreview } from './change-request.schema.js';
+import type { ChangeRequest, Minutes, TransitionPreview } from './change-request.schema.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -111,7 +111,10 @@ export function registerWorkflowCommands(program: Command): void {
       },
     );
 
-  const requests = program.command('requests').description('change requests and the approval queue');
+  const requests = program
+    .command('requests')
+    .alias('change-requests')
+    .description('change requests and the approval queue');
 
   withClientOptions(requests.command('list'))
     .description('the approval queue, oldest first')
@@ -138,6 +141,18 @@ export function registerWorkflowCommands(program: Command): void {
     .action(async (id: string, o: ClientOptions) => {
       const cr = await new ApiClient(o).get<ChangeRequest>(`/api/v1/change-requests/${seg(id)}`);
       return o.json ? printJson(cr) : printRequest(cr);
+    });
+
+  withClientOptions(requests.command('minutes <id>'))
+    .description(
+      'the decision record: policy version, votes with comments, tally, dissent, outcome (Markdown; --json for JSON)',
+    )
+    .action(async (id: string, o: ClientOptions) => {
+      const client = new ApiClient(o);
+      const path = `/api/v1/change-requests/${seg(id)}/minutes`;
+      if (o.json) return printJson(await client.get<Minutes>(path));
+      const response = await client.raw('GET', path, { headers: { accept: 'text/markdown' } });
+      process.stdout.write(await response.text());
     });
 
   for (const decision of ['approve', 'reject'] as const) {

@@ -12,6 +12,7 @@ import {
   CHANGE_REQUEST_KINDS,
   changeRequestSchema,
   decisionSchema,
+  minutesSchema,
   openTransitionSchema,
   policyProposalSchema,
   previewSchema,
@@ -23,12 +24,14 @@ import {
   decide,
   DECIDER_ROLES,
   getChangeRequest,
+  getMinutes,
   listChangeRequests,
   openTransition,
   previewTransition,
   proposePolicy,
   withdraw,
 } from './change-request.service.js';
+import { renderMinutesMarkdown } from './minutes.js';
 import { retire } from './retirement.service.js';
 import { rollbackModel } from './rollback.service.js';
 
@@ -56,6 +59,18 @@ const rollbackResultSchema = z
     reviewRequest: changeRequestSchema.nullable(),
   })
   .openapi('RollbackResult');
+
+/** True when the Accept header ranks text/markdown above JSON (or names it alone). */
+function prefersMarkdown(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranked = accept.split(',').map((part) => {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return { type: type!.trim(), q: q ? Number(q.slice(2)) : 1 };
+  });
+  const q = (type: string) => ranked.find((r) => r.type === type)?.q ?? 0;
+  return q('text/markdown') > 0 && q('text/markdown') >= q('application/json');
+}
 
 export function registerWorkflowRoutes(routes: RouteTable, ctx: AppContext): void {
   const who = (c: { get(key: 'principal' | 'requestId'): unknown }) => ({
@@ -157,6 +172,37 @@ export function registerWorkflowRoutes(routes: RouteTable, ctx: AppContext): voi
     }),
     ALL_ROLES,
     async (c) => c.json(await getChangeRequest(ctx, c.req.valid('param').id), 200),
+  );
+
+  routes.add(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/change-requests/{id}/minutes',
+      tags: ['change requests'],
+      summary: 'The decision record: policy version, votes with comments, tally, dissent, outcome',
+      description:
+        'JSON by default; Markdown (for the board’s file) when the Accept header asks for text/markdown.',
+      request: { params: idParams },
+      responses: {
+        ...jsonResponse(200, minutesSchema, 'The minutes'),
+        200: {
+          content: {
+            'application/json': { schema: minutesSchema },
+            'text/markdown': { schema: z.string() },
+          },
+          description: 'The minutes',
+        },
+      },
+    }),
+    ALL_ROLES,
+    async (c) => {
+      const minutes = await getMinutes(ctx, c.req.valid('param').id);
+      if (prefersMarkdown(c.req.header('accept')))
+        return c.body(renderMinutesMarkdown(minutes), 200, {
+          'content-type': 'text/markdown; charset=utf-8',
+        });
+      return c.json(minutes, 200);
+    },
   );
 
   routes.add(
