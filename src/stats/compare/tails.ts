@@ -1,6 +1,6 @@
 import betainc from '@stdlib/math-base-special-betainc';
 import erfc from '@stdlib/math-base-special-erfc';
-import gammainc from '@stdlib/math-base-special-gammainc';
+import { chi2Sf } from '../distributions/index.js';
 
 /**
  * Tail probabilities used by the comparison tests. Each is computed directly from its special
@@ -12,11 +12,9 @@ export function normalTwoSidedPValue(z: number): number {
   return erfc(Math.abs(z) / Math.SQRT2);
 }
 
-/** Chi-square survival function P(X >= x) with `df` degrees of freedom: the upper regularized gamma Q(df/2, x/2). */
+/** Chi-square survival function P(X >= x) with `df` degrees of freedom (the engine's {@link chi2Sf}). */
 export function chiSquareSf(x: number, df: number): number {
-  if (x <= 0) return 1;
-  if (x === Infinity) return 0;
-  return gammainc(x / 2, df / 2, true, true);
+  return chi2Sf(x, df);
 }
 
 /** Binomial lower tail P(X <= k) for X ~ Binomial(n, 1/2): the regularized incomplete beta I_{1/2}(n − k, k + 1). */
