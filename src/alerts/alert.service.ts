@@ -344,3 +344,84 @@ export async function escalateDueAlerts(ctx: AppContext, now: Date): Promise<num
   }
   return escalated;
 }
+
+/**
+ * Opens an alert raised by an automatic action rather than a monitor window (a rollout rolled
+ * back), inside the caller's transaction, audited and announced like any opened alert. The rule
+ * names what raised it (`rollout:<id>`); a second call for the same active rule only counts.
+ */
+export async function openSystemAlert(
+  trx: Executor,
+  ctx: AppContext,
+  input: {
+    model: CheckedModel;
+    version: string;
+    rule: string;
+    policyRule: string;
+    severity: Severity;
+    value: number | null;
+    threshold: number | null;
+    detail: string;
+    from: string;
+    now: Date;
+  },
+): Promise<string> {
+  const at = input.now.toISOString();
+  const key = alertKey(input.model.id, input.rule);
+  const existing = (await findActiveAlertsOfModel(trx, input.model.id)).get(key);
+  if (existing) {
+    await updateAlert(trx, existing.id, {
+      occurrences: Number(existing.occurrences) + 1,
+      last_seen_at: at,
+      updated_at: at,
+    });
+    return existing.id;
+  }
+  const { alerting } = await loadMonitoringPolicy(trx, input.model.riskTier);
+  const id = newId('alr');
+  const row = {
+    id,
+    model_id: input.model.id,
+    model_name: input.model.name,
+    version: input.version,
+    rule: input.rule,
+    feature: null,
+    segment: null,
+    active_key: key,
+    policy_rule: input.policyRule,
+    severity: input.severity,
+    status: 'open',
+    value: input.value,
+    threshold: input.threshold,
+    detail: input.detail,
+    window_from: input.from,
+    window_to: at,
+    opened_at: at,
+    last_seen_at: at,
+    occurrences: 1,
+    clean_windows: 0,
+    escalation_level: 0,
+    escalated_to: alerting.escalationChain[0] ?? '',
+    escalated_at: null,
+    acknowledged_by: null,
+    acknowledged_at: null,
+    resolved_by: null,
+    resolved_at: null,
+    comments: '[]',
+    updated_at: at,
+  };
+  await insertAlert(trx, row);
+  const alert = toAlert(row);
+  await ctx.audit.append(trx, {
+    actor: SYSTEM_ACTOR,
+    action: 'alert.opened',
+    subject: `alert:${id}`,
+    change: { ...alert, tier: input.model.riskTier },
+  });
+  await enqueueEvent(trx, ctx, {
+    type: 'alert.opened',
+    subject: `alert:${id}`,
+    payload: { ...alert, tier: input.model.riskTier },
+  });
+  return id;
+}

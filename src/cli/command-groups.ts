@@ -78,6 +78,10 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
       commands: ['reports'],
       load: async () => [(await import('../governance-reports/report.command.js')).registerReportCommands],
     },
+    {
+      commands: ['rollouts'],
+      load: async () => [(await import('../rollouts/rollout.command.js')).registerRolloutCommands],
+    },
   ];
 
 /** The first argument that is not an option: the top-level command the user asked for. */

@@ -25,6 +25,7 @@ import type { GovernanceReportTable } from '../governance-reports/report.table.j
 import type { ModelCardReminderTable, ModelCardSectionTable } from '../modelcards/model-card.table.js';
 import type { PolicyVersionTable } from '../policy/policy.table.js';
 import type { RetrainingRequestTable } from '../retraining/retraining.table.js';
+import type { RolloutTable } from '../rollouts/rollout.table.js';
 import type {
   ArtifactSignatureTable,
   FeatureTable,
@@ -88,4 +89,5 @@ export interface Database {
   governance_reports: GovernanceReportTable;
   audit_programs: AuditProgramTable;
   audit_findings: AuditFindingTable;
+  rollouts: RolloutTable;
 }

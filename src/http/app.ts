@@ -15,6 +15,7 @@ import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerRetrainingRoutes } from '../retraining/index.js';
+import { registerRolloutRoutes } from '../rollouts/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
@@ -113,6 +114,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerDeploymentRoutes(routes, ctx);
   registerModelCardRoutes(routes, ctx);
   registerReportRoutes(routes, ctx);
+  registerRolloutRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

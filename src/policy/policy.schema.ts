@@ -175,6 +175,12 @@ const rolloutSchema = z.strictObject({
   rollbackErrorRatePct: nonNegative,
   rollbackAccuracyDropPct: nonNegative,
   automaticRollback: z.boolean(),
+  /**
+   * How an approved production change request executes for a model that already has a champion:
+   * `rollout` waits for a rollout (whose success carries it out), `direct` executes at once.
+   * Absent in documents written before rollouts: `rollout`.
+   */
+  productionChange: z.enum(['rollout', 'direct']).optional(),
 });
 
 const retentionSchema = z.strictObject({

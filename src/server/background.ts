@@ -7,6 +7,7 @@ import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
 import { artifactIntegrityTask } from '../registry/artifact-integrity.js';
 import { RETRAINING_TASKS } from '../retraining/index.js';
+import { ROLLOUT_TASKS } from '../rollouts/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
 import { WORKFLOW_TASKS } from '../workflow/index.js';
 
@@ -24,6 +25,7 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   modelCardReminderTask,
   reportScheduleTask,
   artifactIntegrityTask,
+  ...ROLLOUT_TASKS,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */

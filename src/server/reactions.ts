@@ -3,6 +3,7 @@ import type { AppContext } from '../http/context.js';
 import { incidentReaction } from '../incidents/index.js';
 import type { MonitorReaction } from '../monitoring/index.js';
 import { retrainingReaction } from '../retraining/index.js';
+import { rolloutReaction } from '../rollouts/index.js';
 
 /**
  * The reactions subscribed to monitor outcomes, in the order they run inside the evaluation's
@@ -13,4 +14,5 @@ export const MONITOR_REACTIONS: readonly MonitorReaction<AppContext>[] = [
   alertReaction,
   incidentReaction,
   retrainingReaction,
+  rolloutReaction,
 ];

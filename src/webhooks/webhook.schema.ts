@@ -19,6 +19,12 @@ export const WEBHOOK_EVENTS = [
   'model_card.review_due',
   'report.ready',
   'audit_finding.overdue',
+  'rollout.started',
+  'rollout.advanced',
+  'rollout.paused',
+  'rollout.resumed',
+  'rollout.aborted',
+  'rollout.succeeded',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

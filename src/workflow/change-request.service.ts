@@ -56,6 +56,7 @@ import type {
 import { checkEvidenceBelongs, findVersionAuthors, missingEvidence } from './evidence.js';
 import { buildMinutes } from './minutes.js';
 import { allowedTargets, assertTransition, isAllowedTransition } from './lifecycle.js';
+import { awaitsRollout } from './production-rollout.js';
 import { assertArchivable, lockModelRow } from './stage-change.js';
 
 /** How long a change request stays open before it expires. */
@@ -174,7 +175,7 @@ async function advance(
     parseEvidence(row),
     ctx.now(),
   );
-  if (missing.length > 0) {
+  if (missing.length > 0 || (trigger?.rollout === undefined && (await awaitsRollout(trx, row)))) {
     if (status !== 'approved')
       await updateStatusIf(trx, id, status, { status: 'approved', updated_at: nowIso });
     return;
@@ -448,6 +449,29 @@ export async function previewTransition(
     policyVersion:
       inProgress?.policy_version != null ? Number(inProgress.policy_version) : plan.policyVersion,
   };
+}
+
+/**
+ * Executes an approved production change request that waited for a rollout, inside the rollout's
+ * transaction (its success). Refuses unless the request is approved and still executable.
+ */
+export async function executeAfterRollout(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+  rolloutId: string,
+): Promise<void> {
+  const row = await lockRequest(trx, ctx, id);
+  if (row.status !== 'approved')
+    throw conflict(
+      `change request ${id} is ${row.status}, not approved; the rollout cannot complete`,
+      'status',
+    );
+  await advance(trx, ctx, actor, id, { rollout: rolloutId });
+  const after = await findChangeRequestRow(trx, id);
+  if (after?.status !== 'executed')
+    throw conflict(`change request ${id} could not execute (its evidence is no longer complete)`, 'status');
 }
 
 /** Records an approval or rejection, then executes the request if that completed it. */

@@ -7,5 +7,9 @@ export { registerWorkflowRoutes } from './workflow.routes.js';
 export { registerWorkflowCommands, registerPolicyProposalCommand } from './workflow.command.js';
 export { WORKFLOW_TASKS } from './workflow.tasks.js';
 export { archiveDueRetirements } from './retirement.js';
-export { expireChangeRequests, reviewRequestsHoldingRun } from './change-request.service.js';
+export {
+  executeAfterRollout,
+  expireChangeRequests,
+  reviewRequestsHoldingRun,
+} from './change-request.service.js';
 export type { ChangeRequest } from './change-request.schema.js';

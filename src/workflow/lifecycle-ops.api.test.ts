@@ -65,7 +65,27 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
       champion: '1.0.0',
     });
     expect(preview.body.missingEvidence[0].message).toMatch(/only smoke/);
-    expect((await promoteTier3('search-rank', '1.1.0', 'regression')).status).toBe('executed');
+    // The model has a champion: the approved request waits for a rollout, whose success executes it.
+    const waiting = await promoteTier3('search-rank', '1.1.0', 'regression');
+    expect(waiting.status).toBe('approved');
+    const rollout = await h.s.api('POST', '/api/v1/models/search-rank/rollouts', {
+      token: mlops,
+      body: { candidate: '1.1.0', strategy: 'canary', steps: [50, 100] },
+    });
+    expect(rollout.status).toBe(201);
+    for (const _ of [1, 2]) {
+      const promoted = await h.s.api(
+        'POST',
+        `/api/v1/models/search-rank/rollouts/${rollout.body.id}/promote`,
+        {
+          token: mlops,
+          body: {},
+        },
+      );
+      expect(promoted.status).toBe(200);
+    }
+    const request = await h.s.api('GET', `/api/v1/change-requests/${waiting.id}`);
+    expect(request.body.status).toBe('executed');
     let model = (await h.s.api('GET', '/api/v1/models/search-rank')).body;
     expect([model.championVersion, model.previousChampionVersion]).toEqual(['1.1.0', '1.0.0']);
     expect(await h.stage('search-rank', '1.0.0')).toBe('deprecated');

@@ -7,6 +7,7 @@ import * as alerts from './0005-alerts.js';
 import * as deployments from './0006-deployments.js';
 import * as auditMerkle from './0007-audit-merkle.js';
 import * as registryIntegrityRetention from './0009-registry-integrity-retention.js';
+import * as rollouts from './0010-rollouts.js';
 import * as governanceDocuments from './0012-governance-documents.js';
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0006-deployments': deployments,
   '0007-audit-merkle': auditMerkle,
   '0009-registry-integrity-retention': registryIntegrityRetention,
+  '0010-rollouts': rollouts,
   '0012-governance-documents': governanceDocuments,
 };

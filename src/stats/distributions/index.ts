@@ -7,3 +7,4 @@ export { chi2Sf } from './chi2.js';
 export { chi2Isf, ncChi2Sf } from './noncentral-chi2.js';
 export { studentTSf, studentTTwoSidedP } from './student-t.js';
 export { kstwoSf, smirnovSf } from './kolmogorov.js';
+export { normalQuantile, studentTQuantile } from './quantile.js';
