@@ -116,6 +116,10 @@ const configSchema = z.object({
   denialFlushSeconds: z.number().int().min(1).max(3600),
   /** Requests without a valid token one client address may make per minute before 429 (0 = no limit). */
   anonymousRequestsPerMinute: z.number().int().min(0),
+  /** SQLite durability: `full` (default) syncs at every commit; `normal` is faster and may lose the last commits on power loss. */
+  sqliteSynchronous: z.enum(['full', 'normal']),
+  /** Base64 of 32 bytes that encrypts webhook secrets at rest; when absent, a key file in dataDir is used. */
+  secretsKey: z.string().optional(),
   /** Extra origins allowed to send writes from a browser (the server's own origin always is). */
   allowedOrigins: z.array(z.string()),
   /** `report` stores personal-data findings on the object; `reject` refuses the write instead. */
@@ -244,6 +248,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     auditWitnessUrl: env.WARDEN_AUDIT_WITNESS_URL || undefined,
     denialFlushSeconds: envNumber('WARDEN_DENIAL_FLUSH_SECONDS', 60, env),
     anonymousRequestsPerMinute: envNumber('WARDEN_ANONYMOUS_REQUESTS_PER_MINUTE', 120, env),
+    secretsKey: env.WARDEN_SECRETS_KEY || undefined,
+    sqliteSynchronous: (env.WARDEN_SQLITE_SYNCHRONOUS || 'full').toLowerCase(),
     allowedOrigins: (env.WARDEN_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

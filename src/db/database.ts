@@ -86,10 +86,39 @@ export function retryWhileBusy<T>(step: () => T, attempts = 50, pauseMs = 20): T
   }
 }
 
+/**
+ * How SQLite makes a commit durable: `full` (the default) syncs the write-ahead log at every commit,
+ * so an acknowledged write survives power loss; `normal` syncs only at checkpoints, faster, but the
+ * last commits can be lost if the machine (not only the process) stops.
+ */
+export type SqliteSynchronous = 'full' | 'normal';
+
+/**
+ * The data folder holds the database, artifacts and keys: only its owner may enter it (0700), and
+ * the database and its write-ahead log are created readable by the owner alone (0600; SQLite gives
+ * the log and shared-memory files the database file's mode).
+ */
+function restrictToOwner(dataDir: string, file: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dataDir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 /** Opens the embedded SQLite file under `dataDir`, in WAL mode with foreign keys enforced. */
-export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store {
-  fs.mkdirSync(dataDir, { recursive: true });
+export function openSqliteStore(
+  dataDir: string,
+  fileName = 'warden.db',
+  options: { synchronous?: SqliteSynchronous } = {},
+): Store {
   const file = path.join(dataDir, fileName);
+  restrictToOwner(dataDir, file);
   const sqlite = retryWhileBusy(() => {
     const opened = new SqliteDatabase(file);
     try {
@@ -102,7 +131,7 @@ export function openSqliteStore(dataDir: string, fileName = 'warden.db'): Store 
       throw error;
     }
   });
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return {
@@ -144,6 +173,14 @@ export function openPostgresStore(url: string, poolSize = 10): Store {
   };
 }
 
-export function openStore(options: { dataDir: string; databaseUrl?: string | undefined }): Store {
-  return options.databaseUrl ? openPostgresStore(options.databaseUrl) : openSqliteStore(options.dataDir);
+export function openStore(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  sqliteSynchronous?: SqliteSynchronous;
+}): Store {
+  return options.databaseUrl
+    ? openPostgresStore(options.databaseUrl)
+    : openSqliteStore(options.dataDir, 'warden.db', {
+        ...(options.sqliteSynchronous ? { synchronous: options.sqliteSynchronous } : {}),
+      });
 }

@@ -25,6 +25,8 @@ describe('control characters in request text', () => {
     expect(findControlCharacter({ description: 'bell\u0007' })?.character).toBe('\u0007');
     expect(isMultiLineField('reason')).toBe(true);
     expect(isMultiLineField('intendedUse')).toBe(true);
+    expect(isMultiLineField('publicKey')).toBe(true);
+    expect(isMultiLineField('yaml')).toBe(true);
     expect(isMultiLineField('owner')).toBe(false);
     expect(isMultiLineField('name')).toBe(false);
   });

@@ -10,9 +10,9 @@ const ANY_CONTROL = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_BUT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-/** Keys whose values are prose a person writes over several lines. */
+/** Keys whose values are prose a person writes over several lines, or documents (PEM keys, YAML policies). */
 const MULTI_LINE_KEY =
-  /(description|comment|reason|statement|notes?|summary|intendeduse|outofscopeuses?|limitations?|considerations?|justification|rationale|resolution|remediation|response|answer|message|markdown|content|text|body|publickey|pem)s?$/i;
+  /(description|comment|reason|statement|notes?|summary|intendeduse|outofscopeuses?|limitations?|considerations?|justification|rationale|resolution|remediation|response|answer|message|markdown|content|text|body|publickey|pem|certificate|document|yaml|details?)s?$/i;
 
 /** Whether a field (by its last key) may hold tabs and line breaks. */
 export function isMultiLineField(key: string): boolean {

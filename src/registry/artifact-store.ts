@@ -23,6 +23,12 @@ export interface ArtifactStore {
   /** Recomputes the digest of a stored blob without sending it anywhere. */
   digest(sha256: string): Promise<StoredBlob | undefined>;
   exists(sha256: string): Promise<boolean>;
+  /**
+   * Removes temporary files of uploads started before `startedBefore` (an upload cut off by a
+   * crash or a dropped connection leaves one); newer ones may belong to a live upload. Returns how
+   * many were removed.
+   */
+  sweepUploads(startedBefore: Date): Promise<number>;
 }
 
 const DIGEST = /^[0-9a-f]{64}$/;
@@ -53,6 +59,19 @@ function checkDigest(sha256: string): void {
   if (!DIGEST.test(sha256)) throw new WardenError('invalid_input', 'not a SHA-256 digest', 'sha256');
 }
 
+/** Makes a folder's entries (a file just renamed into it) durable. */
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await fs.promises.open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Temporary upload files older than this are swept; a live upload writes more often than that. */
+export const UPLOAD_SWEEP_AGE_MS = 60 * 60 * 1000;
+
 /** Blobs under `<root>/<aa>/<digest>`, written to a temporary file and renamed into place once hashed. */
 export function createLocalArtifactStore(root: string): ArtifactStore {
   const blobPath = (sha256: string) => path.join(root, sha256.slice(0, 2), sha256);
@@ -75,11 +94,13 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
         },
       });
       try {
-        await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
+        // flush: the bytes reach the disk before the rename makes them the blob.
+        await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx', flush: true }));
         const sha256 = hash.digest('hex');
         const final = blobPath(sha256);
         await fs.promises.mkdir(path.dirname(final), { recursive: true });
         await fs.promises.rename(tmp, final);
+        await syncFolder(path.dirname(final)); // the rename itself survives power loss
         return { sha256, size };
       } catch (error) {
         await fs.promises.rm(tmp, { force: true });
@@ -106,6 +127,26 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
         size += (chunk as Buffer).length;
       }
       return { sha256: hash.digest('hex'), size };
+    },
+    async sweepUploads(startedBefore) {
+      const tmpDir = path.join(root, 'tmp');
+      let names: string[];
+      try {
+        names = await fs.promises.readdir(tmpDir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        throw error;
+      }
+      let removed = 0;
+      for (const name of names) {
+        const file = path.join(tmpDir, name);
+        const stat = await fs.promises.stat(file).catch(() => undefined);
+        if (stat?.isFile() && stat.mtimeMs < startedBefore.getTime()) {
+          await fs.promises.rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
     },
     async exists(sha256) {
       checkDigest(sha256);

@@ -6,6 +6,7 @@ import { reportScheduleTask } from '../governance-reports/index.js';
 import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
 import { artifactIntegrityTask } from '../registry/artifact-integrity.js';
+import { artifactUploadSweepTask } from '../registry/artifact-sweep.task.js';
 import { RETRAINING_TASKS } from '../retraining/index.js';
 import { ROLLOUT_TASKS } from '../rollouts/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
@@ -26,6 +27,7 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   reportScheduleTask,
   artifactIntegrityTask,
   ...ROLLOUT_TASKS,
+  artifactUploadSweepTask,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
+import { sweepStaleUploads } from '../registry/artifact-sweep.task.js';
 import { startBackgroundTasks } from './background.js';
 import { createServices } from './services.js';
 
@@ -26,6 +27,10 @@ export async function startServer(
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
   });
   const background = options.background === false ? undefined : startBackgroundTasks(ctx);
+  if (background)
+    sweepStaleUploads(ctx).catch((error: unknown) =>
+      console.error('sweeping interrupted uploads failed:', error),
+    );
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -2,7 +2,14 @@ import type { Selectable } from 'kysely';
 import { newId } from '../core/ids.js';
 import type { AppContext } from '../http/context.js';
 import type { BackgroundTask } from '../core/background-task.js';
-import { claimDueDeliveries, recordAttempt, secretsFor } from './webhook.repository.js';
+import {
+  claimDueDeliveries,
+  plainTextSecrets,
+  recordAttempt,
+  replaceSecret,
+  secretsFor,
+} from './webhook.repository.js';
+import { openSecret, sealSecret, secretsKey } from './secret-box.js';
 import { parseOutboundAllowList } from '../core/outbound-url.js';
 import { postOutbound, type Resolver } from './outbound-request.js';
 import { MAX_DELIVERY_ATTEMPTS, retryDelayMs, webhookSignatureHeaders } from './webhook-signature.js';
@@ -76,6 +83,7 @@ export async function deliverDueWebhooks(
     limit: BATCH,
   });
   if (claimed.length === 0) return 0;
+  const key = secretsKey(ctx.config.dataDir, ctx.config.secretsKey);
   const secrets = await secretsFor(
     ctx.db,
     claimed.flatMap((r) => (r.subscription_id ? [r.subscription_id] : [])),
@@ -84,15 +92,19 @@ export async function deliverDueWebhooks(
     claimed.map(async (row) => {
       const attempt = Number(row.attempts) + 1;
       const removed = row.subscription_id !== null && !secrets.has(row.subscription_id);
+      let secret: string | undefined;
+      let unreadable: string | undefined;
+      try {
+        const stored = row.subscription_id ? secrets.get(row.subscription_id) : undefined;
+        secret = stored === undefined ? undefined : openSecret(key, stored);
+      } catch (error) {
+        unreadable = (error as Error).message;
+      }
       const result: AttemptResult = removed
         ? { statusCode: null, error: 'subscription deleted', durationMs: 0 }
-        : await post(
-            ctx,
-            row,
-            row.subscription_id ? secrets.get(row.subscription_id) : undefined,
-            attempt,
-            options.resolve,
-          );
+        : unreadable !== undefined
+          ? { statusCode: null, error: unreadable, durationMs: 0 }
+          : await post(ctx, row, secret, attempt, options.resolve);
       const at = ctx.now();
       const delivered = result.error === null;
       const status = delivered
@@ -122,11 +134,24 @@ export async function deliverDueWebhooks(
   return claimed.length;
 }
 
+const sealed = new WeakSet<AppContext>();
+
+/** Encrypts, once per server, any subscription secret still stored as plain text. */
+export async function sealPlainTextSecrets(ctx: AppContext): Promise<number> {
+  if (sealed.has(ctx)) return 0;
+  const key = secretsKey(ctx.config.dataDir, ctx.config.secretsKey);
+  const rows = await plainTextSecrets(ctx.db);
+  for (const row of rows) await replaceSecret(ctx.db, row.id, row.secret, sealSecret(key, row.secret));
+  sealed.add(ctx);
+  return rows.length;
+}
+
 /** The background task that drains the webhook outbox: full batches are followed by another, up to a bound per round. */
 export const webhookDeliveryTask: BackgroundTask<AppContext> = {
   name: 'webhook-delivery',
   intervalMs: 2_000,
   async runOnce(ctx) {
+    await sealPlainTextSecrets(ctx);
     for (let round = 0; round < 50; round++) {
       if ((await deliverDueWebhooks(ctx)) < BATCH) return;
     }

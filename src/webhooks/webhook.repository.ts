@@ -72,6 +72,24 @@ export async function claimDueDeliveries(
     .execute();
 }
 
+/** Subscriptions whose secret is still stored as plain text (from before secrets were encrypted). */
+export async function plainTextSecrets(db: Executor): Promise<{ id: string; secret: string }[]> {
+  return db
+    .selectFrom('webhook_subscriptions')
+    .select(['id', 'secret'])
+    .where('secret', 'not like', 'enc:v1:%')
+    .execute();
+}
+
+export async function replaceSecret(db: Executor, id: string, from: string, to: string): Promise<void> {
+  await db
+    .updateTable('webhook_subscriptions')
+    .set({ secret: to })
+    .where('id', '=', id)
+    .where('secret', '=', from)
+    .execute();
+}
+
 export async function secretsFor(db: Executor, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db

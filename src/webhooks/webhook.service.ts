@@ -11,6 +11,7 @@ import {
 } from './webhook.repository.js';
 import type { CreateWebhookInput, Webhook } from './webhook.schema.js';
 import { requireOutboundUrl } from '../core/outbound-url.js';
+import { sealSecret, secretsKey } from './secret-box.js';
 
 /** An event to announce. `url` sends it to that one target (such as a consumer's webhook URL) instead of the subscribers. */
 export interface OutboundEvent {
@@ -84,7 +85,7 @@ export async function createWebhook(
       id,
       url: input.url,
       events: JSON.stringify([...new Set(input.events)]),
-      secret: input.secret,
+      secret: sealSecret(secretsKey(ctx.config.dataDir, ctx.config.secretsKey), input.secret),
       description: input.description ?? null,
       created_at: now,
       created_by: actor.principal.name,

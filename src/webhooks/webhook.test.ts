@@ -259,6 +259,60 @@ describeEachBackend('webhooks', (backend) => {
     expect(sub.received).toHaveLength(0);
   });
 
+  it('stores secrets encrypted with a key outside the database, and seals ones stored as plain text', async () => {
+    const s = await start();
+    const r = await receiver();
+    const created = await s.api('POST', '/api/v1/webhooks', {
+      body: { url: r.url, events: ['*'], secret: SECRET },
+    });
+    const stored = async () =>
+      (
+        await s.ctx.db
+          .selectFrom('webhook_subscriptions')
+          .select('secret')
+          .where('id', '=', created.body.id)
+          .executeTakeFirstOrThrow()
+      ).secret;
+    const sealedSecret = await stored();
+    expect(sealedSecret.startsWith('enc:v1:')).toBe(true);
+    expect(sealedSecret).not.toContain(SECRET);
+    expect(sealedSecret).not.toContain(Buffer.from(SECRET).toString('base64'));
+    // A row from before encryption is sealed by the delivery task and still signs with its secret.
+    await s.ctx.db
+      .updateTable('webhook_subscriptions')
+      .set({ secret: SECRET })
+      .where('id', '=', created.body.id)
+      .execute();
+    await announce(s, 'alert.opened');
+    await webhookDeliveryTask.runOnce(s.ctx);
+    expect((await stored()).startsWith('enc:v1:')).toBe(true);
+    const got = r.received[0]!;
+    const expected = createHmac('sha256', SECRET)
+      .update(
+        `${got.headers['webhook-id'] as string}.${got.headers['webhook-timestamp'] as string}.${got.body}`,
+      )
+      .digest('base64');
+    expect(got.headers['webhook-signature']).toBe(`v1,${expected}`);
+  });
+
+  it('says why when a server holds another secrets key than the one that sealed the secret', async () => {
+    const s = await start();
+    const r = await receiver();
+    await s.api('POST', '/api/v1/webhooks', { body: { url: r.url, events: ['*'], secret: SECRET } });
+    await announce(s, 'alert.opened');
+    const other = {
+      ...s.ctx,
+      config: { ...s.ctx.config, secretsKey: Buffer.alloc(32, 7).toString('base64') },
+    };
+    await deliverDueWebhooks(other);
+    expect(r.received).toHaveLength(0);
+    const row = await s.ctx.db
+      .selectFrom('webhook_deliveries')
+      .select('last_error')
+      .executeTakeFirstOrThrow();
+    expect(row.last_error).toMatch(/another secrets key.*WARDEN_SECRETS_KEY/);
+  });
+
   it('drops the outbox rows when the enqueuing transaction rolls back', async () => {
     const s = await start();
     const r = await receiver();
