@@ -5,6 +5,7 @@ import type {
   AuditLogTable,
   AuditMerkleNodeTable,
 } from '../audit/audit.table.js';
+import type { UiSessionTable } from '../auth/session.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { DeploymentTable } from '../deployments/deployment.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
@@ -57,6 +58,7 @@ export interface Database {
   features: FeatureTable;
   version_features: VersionFeatureTable;
   api_tokens: ApiTokenTable;
+  ui_sessions: UiSessionTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { registerAlertRoutes, RESPONDER_ROLES } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { createOidcVerifier } from '../auth/oidc-verifier.js';
+import { registerSessionRoutes } from '../auth/session.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
@@ -13,6 +14,8 @@ import { registerReportRoutes } from '../governance-reports/index.js';
 import { registerModelCardRoutes } from '../modelcards/index.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
 import { registerPolicyRoutes } from '../policy/policy.routes.js';
+import { registerUiRoutes } from '../ui/ui.routes.js';
+import { registerInventoryRoutes } from '../inventory/index.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerRetrainingRoutes } from '../retraining/index.js';
 import { registerRolloutRoutes } from '../rollouts/index.js';
@@ -91,7 +94,9 @@ export function createApp(ctx: AppContext): WardenApp {
   routes.addPlain('GET', '/healthz', 'public');
 
   registerTokenRoutes(routes, ctx);
+  registerSessionRoutes(routes, ctx);
   registerRegistryRoutes(routes, ctx);
+  registerInventoryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
@@ -131,26 +136,9 @@ export function createApp(ctx: AppContext): WardenApp {
     },
   });
   routes.addPlain('GET', '/api/v1/openapi.json', 'public');
-  app.get('/docs', (c) => c.html(DOCS_PAGE));
-  routes.addPlain('GET', '/docs', 'public');
+  registerUiRoutes(app, routes);
 
   app.notFound((c) => renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c));
   app.onError((error, c) => renderError(error, c));
   return { app, routes };
 }
-
-/** A dependency-free browsable page rendered from the OpenAPI document. */
-const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden API</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1a1a1a}h1{margin:0 0 1rem}
-details{border:1px solid #ddd;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}summary{cursor:pointer}
-.m{display:inline-block;min-width:4.2rem;font-weight:600;text-transform:uppercase}.get{color:#0a6}.post{color:#06c}
-.patch{color:#a60}.put{color:#a0a}.delete{color:#c00}pre{background:#f6f6f6;padding:.6rem;overflow:auto;font-size:12px}</style>
-</head><body><h1>Warden API</h1><p>The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-<div id="ops">Loading…</div><script>
-fetch('/api/v1/openapi.json').then(r=>r.json()).then(doc=>{const out=[];for(const [p,ops] of Object.entries(doc.paths)){
-for(const [m,op] of Object.entries(ops)){const d=document.createElement('details');const s=document.createElement('summary');
-s.innerHTML='<span class="m '+m+'">'+m+'</span> <code></code> — <span></span>';s.querySelector('code').textContent=p;
-s.querySelector('span:last-child').textContent=op.summary||'';d.appendChild(s);const pre=document.createElement('pre');
-pre.textContent=JSON.stringify({description:op.description,parameters:op.parameters,requestBody:op.requestBody,responses:op.responses},null,2);
-d.appendChild(pre);out.push(d)}}const el=document.getElementById('ops');el.textContent='';out.forEach(x=>el.appendChild(x))});
-</script></body></html>`;

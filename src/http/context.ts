@@ -29,5 +29,7 @@ export interface WardenEnv {
     requestId: string;
     /** Set by the access guard on every non-public route. */
     principal: Principal;
+    /** Set when the caller signed in through the dashboard (session cookie) rather than a bearer token. */
+    session: { id: string; csrfToken: string; expiresAt: string } | undefined;
   };
 }

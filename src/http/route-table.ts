@@ -5,7 +5,10 @@ import type { AuditLog } from '../audit/audit.service.js';
 import { looksLikeJwt } from '../auth/oidc-claims.js';
 import type { OidcVerifier } from '../auth/oidc-verifier.js';
 import type { Role } from '../auth/roles.js';
+import type { SessionWithToken } from '../auth/session.repository.js';
+import { authenticateSession, checkCsrf, CSRF_HEADER, SESSION_COOKIE } from '../auth/session.service.js';
 import { lookupToken } from '../auth/token-cache.js';
+import { getCookie } from 'hono/cookie';
 import { WardenError } from '../core/errors.js';
 import type { Db } from '../db/database.js';
 import type { Principal, WardenEnv } from './context.js';
@@ -66,6 +69,7 @@ export class RouteTable {
     this.byKey.set(key, meta);
     const described = {
       ...route,
+      operationId: route.operationId ?? operationIdOf(method, route.path),
       security: access === 'public' ? [] : [{ bearer: [] }],
       description: `${route.description ?? ''}\n\nAccess: ${
         access === 'public'
@@ -137,6 +141,34 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
       throw error;
     };
 
+    const authorize = async (principal: Principal): Promise<void> => {
+      c.set('principal', principal);
+      if (!allowed(meta.access, principal.roles)) {
+        const need = typeof meta.access === 'string' ? [] : meta.access;
+        const holds = principal.roles.length === 0 ? 'holds no Warden role;' : 'lacks a role';
+        return refuse(
+          new WardenError(
+            'forbidden',
+            `${principal.name} ${holds} this route needs (one of: ${need.join(', ')})`,
+          ),
+          principal.name,
+        );
+      }
+      if (meta.write)
+        checkContentType(
+          meta,
+          c.req.header('content-type'),
+          c.req.header('content-length'),
+          c.req.header('transfer-encoding'),
+        );
+      await next();
+      // A write the handler refused for lack of authority (a role the policy does not grant for this
+      // model, separation of duties) is audited like one refused here; the handler's own transaction
+      // has rolled back, so the entry is written in a transaction of its own.
+      if (meta.write && c.error instanceof WardenError && c.error.code === 'forbidden')
+        await auditDenied(c.error, principal.name);
+    };
+
     if (meta.write) {
       const origin = c.req.header('origin');
       const host = c.req.header('host');
@@ -155,6 +187,19 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
 
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const cookie = match ? undefined : getCookie(c, SESSION_COOKIE);
+    if (cookie !== undefined) {
+      let session: SessionWithToken | undefined;
+      try {
+        session = await authenticateSession(deps.db, cookie, deps.now());
+        if (meta.write) checkCsrf(session, c.req.header(CSRF_HEADER));
+      } catch (error) {
+        if (error instanceof WardenError) return refuse(error, session?.principal ?? 'anonymous');
+        throw error;
+      }
+      c.set('session', { id: session.id, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+      return authorize({ tokenId: session.tokenId, name: session.principal, roles: session.roles });
+    }
     if (!match)
       return refuse(
         new WardenError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)'),
@@ -186,32 +231,24 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
       }
       principal = { tokenId: token.id, name: token.principal, roles: token.roles };
     }
-    c.set('principal', principal);
-    if (!allowed(meta.access, principal.roles)) {
-      const need = meta.access === 'authenticated' ? [] : meta.access;
-      const holds = principal.roles.length === 0 ? 'holds no Warden role;' : 'lacks a role';
-      return refuse(
-        new WardenError(
-          'forbidden',
-          `${principal.name} ${holds} this route needs (one of: ${need.join(', ')})`,
-        ),
-        principal.name,
-      );
-    }
-    if (meta.write)
-      checkContentType(
-        meta,
-        c.req.header('content-type'),
-        c.req.header('content-length'),
-        c.req.header('transfer-encoding'),
-      );
-    await next();
-    // A write the handler refused for lack of authority (a role the policy does not grant for this
-    // model, separation of duties) is audited like one refused here; the handler's own transaction
-    // has rolled back, so the entry is written in a transaction of its own.
-    if (meta.write && c.error instanceof WardenError && c.error.code === 'forbidden')
-      await auditDenied(c.error, principal.name);
+    return authorize(principal);
   };
+}
+
+/** An operationId for routes that declare none: the method and the path, params as `By…`. */
+function operationIdOf(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\/v1\//, '')
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment);
+      const word = param ? `by-${param[1]!}` : segment;
+      return word
+        .split(/[-_]/)
+        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+        .join('');
+    });
+  return method.toLowerCase() + words.join('');
 }
 
 /** Media types each body kind accepts; `none` accepts an empty body (or an empty JSON one). */

@@ -1,4 +1,5 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
+import type { Database } from '../db/schema.js';
 import type { Executor } from '../db/database.js';
 import type { PiiFinding } from '../pii/index.js';
 import type { Consumer, Model } from './model.schema.js';
@@ -98,26 +99,11 @@ export async function findModels(db: Executor, f: ModelFilter): Promise<Model[]>
   }
   if (f.stage) {
     const stage = f.stage;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('model_versions as v')
-          .select('v.id')
-          .whereRef('v.model_id', '=', 'models.id')
-          .where('v.stage', '=', stage),
-      ),
-    );
+    q = q.where((eb) => hasVersionInStage(eb, stage));
   }
   if (f.q) {
-    const needle = `%${f.q.toLowerCase().replace(/[%_]/g, '')}%`;
-    q = q.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['models.name']), 'like', needle),
-        eb(eb.fn('lower', ['models.display_name']), 'like', needle),
-        eb(eb.fn('lower', ['models.description']), 'like', needle),
-        eb(eb.fn('lower', ['models.use_case']), 'like', needle),
-      ]),
-    );
+    const text = f.q;
+    q = q.where((eb) => matchesModelText(eb, text));
   }
   if (f.afterName !== undefined) q = q.where('models.name', '>', f.afterName);
   const rows = await q.orderBy('models.name').limit(f.limit).execute();
@@ -153,4 +139,26 @@ export async function replaceTags(
   await db.deleteFrom('model_tags').where('model_id', '=', modelId).execute();
   const rows = Object.entries(tags).map(([key, value]) => ({ model_id: modelId, key, value }));
   if (rows.length) await db.insertInto('model_tags').values(rows).execute();
+}
+
+/** Models having at least one version in `stage`. */
+export function hasVersionInStage(eb: ExpressionBuilder<Database, 'models'>, stage: string) {
+  return eb.exists(
+    eb
+      .selectFrom('model_versions as v')
+      .select('v.id')
+      .whereRef('v.model_id', '=', 'models.id')
+      .where('v.stage', '=', stage),
+  );
+}
+
+/** Text in the name, display name, description or use case, case-insensitive. */
+export function matchesModelText(eb: ExpressionBuilder<Database, 'models'>, text: string) {
+  const needle = `%${text.toLowerCase().replace(/[%_]/g, '')}%`;
+  return eb.or([
+    eb(eb.fn('lower', ['models.name']), 'like', needle),
+    eb(eb.fn('lower', ['models.display_name']), 'like', needle),
+    eb(eb.fn('lower', ['models.description']), 'like', needle),
+    eb(eb.fn('lower', ['models.use_case']), 'like', needle),
+  ]);
 }

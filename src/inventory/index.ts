@@ -1,0 +1,1 @@
+export { registerInventoryRoutes } from './inventory.routes.js';

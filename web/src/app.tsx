@@ -1,0 +1,123 @@
+import { useEffect, useState } from 'preact/hooks';
+import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
+import { api, ApiError, onSessionEnded, setCsrfToken, type Session } from './api';
+import { Loading } from './components/ui';
+import { InventoryPage } from './pages/inventory';
+import { NotFoundPage } from './pages/not-found';
+import { SignInPage } from './pages/sign-in';
+import { SessionContext } from './session';
+
+const NAV: [string, string][] = [
+  ['/', 'Inventory'],
+  ['/approvals', 'Approvals'],
+  ['/monitoring', 'Monitoring'],
+  ['/alerts', 'Alerts'],
+  ['/audit', 'Audit'],
+  ['/policy', 'Policy'],
+  ['/reports', 'Reports'],
+];
+
+function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const { path } = useLocation();
+  const current = (href: string) =>
+    href === '/' ? path === '/' || path.startsWith('/models') : path.startsWith(href);
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/">
+          Warden
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map(([href, label]) => (
+              <li key={href}>
+                <a href={href} aria-current={current(href) ? 'page' : undefined}>
+                  {label}
+                </a>
+              </li>
+            ))}
+            <li>
+              <a href="/docs" target="_top">
+                API docs
+              </a>
+            </li>
+          </ul>
+        </nav>
+        <div class="who">
+          <span title={session.roles.join(', ')}>{session.principal}</span>
+          <button type="button" class="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Router>
+          <Route path="/" component={InventoryPage} />
+          <Route default component={NotFoundPage} />
+        </Router>
+      </main>
+    </>
+  );
+}
+
+function Gate() {
+  const location = useLocation();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+
+  const here = () => location.url;
+  const toSignIn = (next: string) => {
+    setSession(null);
+    setCsrfToken(null);
+    if (!location.path.startsWith('/sign-in'))
+      location.route(`/sign-in${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, true);
+  };
+
+  useEffect(() => {
+    onSessionEnded(() => toSignIn(here()));
+    api.get<Session>('/sessions/current').then(
+      (s) => {
+        setCsrfToken(s.csrfToken);
+        setSession(s);
+        if (location.path.startsWith('/sign-in')) location.route(location.query.next ?? '/', true);
+      },
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401)
+          toSignIn(location.path.startsWith('/sign-in') ? (location.query.next ?? '') : here());
+        else setSession(null);
+      },
+    );
+  }, []);
+
+  if (session === undefined) return <Loading what="session" />;
+  if (session === null || location.path.startsWith('/sign-in'))
+    return (
+      <SignInPage
+        next={location.query.next ?? '/'}
+        onSignedIn={(s) => {
+          setCsrfToken(s.csrfToken);
+          setSession(s);
+          const next = location.query.next;
+          location.route(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', true);
+        }}
+      />
+    );
+  const signOut = () => {
+    void api.del('/sessions/current').finally(() => toSignIn(''));
+  };
+  return (
+    <SessionContext.Provider value={session}>
+      <Shell session={session} onSignOut={signOut} />
+    </SessionContext.Provider>
+  );
+}
+
+export function App() {
+  return (
+    <LocationProvider>
+      <Gate />
+    </LocationProvider>
+  );
+}
