@@ -8,8 +8,8 @@ import * as deployments from './0006-deployments.js';
 import * as auditMerkle from './0007-audit-merkle.js';
 import * as registryIntegrityRetention from './0009-registry-integrity-retention.js';
 import * as rollouts from './0010-rollouts.js';
-import * as governanceDocuments from './0012-governance-documents.js';
 import * as sessions from './0011-sessions.js';
+import * as governanceDocuments from './0012-governance-documents.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -25,6 +25,6 @@ export const migrations: Record<string, Migration> = {
   '0007-audit-merkle': auditMerkle,
   '0009-registry-integrity-retention': registryIntegrityRetention,
   '0010-rollouts': rollouts,
-  '0012-governance-documents': governanceDocuments,
   '0011-sessions': sessions,
+  '0012-governance-documents': governanceDocuments,
 };
