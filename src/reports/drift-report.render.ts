@@ -37,6 +37,11 @@ function notes(report: DriftReport): string[] {
   const lines: string[] = [];
   for (const column of report.columns) {
     if (column.status !== 'ok') lines.push(`${column.name}: not tested: ${column.reason ?? column.status}`);
+    if (column.infinite) {
+      lines.push(
+        `${column.name}: ±Infinity values excluded: ${formatCount(column.infinite.reference)} in reference, ${formatCount(column.infinite.current)} in current`,
+      );
+    }
     if (column.newCategories && column.newCategories.length > 0) {
       const shown = column.newCategories.slice(0, 10).join(', ');
       lines.push(

@@ -51,6 +51,8 @@ export interface ColumnDriftResult {
   threshold: number;
   drifted: boolean;
   missing: { reference: number; current: number; referenceRate: number; currentRate: number };
+  /** ±Infinity values counted and excluded from the test, present when either side had some. */
+  infinite?: { reference: number; current: number };
   newCategories?: string[];
   /** Human-readable statement of the convention the result was computed under. */
   convention: string;

@@ -6,13 +6,17 @@ import { sortedCopy } from './sorted.js';
 /** Above this many distinct reference values, numeric JS/KL/Hellinger use Sturges bins (Evidently). */
 const HISTOGRAM_MIN_DISTINCT = 20;
 
-/** NaN-free numeric sides; sorted copies are made on first use (PSI does not need them). */
+/**
+ * Finite numeric sides (NaN and ±Infinity removed; `infinite` counts the ±Infinity values each
+ * side had); sorted copies are made on first use (PSI does not need them).
+ */
 export class NumericSides {
   readonly kind = 'numeric';
   private sortedPair: { ref: Float64Array; cur: Float64Array } | undefined;
   constructor(
     readonly ref: Float64Array,
     readonly cur: Float64Array,
+    readonly infinite: { reference: number; current: number } = { reference: 0, current: 0 },
   ) {}
 
   get sorted(): { ref: Float64Array; cur: Float64Array } {
@@ -31,17 +35,25 @@ export interface CategoricalSides {
 
 export type Missing = ColumnDriftResult['missing'];
 
+/** Numeric sides with NaN (missing) and ±Infinity (counted apart) left out. */
 export function numericSides(reference: Float64Array, current: Float64Array): NumericSides {
-  const clean = (values: Float64Array): Float64Array => {
+  const clean = (values: Float64Array): { finite: Float64Array; infinite: number } => {
     let n = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) n++;
-    if (n === values.length) return values;
+    let infinite = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (Number.isFinite(v)) n++;
+      else if (!Number.isNaN(v)) infinite++;
+    }
+    if (n === values.length) return { finite: values, infinite };
     const out = new Float64Array(n);
     let k = 0;
-    for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[k++] = values[i]!;
-    return out;
+    for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) out[k++] = values[i]!;
+    return { finite: out, infinite };
   };
-  return new NumericSides(clean(reference), clean(current));
+  const r = clean(reference);
+  const c = clean(current);
+  return new NumericSides(r.finite, c.finite, { reference: r.infinite, current: c.infinite });
 }
 
 export function categoricalSides(

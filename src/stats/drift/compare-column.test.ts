@@ -116,20 +116,48 @@ describe('compareColumn', () => {
     expect(a.status).toBe('insufficient_data');
   });
 
-  it('accepts ±Infinity as values for rank tests and refuses moment-based ones', () => {
-    const a = num('x', [Number.NEGATIVE_INFINITY, 1, 2, 3, Number.POSITIVE_INFINITY]);
-    const b = num('x', [1, 2, 3, 4, Number.POSITIVE_INFINITY]);
+  it('counts ±Infinity per column and excludes it from every method, never crashing', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const a = num('x', [-inf, 1, 2, 3, inf, Number.NaN]);
+    const b = num('x', [1, 2, 3, 4, inf]);
     const ks = compareColumn(a, b, { method: 'ks' });
     expect(ks.status).toBe('ok');
-    expect(ks.statistic).toBeCloseTo(0.2, 15);
-    const mw = compareColumn(a, b, { method: 'mannwhitneyu' });
-    expect(mw.status).toBe('ok');
-    const psi = compareColumn(a, b, { method: 'psi' });
-    expect(psi.status).toBe('ok');
-    for (const method of ['wasserstein', 'ttest', 'energy'] as const) {
-      const r = compareColumn(a, b, { method });
-      expect(r.status).toBe('insufficient_data');
-      expect(r.reason).toMatch(/Infinity/);
+    // scipy.stats.ks_2samp([1, 2, 3], [1, 2, 3, 4]).statistic = 0.25
+    expect(ks.statistic).toBeCloseTo(0.25, 15);
+    expect(ks.infinite).toEqual({ reference: 2, current: 1 });
+    expect(ks.missing.reference).toBe(1);
+    expect(ks.missing.current).toBe(0);
+    expect(ks.convention).toContain(
+      '±Infinity values counted and excluded (2 in the reference, 1 in the current data)',
+    );
+    // Every method runs on the finite values as if the infinities were never there.
+    const finiteA = num('x', [1, 2, 3, Number.NaN]);
+    const finiteB = num('x', [1, 2, 3, 4]);
+    const many = (n: number, shift: number) =>
+      num('x', [...Array.from({ length: n }, (_, i) => (i % 37) + shift), inf, -inf]);
+    const manyFinite = (n: number, shift: number) =>
+      num(
+        'x',
+        Array.from({ length: n }, (_, i) => (i % 37) + shift),
+      );
+    for (const method of [
+      'jensenshannon',
+      'kl',
+      'hellinger',
+      'wasserstein',
+      'ttest',
+      'energy',
+      'mannwhitneyu',
+      'psi',
+    ] as const) {
+      const small = compareColumn(a, b, { method });
+      expect(small.statistic, method).toBe(compareColumn(finiteA, finiteB, { method }).statistic);
+      const r = compareColumn(many(500, 0), many(400, 3), { method });
+      expect(r.status, `${method}: ${r.reason}`).toBe('ok');
+      expect(r.statistic, method).toBe(
+        compareColumn(manyFinite(500, 0), manyFinite(400, 3), { method }).statistic,
+      );
+      expect(r.infinite).toEqual({ reference: 2, current: 2 });
     }
   });
 

@@ -50,7 +50,7 @@ function insufficiency(
 /**
  * Compare one column of reference data against the same column of current data.
  * Missing values (NaN / null) are counted and excluded from the test (PSI alone gives them a
- * bin of their own). A column that cannot be tested yields status 'insufficient_data' with a
+ * bin of their own); ±Infinity values are counted apart (`infinite`) and excluded too. A column that cannot be tested yields status 'insufficient_data' with a
  * reason, never an exception; the missing counts are reported either way.
  * @throws Error when the two columns differ in kind, or a numeric-only method is asked of a
  *   categorical column.
@@ -73,8 +73,9 @@ export function compareColumn(
           (current as { values: ReadonlyArray<string | null> }).values,
         );
   const [nr, nc] = nonMissing(sides);
-  const missingRef = reference.values.length - nr;
-  const missingCur = current.values.length - nc;
+  const infinite = sides.kind === 'numeric' ? sides.infinite : { reference: 0, current: 0 };
+  const missingRef = reference.values.length - nr - infinite.reference;
+  const missingCur = current.values.length - nc - infinite.current;
   const missing: Missing = {
     reference: missingRef,
     current: missingCur,
@@ -100,8 +101,13 @@ export function compareColumn(
     method,
     threshold,
     missing,
+    ...(infinite.reference + infinite.current > 0 ? { infinite } : {}),
     ...(sides.kind === 'categorical' ? { newCategories: sides.newCategories } : {}),
   };
+  const infiniteNote =
+    infinite.reference + infinite.current > 0
+      ? `; ±Infinity values counted and excluded (${infinite.reference} in the reference, ${infinite.current} in the current data)`
+      : '';
   const insufficient = (reason: string, convention: string): ColumnDriftResult => ({
     ...base,
     status: 'insufficient_data',
@@ -112,13 +118,13 @@ export function compareColumn(
     reason,
   });
   const reason = insufficiency(method, sides, distinct);
-  if (reason !== null) return insufficient(reason, `${method}; not computed; ${rule}`);
+  if (reason !== null) return insufficient(reason, `${method}; not computed; ${rule}${infiniteNote}`);
   let outcome: Outcome;
   try {
     outcome = runMethod(method, sides, { ref: missingRef, cur: missingCur }, psiBins);
   } catch (error) {
     if (error instanceof InsufficientData)
-      return insufficient(error.message, `${method}; not computed; ${rule}`);
+      return insufficient(error.message, `${method}; not computed; ${rule}${infiniteNote}`);
     throw error;
   }
   const { statistic, pValue } = outcome;
@@ -133,6 +139,6 @@ export function compareColumn(
     ...(outcome.distance !== undefined ? { distance: outcome.distance } : {}),
     pValue,
     drifted,
-    convention: `${outcome.convention}; ${rule}`,
+    convention: `${outcome.convention}; ${rule}${infiniteNote}`,
   };
 }
