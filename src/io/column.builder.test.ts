@@ -178,3 +178,14 @@ describe('parseNumberText fast path', () => {
     expect(parseNumberText('1.2.3')).toBeUndefined();
   });
 });
+
+describe('parseNumberText: literals pandas keeps as text', () => {
+  // pandas.read_csv(io.StringIO('a\n0x10\n0o7\n0b1\n')).a.dtype is object: the cells stay text.
+  it.each(['0x10', '0X1F', '-0x10', '0o17', '0b101'])('%s is not a number', (text) => {
+    expect(parseNumberText(text)).toBeUndefined();
+  });
+  it('plain numbers still are', () => {
+    expect(parseNumberText('010')).toBe(10);
+    expect(parseNumberText('1e3')).toBe(1000);
+  });
+});

@@ -43,6 +43,8 @@ export function isMissingText(text: string): boolean {
 export function parseNumberText(text: string): number | undefined {
   const plain = parsePlainDecimal(text);
   if (plain !== undefined) return plain;
+  // Number() reads hexadecimal, octal and binary literals ("0x10" is 16); pandas keeps them as text.
+  if (/^\s*[+-]?0[xXoObB]/.test(text)) return undefined;
   const value = Number(text);
   if (value === value) {
     // Number('') and Number('  ') are 0; those cells are missing, not zero.
