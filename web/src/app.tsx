@@ -2,9 +2,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, ApiError, onSessionEnded, setCsrfToken, type Session } from './api';
 import { Loading } from './components/ui';
+import { AlertsPage, AlertPage } from './pages/alerts';
+import { ApprovalsPage } from './pages/approvals';
+import { AuditPage } from './pages/audit';
+import { ChangeRequestPage } from './pages/change-request';
 import { InventoryPage } from './pages/inventory';
+import { ModelPage } from './pages/model';
+import { MonitoringPage } from './pages/monitoring';
 import { NotFoundPage } from './pages/not-found';
+import { PolicyPage } from './pages/policy';
+import { ReportsPage } from './pages/reports';
 import { SignInPage } from './pages/sign-in';
+import { VersionPage } from './pages/version';
 import { SessionContext } from './session';
 
 const NAV: [string, string][] = [
@@ -56,6 +65,17 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
       <main id="main" tabIndex={-1}>
         <Router>
           <Route path="/" component={InventoryPage} />
+          <Route path="/models/:name" component={ModelPage} />
+          <Route path="/models/:name/versions/:version" component={VersionPage} />
+          <Route path="/approvals" component={ApprovalsPage} />
+          <Route path="/change-requests/:id" component={ChangeRequestPage} />
+          <Route path="/monitoring" component={MonitoringPage} />
+          <Route path="/alerts" component={AlertsPage} />
+          <Route path="/alerts/:id" component={AlertPage} />
+          <Route path="/incidents/:id" component={AlertPage} />
+          <Route path="/audit" component={AuditPage} />
+          <Route path="/policy" component={PolicyPage} />
+          <Route path="/reports" component={ReportsPage} />
           <Route default component={NotFoundPage} />
         </Router>
       </main>

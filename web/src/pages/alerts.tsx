@@ -1,0 +1,218 @@
+import { useLocation } from 'preact-iso';
+import { useState } from 'preact/hooks';
+import { api, ApiError, enc, query } from '../api';
+import { Badge, ErrorBox, Facts, Loading, TableWrap, num, time } from '../components/ui';
+import { useApi, useTitle } from '../hooks';
+import { holdsAny, useSession } from '../session';
+
+interface Alert {
+  id: string;
+  model: string;
+  version: string;
+  rule: string;
+  feature?: string;
+  severity: string;
+  status: string;
+  value: number | null;
+  threshold: number | null;
+  detail?: string;
+  openedAt: string;
+  lastSeenAt: string;
+  occurrences: number;
+  escalationLevel?: number;
+  comments?: { at: string; by: string; action: string; comment?: string }[];
+}
+interface Incident {
+  id: string;
+  model?: string;
+  status: string;
+  severity?: string;
+  title?: string;
+  openedAt?: string;
+}
+interface Page<T> {
+  items: T[];
+}
+const OPERATORS = ['operations', 'mlops', 'ml-engineer'];
+
+/** Alerts and incidents, newest first, filtered by status and model. */
+export function AlertsPage() {
+  useTitle('Alerts');
+  const location = useLocation();
+  const status = location.query.status ?? 'open';
+  const model = location.query.model;
+  const alerts = useApi<Page<Alert>>(
+    `/alerts${query({ status: status === 'all' ? undefined : status, model, limit: 200 })}`,
+  );
+  const incidents = useApi<Page<Incident>>(`/incidents${query({ model, limit: 50 })}`);
+  return (
+    <>
+      <h1>Alerts and incidents</h1>
+      <div class="filters">
+        <div class="field">
+          <label for="status">Status</label>
+          <select
+            id="status"
+            value={status}
+            onChange={(e) => location.route(`/alerts${query({ status: e.currentTarget.value, model })}`)}
+          >
+            {['open', 'acknowledged', 'resolved', 'all'].map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        {model ? <p>Model: {model}</p> : null}
+      </div>
+      {alerts.error ? <ErrorBox error={alerts.error} /> : null}
+      {!alerts.data && !alerts.error ? <Loading what="alerts" /> : null}
+      {alerts.data ? (
+        alerts.data.items.length === 0 ? (
+          <p class="muted">No alert.</p>
+        ) : (
+          <TableWrap label="Alerts">
+            <table class="data">
+              <thead>
+                <tr>
+                  <th scope="col">Alert</th>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Check</th>
+                  <th scope="col">Value / threshold</th>
+                  <th scope="col">Opened</th>
+                </tr>
+              </thead>
+              <tbody>
+                {alerts.data.items.map((a) => (
+                  <tr key={a.id}>
+                    <th scope="row">
+                      <a href={`/alerts/${enc(a.id)}`}>{a.id}</a>
+                    </th>
+                    <td>
+                      <Badge value={a.severity} />
+                    </td>
+                    <td>
+                      <Badge value={a.status} />
+                    </td>
+                    <td>
+                      <a href={`/models/${enc(a.model)}`}>{a.model}</a> {a.version}
+                    </td>
+                    <td>
+                      {a.rule}
+                      {a.feature ? ` · ${a.feature}` : ''}
+                    </td>
+                    <td>
+                      {num(a.value)} / {num(a.threshold)}
+                    </td>
+                    <td>{time(a.openedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
+        )
+      ) : null}
+      <h2>Incidents</h2>
+      {incidents.error ? <ErrorBox error={incidents.error} /> : null}
+      {(incidents.data?.items ?? []).length === 0 ? <p class="muted">No incident.</p> : null}
+      <ul>
+        {(incidents.data?.items ?? []).map((i) => (
+          <li key={i.id}>
+            <a href={`/incidents/${enc(i.id)}`}>{i.id}</a> {i.title ?? ''} <Badge value={i.status} />{' '}
+            {i.model ?? ''}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** One alert (or incident): facts, timeline, acknowledge and resolve with a comment. */
+export function AlertPage({ id }: { id: string }) {
+  const location = useLocation();
+  const kind = location.path.startsWith('/incidents') ? 'incidents' : 'alerts';
+  useTitle(`${kind === 'alerts' ? 'Alert' : 'Incident'} ${id}`);
+  const session = useSession();
+  const item = useApi<Alert>(`/${kind}/${enc(id)}`);
+  const [comment, setComment] = useState('');
+  const [refusal, setRefusal] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  if (item.error) return <ErrorBox error={item.error} />;
+  if (!item.data) return <Loading what={kind === 'alerts' ? 'alert' : 'incident'} />;
+  const a = item.data;
+  const act = async (action: 'acknowledge' | 'resolve') => {
+    setBusy(true);
+    setRefusal(undefined);
+    try {
+      await api.post(`/${kind}/${enc(id)}/${action}`, comment.trim() ? { comment: comment.trim() } : {});
+      setComment('');
+      item.reload();
+    } catch (e) {
+      setRefusal(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const mayAct = holdsAny(session, OPERATORS) && a.status !== 'resolved';
+  return (
+    <>
+      <p class="muted small">
+        <a href="/alerts">Alerts</a> / {a.id}
+      </p>
+      <h1>
+        {kind === 'alerts' ? 'Alert' : 'Incident'} {a.id} <Badge value={a.status} />
+      </h1>
+      <section class="card" aria-label="Facts">
+        <Facts
+          items={[
+            ['Severity', a.severity ? <Badge value={a.severity} /> : '—'],
+            [
+              'Model',
+              a.model ? <a href={`/models/${enc(a.model)}`}>{`${a.model} ${a.version ?? ''}`}</a> : '—',
+            ],
+            ['Check', `${a.rule ?? ''}${a.feature ? ` · ${a.feature}` : ''}`],
+            ['Value', num(a.value)],
+            ['Threshold', num(a.threshold)],
+            ['Opened', time(a.openedAt)],
+            ['Last seen', time(a.lastSeenAt)],
+            ['Occurrences', a.occurrences],
+            ['Escalation level', a.escalationLevel ?? '—'],
+          ]}
+        />
+        {a.detail ? <p>{a.detail}</p> : null}
+      </section>
+      <section class="card" aria-labelledby="timeline">
+        <h2 id="timeline">Timeline</h2>
+        <ol class="timeline">
+          <li>opened · {time(a.openedAt)}</li>
+          {(a.comments ?? []).map((c, i) => (
+            <li key={i}>
+              {c.action} by {c.by} · {time(c.at)}
+              {c.comment ? <div class="muted">“{c.comment}”</div> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
+      {mayAct ? (
+        <section class="card" aria-labelledby="act">
+          <h2 id="act">Act on it</h2>
+          <label for="alert-comment">Comment</label>
+          <textarea id="alert-comment" value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <div class="actions">
+            {a.status === 'open' ? (
+              <button type="button" disabled={busy} onClick={() => void act('acknowledge')}>
+                Acknowledge
+              </button>
+            ) : null}
+            <button type="button" class="secondary" disabled={busy} onClick={() => void act('resolve')}>
+              Resolve
+            </button>
+          </div>
+          {refusal ? <ErrorBox error={refusal} action="Refused" /> : null}
+        </section>
+      ) : null}
+    </>
+  );
+}
