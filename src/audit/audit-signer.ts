@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { notFound } from '../core/errors.js';
 import { headMessage } from './audit-chain.js';
 import { signCheckpoint, type TreeHead } from './audit-checkpoint.js';
 
@@ -71,4 +72,17 @@ export function signerFromKey(privateKey: KeyObject, origin: string): AuditSigne
       signCheckpoint({ origin, size, rootHash } satisfies TreeHead, origin, privateKey),
     sign: (message) => sign(null, message, privateKey).toString('base64'),
   };
+}
+
+/** The public key (SPKI PEM) of the configured signing key, or of the data folder's key file; never creates one. */
+export function readAuditPublicKey(dataDir: string, configuredPem?: string): string {
+  let pem = configuredPem;
+  if (!pem) {
+    const file = path.join(dataDir, KEY_FILE);
+    if (!fs.existsSync(file))
+      throw notFound(`no audit signing key in ${dataDir} (and WARDEN_AUDIT_SIGNING_KEY is not set)`);
+    pem = fs.readFileSync(file, 'utf8');
+  }
+  const key = createPrivateKey(pem.includes('BEGIN') ? pem : Buffer.from(pem, 'base64').toString());
+  return createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
 }

@@ -1,3 +1,4 @@
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -9,10 +10,20 @@ import {
   verifyHeadSignature,
   type ChainProblem,
   type SignedHead,
+  entryLeafHash,
 } from './audit-chain.js';
+import { checkpointSigner, parseCheckpoint, type ParsedCheckpoint } from './audit-checkpoint.js';
+import { MerkleAccumulator } from './audit-merkle.js';
+import { readEntries } from './audit-tree.js';
+import { KEY_ROTATION_ACTION, type KeyRotation } from './audit.repository.js';
 
 export interface VerifyReport {
   ok: boolean;
+  /** True when every checkpoint was signed by a trusted key (or one a trusted key rotated to). */
+  authenticated?: boolean;
+  /** Highest tree size a trusted signature covers. */
+  authenticatedUpTo?: number;
+  witnessed?: number;
   entries: number;
   checkpoints: number;
   tip: { seq: number; hash: string };
@@ -136,7 +147,172 @@ export async function verifyAuditChain(
     trustedPublicKeys?: string[];
     pageSize?: number;
     parallel?: ParallelVerify;
+    /** Checkpoints a witness kept (`warden audit verify --witness DIR`). */
+    witnessed?: ReadonlyArray<ParsedCheckpoint & { file: string }>;
   } = {},
+): Promise<VerifyReport> {
+  let trustedPublicKeys = options.trustedPublicKeys;
+  if (trustedPublicKeys && trustedPublicKeys.length > 0) {
+    // Chain checkpoints may also be signed by keys a trusted key rotated to.
+    const keys = trustedPublicKeys.map((k) => k.trim());
+    for (const r of await readRotations(store))
+      if (keys.includes(r.previousKey.trim()) && verifyRotation(r)) keys.push(r.newKey.trim());
+    trustedPublicKeys = keys;
+  }
+  const report = await verifyChain(store, {
+    ...options,
+    ...(trustedPublicKeys ? { trustedPublicKeys } : {}),
+  });
+  if (!report.ok) return report;
+  return verifyTreeHeads(store, report, options);
+}
+
+/** Key rotations recorded in the log, each signed by the key it retires. */
+async function readRotations(store: RowReader): Promise<KeyRotation[]> {
+  const rows = await store.queryArrays('select seq, change from audit_log where action = ? order by seq', [
+    KEY_ROTATION_ACTION,
+  ]);
+  return rows.map((r) => ({
+    seq: Number(r[0]),
+    ...(JSON.parse(r[1] as string) as Omit<KeyRotation, 'seq'>),
+  }));
+}
+
+/**
+ * After the chain: the `audit_head` row must equal the tip; every tree head's note must be signed
+ * by a key trusted at its size and its root must be the root of the entries; witnessed checkpoints
+ * must be trees the log still contains.
+ */
+async function verifyTreeHeads(
+  store: RowReader,
+  chain: VerifyReport,
+  options: { trustedPublicKeys?: string[]; witnessed?: ReadonlyArray<ParsedCheckpoint & { file: string }> },
+): Promise<VerifyReport> {
+  const fail = (message: string): VerifyReport => ({ ...chain, ok: false, message });
+  const [headRow] = await store.queryArrays('select seq, hash from audit_head where id = 1', []);
+  if (
+    headRow &&
+    (Number(headRow[0]) !== chain.tip.seq || (chain.tip.seq > 0 && headRow[1] !== chain.tip.hash))
+  )
+    return fail(
+      `the audit_head row (entry ${Number(headRow[0])}) disagrees with the log, which ends at entry ${chain.tip.seq}`,
+    );
+  const heads = (
+    await store.queryArrays(
+      'select seq, root_hash, note from audit_checkpoints where note is not null order by seq',
+      [],
+    )
+  ).map((r) => ({ seq: Number(r[0]), rootHash: r[1] as string, note: r[2] as string }));
+  const rotations = await readRotations(store);
+  const trusted = options.trustedPublicKeys?.map((k) => k.trim()) ?? [];
+  // Keys in force at each size: the trusted keys, then each key a trusted key rotated to.
+  const keysAt = (size: number): string[] => {
+    const keys = [...trusted];
+    for (const r of rotations) {
+      if (r.seq > size) break;
+      if (!keys.includes(r.previousKey.trim())) continue;
+      const ok = verifyRotation(r);
+      if (!ok) continue;
+      keys.splice(keys.indexOf(r.previousKey.trim()), 1);
+      keys.push(r.newKey.trim());
+    }
+    return keys;
+  };
+  const roots = new Map<number, string>();
+  for (const h of heads) roots.set(h.seq, '');
+  for (const w of options.witnessed ?? []) roots.set(w.size, '');
+  const highestWitnessed = Math.max(0, ...(options.witnessed ?? []).map((w) => w.size));
+  if (highestWitnessed > chain.tip.seq)
+    return fail(
+      `log ends at entry ${chain.tip.seq} but the witness holds a checkpoint of ${highestWitnessed} entries (the log was cut short)`,
+    );
+  if (roots.size > 0) {
+    const acc = new MerkleAccumulator();
+    const wanted = [...roots.keys()].sort((a, b) => a - b);
+    let next = 0;
+    if (wanted[0] === 0) roots.set(0, acc.root().toString('hex'));
+    for await (const e of readEntries(store, 0, wanted[wanted.length - 1]!)) {
+      acc.push(entryLeafHash(e));
+      while (next < wanted.length && wanted[next]! <= acc.size) {
+        if (wanted[next] === acc.size) roots.set(acc.size, acc.root().toString('hex'));
+        next++;
+      }
+    }
+  }
+  let authenticatedUpTo = 0;
+  for (const h of heads) {
+    let parsed: ParsedCheckpoint;
+    try {
+      parsed = parseCheckpoint(h.note);
+    } catch (error) {
+      return fail(`checkpoint ${h.seq}: ${(error as Error).message}`);
+    }
+    if (
+      parsed.size !== h.seq ||
+      parsed.rootHash.toString('hex') !== roots.get(h.seq) ||
+      h.rootHash !== roots.get(h.seq)
+    )
+      return fail(`checkpoint ${h.seq}: its Merkle root is not the root of the first ${h.seq} entries`);
+    if (trusted.length > 0) {
+      if (!checkpointSigner(parsed, keysAt(h.seq)))
+        return fail(`checkpoint ${h.seq}: not signed by a trusted key (re-signed with another key?)`);
+      authenticatedUpTo = h.seq;
+    }
+  }
+  for (const w of options.witnessed ?? []) {
+    const keys = trusted.length > 0 ? keysAt(w.size) : undefined;
+    if (keys && !checkpointSigner(w, keys)) return fail(`${w.file}: not signed by a trusted key`);
+    if (w.rootHash.toString('hex') !== roots.get(w.size))
+      return fail(
+        `${w.file}: the witness saw a different tree of ${w.size} entries than the log holds now (the log was rewritten)`,
+      );
+  }
+  const authenticated = trusted.length > 0 && heads.length > 0;
+  if (trusted.length > 0 && heads.length === 0 && chain.entries > 0)
+    return fail('no signed tree head in the store to authenticate the log against the trusted key');
+  const witnessed = options.witnessed?.length ?? 0;
+  return {
+    ...chain,
+    authenticated,
+    authenticatedUpTo,
+    witnessed,
+    message:
+      chain.message +
+      (witnessed > 0
+        ? `; ${witnessed} witnessed ${witnessed === 1 ? 'checkpoint' : 'checkpoints'} match`
+        : '') +
+      (authenticated
+        ? `; signed by a trusted key up to entry ${authenticatedUpTo}`
+        : '; authenticity not established (no trusted key)'),
+  };
+}
+
+/** The statement a key rotation entry signs with the retiring key. */
+export function rotationStatement(previousKey: string, newKey: string): Buffer {
+  return Buffer.from(`warden-audit-key-rotation\n${previousKey.trim()}\n${newKey.trim()}\n`);
+}
+
+function verifyRotation(r: KeyRotation): boolean {
+  try {
+    return verifySignature(
+      null,
+      rotationStatement(r.previousKey, r.newKey),
+      createPublicKey(r.previousKey),
+      Buffer.from(r.signature, 'base64'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+async function verifyChain(
+  store: RowReader,
+  options: {
+    expectHead?: SignedHead;
+    trustedPublicKeys?: string[];
+    pageSize?: number;
+    parallel?: ParallelVerify;
+  },
 ): Promise<VerifyReport> {
   const checkpoints = await readCheckpoints(store);
   const heads = options.expectHead ? [...checkpoints, options.expectHead] : checkpoints;
