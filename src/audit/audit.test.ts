@@ -26,6 +26,14 @@ describeEachBackend('audit trail', (backend) => {
   afterEach(() => server.close());
 
   const db = () => server.ctx.db;
+  const moveHeadTo = async (seq: number) => {
+    const row = await db()
+      .selectFrom('audit_log')
+      .select('hash')
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+    await db().updateTable('audit_head').set({ seq, hash: row.hash }).where('id', '=', 1).execute();
+  };
   const storeFlags = () =>
     server.store.databaseUrl
       ? ['--database-url', server.store.databaseUrl]
@@ -181,8 +189,11 @@ describeEachBackend('audit trail', (backend) => {
     const report = await verifyAuditChain(server.ctx.store);
     expect(report.problem).toEqual({ kind: 'truncated', lastSeq: 7, expectedAtLeast: 10 });
 
-    // the attacker also removes the checkpoints: only the head kept elsewhere reveals the cut
+    // the attacker also removes the checkpoints and moves the audit_head row back: only a head
+    // kept elsewhere (or a witness) reveals the cut
     await db().deleteFrom('audit_checkpoints').where('seq', '>', 5).execute();
+    expect((await verifyAuditChain(server.ctx.store)).message).toContain('audit_head');
+    await moveHeadTo(7);
     expect((await verifyAuditChain(server.ctx.store)).ok).toBe(true);
   });
 
@@ -205,6 +216,7 @@ describeEachBackend('audit trail', (backend) => {
     expect(cliVerify('--expect-head', file).status).toBe(0);
     // Entries past the last stored checkpoint removed: only the kept head reveals it.
     await db().deleteFrom('audit_log').where('seq', '>', 10).execute();
+    await moveHeadTo(10);
     expect((await verifyAuditChain(server.ctx.store)).ok).toBe(true);
     const cut = cliVerify('--expect-head', file);
     expect(cut.status).toBe(6);

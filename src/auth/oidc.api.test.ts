@@ -204,6 +204,7 @@ describeEachBackend('OIDC JWT bearer authentication (JWKS file)', (backend) => {
       expect(res.body.error.message).toMatch(/algorithm is not accepted/);
     }
     expect((await server.api('GET', '/api/v1/models/forged')).status).toBe(404);
+    await server.ctx.denials.flush();
     const denied = await audit(server, 'action=access.denied&actor=anonymous');
     expect(denied.some((e) => /algorithm is not accepted/.test(String(e.change.reason)))).toBe(true);
   });
@@ -215,6 +216,7 @@ describeEachBackend('OIDC JWT bearer authentication (JWKS file)', (backend) => {
     const write = await createModel(server, viewer, 'nope');
     expect(write.status).toBe(403);
     expect(write.body.error.code).toBe('forbidden');
+    await server.ctx.denials.flush();
     const denied = await audit(server, 'action=access.denied&actor=oidc:vic');
     expect(denied).toHaveLength(1);
     expect(denied[0]!.change).toMatchObject({ code: 'forbidden', path: '/api/v1/models' });

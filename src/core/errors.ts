@@ -12,11 +12,12 @@ export type ErrorCode =
   | 'invalid_transition'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'rate_limited'
   | 'integrity_failure'
   | 'unavailable'
   | 'internal';
 
-export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 500 | 503> = {
+export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503> = {
   invalid_input: 400,
   invalid_json: 400,
   unauthenticated: 401,
@@ -26,6 +27,7 @@ export const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 
   invalid_transition: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  rate_limited: 429,
   integrity_failure: 500,
   unavailable: 503,
   internal: 500,
@@ -42,6 +44,7 @@ const EXIT_CODE: Record<ErrorCode, number> = {
   invalid_transition: 5,
   payload_too_large: 2,
   unsupported_media_type: 2,
+  rate_limited: 1,
   integrity_failure: 6,
   unavailable: 1,
   internal: 1,

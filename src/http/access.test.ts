@@ -127,6 +127,7 @@ describeEachBackend('access control', (backend) => {
     });
     expect(plain.status).toBe(415);
     expect((await server.api('GET', '/api/v1/models/evil')).status).toBe(404);
+    await server.ctx.denials.flush();
     const denied = await server.api('GET', '/api/v1/audit?action=access.denied');
     expect(denied.body.items.some((e: { change: { code: string } }) => e.change.code === 'forbidden')).toBe(
       true,
@@ -135,6 +136,7 @@ describeEachBackend('access control', (backend) => {
 
   it('audits refused writes by unauthenticated callers', async () => {
     await server.api('POST', '/api/v1/models', { token: null, body: { name: 'm', owner: 'o', riskTier: 3 } });
+    await server.ctx.denials.flush();
     const denied = await server.api('GET', '/api/v1/audit?action=access.denied&actor=anonymous');
     expect(
       denied.body.items.some((e: { change: { code: string } }) => e.change.code === 'unauthenticated'),

@@ -70,6 +70,7 @@ export function createApp(ctx: AppContext): WardenApp {
       routes,
       db: ctx.db,
       audit: ctx.audit,
+      denials: ctx.denials,
       allowedOrigins: ctx.config.allowedOrigins,
       now: ctx.now,
       oidc: ctx.config.oidc ? createOidcVerifier(ctx.config.oidc) : undefined,

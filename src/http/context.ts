@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit.service.js';
 import type { Role } from '../auth/roles.js';
 import type { Config } from '../config/config.js';
 import type { Db, Store } from '../db/database.js';
+import type { DenialLog } from './denials.js';
 import type { MonitorReaction } from '../monitoring/monitor-outcome.types.js';
 import type { ArtifactStore } from '../registry/artifact-store.js';
 
@@ -13,6 +14,8 @@ export interface AppContext {
   readonly audit: AuditLog;
   readonly artifacts: ArtifactStore;
   readonly now: () => Date;
+  /** Refused requests, counted in memory and written to the audit trail once a minute. */
+  readonly denials: DenialLog;
   /** What reacts to each monitor evaluation (alerts, incidents, retraining, rollouts), in order. */
   readonly monitorReactions: readonly MonitorReaction<AppContext>[];
 }

@@ -12,6 +12,8 @@ import { getCookie } from 'hono/cookie';
 import { WardenError } from '../core/errors.js';
 import type { Db } from '../db/database.js';
 import type { Principal, WardenEnv } from './context.js';
+import type { DenialLog } from './denials.js';
+import { getConnInfo } from '@hono/node-server/conninfo';
 
 /**
  * Who may call a route: `public` (no token), `authenticated` (any valid token), or a list of roles
@@ -100,6 +102,7 @@ export interface GuardDeps {
   routes: RouteTable;
   db: Db;
   audit: AuditLog;
+  denials: DenialLog;
   allowedOrigins: readonly string[];
   now: () => Date;
   /** Verifies identity-provider JWTs; absent when OIDC is not configured. */
@@ -126,6 +129,7 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
     const meta = deps.routes.lookup(method, endpoint.path);
     if (!meta) throw new WardenError('forbidden', `route ${method} ${endpoint.path} declares no access rule`);
 
+    // Refusals inside an operation are few and each is its own entry (kept under 1 KB).
     const auditDenied = (error: WardenError, actor: string) =>
       deps.db.transaction().execute((trx) =>
         deps.audit.append(trx, {
@@ -133,11 +137,37 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
           action: 'access.denied',
           subject: `route:${method} ${meta.path}`,
           requestId: c.get('requestId'),
-          change: { path: c.req.path, code: error.code, reason: error.message },
+          change: { path: c.req.path.slice(0, 200), code: error.code, reason: error.message.slice(0, 300) },
         }),
       );
-    const refuse = async (error: WardenError, actor: string): Promise<never> => {
-      if (meta.write) await auditDenied(error, actor);
+    let address = 'unknown';
+    try {
+      address = getConnInfo(c).remote.address ?? 'unknown';
+    } catch {
+      // not served by the Node server (in-process requests): one bucket for all
+    }
+    // Refusals at the door are counted in memory and written once a minute per caller, route and
+    // minute, so a flood of them costs no database write per request.
+    const refuse = (refusal: WardenError, actor: string): never => {
+      let error = refusal;
+      const wait = actor === 'anonymous' ? deps.denials.limitAnonymous(address) : 0;
+      if (wait > 0) {
+        c.header('Retry-After', String(wait));
+        error = new WardenError(
+          'rate_limited',
+          `too many requests without a valid token from ${address}; retry after ${wait} s`,
+        );
+      }
+      if (meta.write)
+        deps.denials.record({
+          actor,
+          address,
+          method,
+          route: meta.path,
+          path: c.req.path,
+          code: error.code,
+          reason: refusal.message,
+        });
       throw error;
     };
 
@@ -179,7 +209,7 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
       const foreignOrigin = !sameOrigin && !deps.allowedOrigins.includes(origin ?? '');
       if (foreignOrigin || site === 'cross-site') {
         const header = foreignOrigin ? `Origin: ${origin}` : 'Sec-Fetch-Site: cross-site';
-        await refuse(new WardenError('forbidden', `cross-origin write refused (${header})`), 'anonymous');
+        refuse(new WardenError('forbidden', `cross-origin write refused (${header})`), 'anonymous');
       }
     }
 

@@ -31,6 +31,7 @@ export async function startServer(
     sweepStaleUploads(ctx).catch((error: unknown) =>
       console.error('sweeping interrupted uploads failed:', error),
     );
+  ctx.denials.start();
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -39,6 +40,7 @@ export async function startServer(
     async close() {
       await background?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ctx.denials.close();
       await ctx.store.close();
     },
   };

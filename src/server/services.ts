@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppContext } from '../http/context.js';
+import { DenialLog } from '../http/denials.js';
 import { createLocalArtifactStore } from '../registry/artifact-store.js';
 import { MONITOR_REACTIONS } from './reactions.js';
 
@@ -23,11 +24,19 @@ export async function createServices(
   }
   const signer = loadAuditSigner(config.dataDir, config.auditSigningKey, config.auditOrigin);
   const witness = createWitness({ dir: config.auditWitnessDir, url: config.auditWitnessUrl });
+  const audit = createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now, witness });
   return {
     config,
     store,
     db: store.db,
-    audit: createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery, now, witness }),
+    audit,
+    denials: new DenialLog({
+      db: store.db,
+      audit,
+      now,
+      flushSeconds: config.denialFlushSeconds,
+      anonymousPerMinute: config.anonymousRequestsPerMinute,
+    }),
     artifacts: createLocalArtifactStore(path.join(config.dataDir, 'artifacts')),
     now,
     monitorReactions: MONITOR_REACTIONS,
