@@ -41,13 +41,30 @@ describe('warden models create --consumer and models update', () => {
       { name: 'mobile-app' },
     ]);
 
-    const updated = await run(['models', 'update', 'autocomplete', '--consumer', 'billing,contact=ops desk']);
+    const updated = await run([
+      'models',
+      'update',
+      'autocomplete',
+      '--consumer',
+      'search-frontend,contact=search team,webhook=https://hooks.example.com/search',
+      '--consumer',
+      'mobile-app',
+      '--consumer',
+      'billing,contact=ops desk',
+    ]);
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain('updated model autocomplete');
-    expect(await consumersOf('autocomplete')).toEqual([{ name: 'billing', contact: 'ops desk' }]);
+    expect((await consumersOf('autocomplete')).map((c) => (c as { name: string }).name)).toEqual([
+      'search-frontend',
+      'mobile-app',
+      'billing',
+    ]);
 
-    expect((await run(['models', 'update', 'autocomplete', '--no-consumers'])).code).toBe(0);
-    expect(await consumersOf('autocomplete')).toEqual([]);
+    // Removing consumers loosens a control: it waits for approval in a governance change request.
+    const cleared = await run(['models', 'update', 'autocomplete', '--no-consumers']);
+    expect(cleared.code).toBe(0);
+    expect(cleared.stdout).toMatch(/governance change request cr_\S+ opened/);
+    expect(await consumersOf('autocomplete')).toHaveLength(3);
   });
 
   it('refuses a consumer it cannot read, and an update with nothing to change, changing nothing', async () => {

@@ -15,6 +15,14 @@ import type { ArtifactSignature } from './signature.schema.js';
 import type { Model } from './model.schema.js';
 import type { ModelVersion } from './version.schema.js';
 
+/** A PATCH that loosens a control answers with the change request holding it. */
+interface GovernanceChangeReply {
+  id: string;
+  kind: string;
+  reason: string;
+  required: Array<{ role: string; count: number }>;
+}
+
 /** Reads a JSON document from a file path, or from stdin when the path is `-`. */
 export function readJsonFile(file: string, flag: string): Record<string, unknown> {
   let text: string;
@@ -192,8 +200,18 @@ export function registerRegistryCommands(program: Command): void {
         set('consumers', o.consumers === false ? [] : parseConsumers(o.consumer as string[] | undefined));
         if (Object.keys(body).length === 0)
           throw invalidInput('nothing to change: give --file or at least one field option', '--file');
-        const model = await new ApiClient(o).request<Model>('PATCH', `/api/v1/models/${seg(name)}`, body);
+        const model = await new ApiClient(o).request<Model | GovernanceChangeReply>(
+          'PATCH',
+          `/api/v1/models/${seg(name)}`,
+          body,
+        );
         if (o.json) return printJson(model);
+        if ('kind' in model) {
+          process.stdout.write(
+            `governance change request ${model.id} opened (${model.reason}); it applies once approved by: ${model.required.map((r) => `${r.role} ×${r.count}`).join(', ')}\n`,
+          );
+          return;
+        }
         process.stdout.write(`updated model ${model.name}\n`);
         printRecord(model, ['name', 'owner', 'riskTier', 'team', 'consumers', 'updatedAt']);
       },

@@ -129,10 +129,10 @@ describeEachBackend('model registry API', (backend) => {
   it('patches descriptive fields and audits the change', async () => {
     await server.api('POST', '/api/v1/models', { body: model('patchable') });
     const res = await server.api('PATCH', '/api/v1/models/patchable', {
-      body: { owner: 'dana', riskTier: 1, tags: { a: 'b' } },
+      body: { riskTier: 1, tags: { a: 'b' } },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ owner: 'dana', riskTier: 1, tags: { a: 'b' } });
+    expect(res.body).toMatchObject({ riskTier: 1, tags: { a: 'b' } });
     const rename = await server.api('PATCH', '/api/v1/models/patchable', { body: { name: 'other' } });
     expect(rename.status).toBe(400);
     const audit = await server.api('GET', '/api/v1/audit?subject=model:patchable');
@@ -140,7 +140,7 @@ describeEachBackend('model registry API', (backend) => {
       'model.updated',
       'model.created',
     ]);
-    expect(audit.body.items[0].change.patch.owner).toBe('dana');
+    expect(audit.body.items[0].change.patch.riskTier).toBe(1);
   });
 
   it('registers immutable versions with lineage, refusing duplicates and bad semver', async () => {

@@ -5,11 +5,11 @@ import { decodePageToken, pageQuery, pageSchema, toPage } from '../http/paginati
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { findModels } from './model.repository.js';
+import { changeModel, changeRequestSchema } from '../workflow/index.js';
 import { createModelSchema, modelName, modelSchema, patchModelSchema } from './model.schema.js';
 import {
   createModel,
   createVersion,
-  patchModel,
   requireModel,
   requireVersion,
   setVersionTags,
@@ -105,17 +105,27 @@ export function registerRegistryRoutes(routes: RouteTable, ctx: AppContext): voi
       tags: ['models'],
       summary: 'Change a model’s descriptive fields, owner, tier, tags or consumers',
       request: { params: modelParams, ...jsonBody(patchModelSchema) },
-      responses: jsonResponse(200, modelSchema, 'The changed model'),
+      description:
+        'A change that loosens a control — a lower risk tier (1 → 4), a changed owner, a removed consumer — is not applied: it answers 202 with a governance change request needing the policy’s `governanceChanges` approvals, and applies when that request executes. Anything else applies at once (200); a raised tier also raises what open promotion requests need.',
+      responses: {
+        ...jsonResponse(200, modelSchema, 'The changed model'),
+        202: {
+          content: { 'application/json': { schema: changeRequestSchema } },
+          description: 'The governance change request holding the change',
+        },
+      },
     }),
     AUTHOR_ROLES,
     async (c) => {
-      const model = await patchModel(
+      const result = await changeModel(
         ctx,
         { principal: c.get('principal'), requestId: c.get('requestId') },
         c.req.valid('param').name,
         c.req.valid('json'),
       );
-      return c.json(model, 200);
+      // Both bodies are declared above; the typed handler checks the last success status only.
+      if (result.applied) return c.json(result.model, 200) as never;
+      return c.json(result.changeRequest, 202);
     },
   );
 

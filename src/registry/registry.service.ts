@@ -138,41 +138,54 @@ export async function createModel(ctx: AppContext, actor: Actor, input: CreateMo
   }
 }
 
-export async function patchModel(
+/** Checks a model patch before anything is stored (consumer URLs, personal data); returns the findings. */
+export async function checkModelPatch(ctx: AppContext, input: PatchModelInput): Promise<PiiFinding[]> {
+  requireConsumerUrls(ctx, input.consumers);
+  return checkPii(ctx, scanModelText(input));
+}
+
+/**
+ * Applies a checked patch to a model inside the caller's transaction, with its audit entry
+ * (`changeRequestId` when a governed change carries it out).
+ */
+export async function applyModelPatch(
+  trx: Executor,
   ctx: AppContext,
   actor: Actor,
   name: string,
   input: PatchModelInput,
+  findings: PiiFinding[],
+  changeRequestId?: string,
 ): Promise<Model> {
-  requireConsumerUrls(ctx, input.consumers);
-  const findings = await checkPii(ctx, scanModelText(input));
-  return ctx.db.transaction().execute(async (trx) => {
-    const before = await requireModel(trx, name);
-    const changes: Parameters<typeof updateModel>[2] = { updated_at: ctx.now().toISOString() };
-    if (input.displayName !== undefined) changes.display_name = input.displayName;
-    if (input.description !== undefined) changes.description = input.description;
-    if (input.owner !== undefined) changes.owner = input.owner;
-    if (input.team !== undefined) changes.team = input.team;
-    if (input.riskTier !== undefined) changes.risk_tier = input.riskTier;
-    if (input.useCase !== undefined) changes.use_case = input.useCase;
-    if (input.intendedUse !== undefined) changes.intended_use = input.intendedUse;
-    if (input.consumers !== undefined) changes.consumers = JSON.stringify(input.consumers);
-    // Findings describe the free text as it now stands: rescan the merged object.
-    const merged = { ...before, ...input };
-    const allFindings = scanModelText(merged);
-    changes.pii_findings = JSON.stringify(allFindings);
-    await updateModel(trx, before.id, changes);
-    if (input.tags !== undefined) await replaceTags(trx, before.id, input.tags);
-    const after = (await findModelByName(trx, name))!;
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'model.updated',
-      subject: `model:${name}`,
-      requestId: actor.requestId,
-      change: { patch: input, piiFindings: findings },
-    });
-    return after;
+  const before = await requireModel(trx, name);
+  const changes: Parameters<typeof updateModel>[2] = { updated_at: ctx.now().toISOString() };
+  if (input.displayName !== undefined) changes.display_name = input.displayName;
+  if (input.description !== undefined) changes.description = input.description;
+  if (input.owner !== undefined) changes.owner = input.owner;
+  if (input.team !== undefined) changes.team = input.team;
+  if (input.riskTier !== undefined) changes.risk_tier = input.riskTier;
+  if (input.useCase !== undefined) changes.use_case = input.useCase;
+  if (input.intendedUse !== undefined) changes.intended_use = input.intendedUse;
+  if (input.consumers !== undefined) changes.consumers = JSON.stringify(input.consumers);
+  // Findings describe the free text as it now stands: rescan the merged object.
+  const merged = { ...before, ...input };
+  const allFindings = scanModelText(merged);
+  changes.pii_findings = JSON.stringify(allFindings);
+  await updateModel(trx, before.id, changes);
+  if (input.tags !== undefined) await replaceTags(trx, before.id, input.tags);
+  const after = (await findModelByName(trx, name))!;
+  await ctx.audit.append(trx, {
+    actor: actor.principal.name,
+    action: 'model.updated',
+    subject: `model:${name}`,
+    requestId: actor.requestId,
+    change: {
+      patch: input,
+      piiFindings: findings,
+      ...(changeRequestId ? { changeRequestId } : {}),
+    },
   });
+  return after;
 }
 
 export async function createVersion(

@@ -1,11 +1,23 @@
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { parsePolicyDocument, savePolicyVersion } from '../policy/index.js';
-import type { Actor } from '../registry/registry.service.js';
+import type { PatchModelInput } from '../registry/model.schema.js';
+import { applyModelPatch, type Actor } from '../registry/registry.service.js';
 import type { Stage } from '../registry/version.schema.js';
 import type { ChangeRequestRow } from './change-request.repository.js';
 import { announceRetirement, type RetirementOrder } from './retirement.js';
 import { applyStageChange } from './stage-change.js';
+
+/**
+ * What a governance change request carries: the governed fact, the patch applied when the
+ * request executes, and the loosenings that made it need approval.
+ */
+export interface GovernancePayload {
+  fact: 'model';
+  patch: PatchModelInput;
+  loosenings: string[];
+  before: { riskTier: number; owner: string; consumers: string[] };
+}
 
 /** What a policy change request carries. */
 export interface PolicyPayload {
@@ -53,6 +65,11 @@ export async function executeChangeRequestEffect(
     case 'retirement': {
       const order = payload.order as Omit<RetirementOrder, 'changeRequestId'>;
       await announceRetirement(trx, ctx, actor, { ...order, changeRequestId: row.id });
+      return;
+    }
+    case 'governance_change': {
+      const p = payload as unknown as GovernancePayload;
+      await applyModelPatch(trx, ctx, actor, row.model_name!, p.patch, [], row.id);
       return;
     }
     case 'rollback_review':

@@ -3,7 +3,13 @@ import { ROLES } from '../auth/roles.js';
 import { semverString, STAGES } from '../registry/version.schema.js';
 import { CHANGE_REQUEST_STATUSES } from './approval-rules.js';
 
-export const CHANGE_REQUEST_KINDS = ['transition', 'policy', 'retirement', 'rollback_review'] as const;
+export const CHANGE_REQUEST_KINDS = [
+  'transition',
+  'policy',
+  'retirement',
+  'rollback_review',
+  'governance_change',
+] as const;
 export type ChangeRequestKind = (typeof CHANGE_REQUEST_KINDS)[number];
 
 const reason = z.string().trim().min(1, 'say why').max(5_000);

@@ -13,3 +13,5 @@ export {
   reviewRequestsHoldingRun,
 } from './change-request.service.js';
 export type { ChangeRequest } from './change-request.schema.js';
+export { changeModel, modelPatchLoosenings, type ModelChangeResult } from './governance-change.js';
+export { changeRequestSchema } from './change-request.schema.js';
