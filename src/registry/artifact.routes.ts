@@ -15,8 +15,8 @@ import { semverString } from './version.schema.js';
 const versionParams = z.object({ name: modelName, version: semverString });
 const ARTIFACT_PATH = '/api/v1/models/{name}/versions/{version}/artifact';
 
-/** Everyone but viewers may ask for a re-hash (it reads the whole file). */
-const VERIFY_ROLES = ALL_ROLES.filter((r) => r !== 'viewer');
+/** Every role but the read-only ones may ask for a re-hash: it records what it finds (the flag, an alert). */
+const VERIFY_ROLES = ALL_ROLES.filter((r) => r !== 'viewer' && r !== 'auditor');
 
 const integrityResultSchema = z
   .object({
