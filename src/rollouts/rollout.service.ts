@@ -269,6 +269,19 @@ export async function analyseRollout(
           : abPlan.metric === 'accuracy'
             ? abProportionTest(c.correct, c.labelled, k.correct, k.labelled, abPlan.alpha)
             : abProportionTest(c.errors, c.n, k.errors, k.n, abPlan.alpha);
+    // Significantly worse than the champion ends the test as a failure (a rollback), not a promotion.
+    const worse =
+      ab !== null && ab.significant && (abPlan.metric === 'accuracy' ? ab.difference < 0 : ab.difference > 0);
+    if (ab)
+      results.push({
+        metric: `ab_${abPlan.metric}`,
+        counts,
+        value: { champion: ab.champion.value, candidate: ab.candidate.value },
+        threshold: abPlan.alpha,
+        verdict: worse ? 'fail' : 'pass',
+        blocking: true,
+        pValue: ab.pValue,
+      });
     results.push({
       metric: `ab_samples_${abPlan.metric}`,
       counts,
