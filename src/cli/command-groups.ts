@@ -71,6 +71,10 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
       load: async () => [(await import('../deployments/deployment.command.js')).registerDeploymentCommands],
     },
     {
+      commands: ['retention'],
+      load: async () => [(await import('../retention/retention.command.js')).registerRetentionCommands],
+    },
+    {
       commands: ['model-card'],
       load: async () => [(await import('../modelcards/model-card.command.js')).registerModelCardCommands],
     },

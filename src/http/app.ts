@@ -20,6 +20,8 @@ import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerRetrainingRoutes } from '../retraining/index.js';
 import { registerRolloutRoutes } from '../rollouts/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
+import { registerLegalHoldRoutes } from '../registry/legal-hold.js';
+import { registerRetentionRoutes } from '../retention/index.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
 import { registerFeatureRoutes } from '../features/index.js';
@@ -99,6 +101,8 @@ export function createApp(ctx: AppContext): WardenApp {
   registerRegistryRoutes(routes, ctx);
   registerInventoryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
+  registerLegalHoldRoutes(routes, ctx);
+  registerRetentionRoutes(routes, ctx);
   registerSignatureRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
   registerFeatureRoutes(routes, ctx);

@@ -4,7 +4,6 @@ import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { startServer } from '../server/server.js';
-import { deleteExpiredRecords } from './monitoring.tasks.js';
 import { features, post, registerMonitoredModel, seeded } from './monitoring.test-helper.js';
 
 const NOW = '2026-03-02T10:30:00.000Z';
@@ -272,41 +271,6 @@ describeEachBackend('monitoring ingestion API', (backend) => {
     }
     // The original server's store is closed already; reopen a handle so close() in afterEach works.
     (server.ctx.store as { close: () => Promise<void> }).close = () => Promise.resolve();
-  });
-});
-
-describeEachBackend('raw record retention', (backend) => {
-  it('deletes raw records past the tier retention and keeps the window profiles', async () => {
-    let now = new Date('2026-03-02T10:00:00.000Z');
-    const server = await startTestServer(backend, { now: () => now });
-    try {
-      await registerMonitoredModel(server, 'fraud', { riskTier: 4 }); // tier 4: 30 days of raw records
-      const rng = seeded(5);
-      const at = (id: string, ts: string) => ({ id, timestamp: ts, features: features(rng), prediction: 0 });
-      await post(server, `${V}/inferences`, [
-        at('old', '2026-01-20T00:00:00Z'),
-        at('new', '2026-02-20T00:00:00Z'),
-      ]);
-      await post(server, `${V}/labels`, [{ id: 'never-arrives', label: 1 }]);
-      now = new Date('2026-03-02T10:00:00.000Z');
-      const deleted = await deleteExpiredRecords(server.ctx);
-      expect(deleted).toBe(1);
-      const left = await server.ctx.db.selectFrom('inference_records').select('record_id').execute();
-      expect(left.map((r) => r.record_id)).toEqual(['new']);
-      const profiles = await server.ctx.db
-        .selectFrom('monitoring_windows')
-        .select('records')
-        .where('segment', '=', '')
-        .execute();
-      expect(profiles.reduce((s, r) => s + Number(r.records), 0)).toBe(2);
-      // The pending label was received "now"; it expires 30 days later.
-      expect(await server.ctx.db.selectFrom('monitoring_pending').selectAll().execute()).toHaveLength(1);
-      now = new Date('2026-04-02T10:00:00.000Z');
-      await deleteExpiredRecords(server.ctx);
-      expect(await server.ctx.db.selectFrom('monitoring_pending').selectAll().execute()).toHaveLength(0);
-    } finally {
-      await server.close();
-    }
   });
 });
 

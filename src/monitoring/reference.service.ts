@@ -1,3 +1,4 @@
+import { assertNotHeld } from '../registry/legal-hold.js';
 import type { Executor } from '../db/database.js';
 import { notFound } from '../core/errors.js';
 import type { AppContext } from '../http/context.js';
@@ -131,6 +132,7 @@ export async function ingestReference(
 /** Removes a version's reference baseline (rows and profile), so it can be uploaded again. */
 export async function deleteReference(ctx: AppContext, actor: Actor, target: IngestTarget): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
+    await assertNotHeld(trx, target.model.id, 'deleting its reference baseline');
     const deleted = await trx
       .deleteFrom('monitoring_references')
       .where('version_id', '=', target.version.id)

@@ -26,6 +26,14 @@ export function toModel(row: ModelRow, tags: Record<string, string>): Model {
     championVersion: row.champion_version,
     previousChampionVersion: row.previous_champion_version,
     piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
+    legalHold:
+      row.legal_hold_at === null
+        ? null
+        : {
+            reason: row.legal_hold_reason ?? '',
+            placedAt: row.legal_hold_at,
+            placedBy: row.legal_hold_by ?? '',
+          },
     createdAt: row.created_at,
     createdBy: row.created_by,
     updatedAt: row.updated_at,

@@ -79,6 +79,12 @@ export const modelSchema = z
     championVersion: z.string().nullable(),
     previousChampionVersion: z.string().nullable(),
     piiFindings: z.array(piiFindingSchema),
+    legalHold: z
+      .object({ reason: z.string(), placedAt: z.string(), placedBy: z.string() })
+      .nullable()
+      .openapi({
+        description: 'Set while the model is under legal hold: none of its records may be purged or deleted',
+      }),
     createdAt: z.string(),
     createdBy: z.string(),
     updatedAt: z.string(),

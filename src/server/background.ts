@@ -7,6 +7,7 @@ import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
 import { artifactIntegrityTask } from '../registry/artifact-integrity.js';
 import { artifactUploadSweepTask } from '../registry/artifact-sweep.task.js';
+import { retentionTask } from '../retention/index.js';
 import { RETRAINING_TASKS } from '../retraining/index.js';
 import { ROLLOUT_TASKS } from '../rollouts/index.js';
 import { webhookDeliveryTask } from '../webhooks/index.js';
@@ -28,6 +29,7 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   artifactIntegrityTask,
   ...ROLLOUT_TASKS,
   artifactUploadSweepTask,
+  retentionTask,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */
