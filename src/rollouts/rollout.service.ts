@@ -553,13 +553,16 @@ export async function runClaimedRollout(
   if (!row || row.status !== 'progressing' || row.lease_owner !== owner) return null;
   const now = ctx.now();
   const { results, shadow, ab, decision } = await analyseRollout(ctx.db, row, now);
-  return ctx.db.transaction().execute(async (trx) => {
+  const applied = await ctx.db.transaction().execute(async (trx) => {
     const current = await lockRollout(trx, ctx, id);
     if (current.status !== 'progressing' || current.lease_owner !== owner || current.step !== row.step)
       return null;
     await applyDecision(trx, ctx, current, decision, { results, shadow, ab }, null, { leaseOwner: owner });
     return decision;
   });
+  // A step, a success or an abort changes the weights: this server's next answer reflects it.
+  if (applied) invalidateRoutingTable(ctx);
+  return applied;
 }
 
 /**
