@@ -86,6 +86,10 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
       commands: ['rollouts'],
       load: async () => [(await import('../rollouts/rollout.command.js')).registerRolloutCommands],
     },
+    {
+      commands: ['evidence'],
+      load: async () => [(await import('../evidence/evidence.command.js')).registerEvidenceCommands],
+    },
   ];
 
 /** The first argument that is not an option: the top-level command the user asked for. */

@@ -10,6 +10,7 @@ import { registerDeploymentRoutes } from '../deployments/index.js';
 import { newId } from '../core/ids.js';
 import { registerIncidentRoutes } from '../incidents/index.js';
 import { registerMetricsRoutes } from '../metrics/index.js';
+import { registerEvidenceRoutes } from '../evidence/index.js';
 import { registerReportRoutes } from '../governance-reports/index.js';
 import { registerModelCardRoutes } from '../modelcards/index.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
@@ -125,6 +126,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerModelCardRoutes(routes, ctx);
   registerReportRoutes(routes, ctx);
   registerRolloutRoutes(routes, ctx);
+  registerEvidenceRoutes(routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
