@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { hashEntry, type AuditEntry } from '../audit/audit-chain.js';
@@ -52,43 +52,53 @@ async function appendEntries(server: TestServer, n: number): Promise<void> {
   });
 }
 
-describeEachBackend('evidence pack at scale', (backend) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(backend);
-    await server.api('POST', '/api/v1/models', { body: { name: 'bulk', owner: 'o', riskTier: 1 } });
-    await server.api('POST', '/api/v1/models/bulk/versions', { body: versionBody('1.0.0') });
-    await appendEntries(server, ENTRIES);
-  }, 120_000);
-  afterAll(() => server.close());
+// A measurement more than a check (about 25 s per store): run with WARDEN_SCALE_TESTS=1.
+const scale = process.env.WARDEN_SCALE_TESTS === '1';
+if (!scale)
+  describe.skip('evidence pack at scale (WARDEN_SCALE_TESTS=1 runs it)', () =>
+    it('exports 100,000 entries', () => undefined));
 
-  it('streams a pack for a model with 100,000 audit entries in under 30 s, memory flat, and it verifies', async () => {
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    const started = performance.now();
-    const res = await fetch(`${server.url}/api/v1/evidence-packs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'bulk', framework: 'sr-26-2' }),
-    });
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-      chunks.push(chunk);
-      bytes += chunk.length;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(timer);
-    const growthMb = (peak - rssBefore) / 1e6;
-    console.log(
-      `[${backend}] ${ENTRIES} entries: pack of ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s, peak RSS growth ${growthMb.toFixed(0)} MB`,
-    );
-    expect(res.status).toBe(200);
-    expect(seconds).toBeLessThan(30);
-    const pack = Buffer.concat(chunks);
-    const verdict = verifyPack(pack, readTrustedKey(loadAuditSigner(server.ctx.config.dataDir).publicKeyPem));
-    expect(verdict.ok).toBe(true);
-    if (verdict.ok) expect(verdict.proofs).toBe(ENTRIES / 100 + 2);
-  }, 60_000);
-});
+if (scale)
+  describeEachBackend('evidence pack at scale', (backend) => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer(backend);
+      await server.api('POST', '/api/v1/models', { body: { name: 'bulk', owner: 'o', riskTier: 1 } });
+      await server.api('POST', '/api/v1/models/bulk/versions', { body: versionBody('1.0.0') });
+      await appendEntries(server, ENTRIES);
+    }, 120_000);
+    afterAll(() => server.close());
+
+    it('streams a pack for a model with 100,000 audit entries in under 30 s, memory flat, and it verifies', async () => {
+      const rssBefore = process.memoryUsage().rss;
+      let peak = rssBefore;
+      const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const started = performance.now();
+      const res = await fetch(`${server.url}/api/v1/evidence-packs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'bulk', framework: 'sr-26-2' }),
+      });
+      const chunks: Uint8Array[] = [];
+      let bytes = 0;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        chunks.push(chunk);
+        bytes += chunk.length;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      clearInterval(timer);
+      const growthMb = (peak - rssBefore) / 1e6;
+      console.log(
+        `[${backend}] ${ENTRIES} entries: pack of ${(bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s, peak RSS growth ${growthMb.toFixed(0)} MB`,
+      );
+      expect(res.status).toBe(200);
+      expect(seconds).toBeLessThan(30);
+      const pack = Buffer.concat(chunks);
+      const verdict = verifyPack(
+        pack,
+        readTrustedKey(loadAuditSigner(server.ctx.config.dataDir).publicKeyPem),
+      );
+      expect(verdict.ok).toBe(true);
+      if (verdict.ok) expect(verdict.proofs).toBe(ENTRIES / 100 + 2);
+    }, 60_000);
+  });

@@ -52,6 +52,8 @@ export async function createTestStore(backend: Backend, overrides: Partial<Confi
     ...loadConfig({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), port: 0 }, {}),
     // Test receivers listen on the loopback interface, which outbound rules refuse by default.
     webhookAllow: ['127.0.0.1'],
+    // Every test client shares one address; the per-address limit is tested where it is set.
+    anonymousRequestsPerMinute: 0,
     ...overrides,
   };
   return {
