@@ -61,6 +61,7 @@ describeEachBackend('dashboard sessions', (backend) => {
     });
     expect(wrong.status).toBe(403);
     expect((await server.api('GET', '/api/v1/models/csrf-model')).status).toBe(404);
+    await server.ctx.denials.flush(); // refusals are counted in memory and written once a minute
     const audit = await server.api('GET', '/api/v1/audit?action=access.denied&limit=1000');
     expect(audit.body.items.some((e: any) => e.actor === 'erin' && e.change.path === '/api/v1/models')).toBe(
       true,
