@@ -5,7 +5,12 @@ import {
   type DocumentTable,
   type GovernanceDocument,
 } from '../documents/index.js';
-import { versionBump, type DocumentationPolicy, type ModelCardSection } from '../policy/index.js';
+import {
+  MODEL_CARD_SECTIONS,
+  versionBump,
+  type DocumentationPolicy,
+  type ModelCardSection,
+} from '../policy/index.js';
 import type { ModelCardFacts } from './model-card.facts.js';
 import { HUMAN_SECTIONS, type HumanSection } from './model-card.repository.js';
 import { parseUploadedCard } from './uploaded-card.parse.js';
@@ -419,23 +424,6 @@ function buildSection(facts: ModelCardFacts, id: ModelCardSection): DocumentSect
   }
 }
 
-const CARD_ORDER: ModelCardSection[] = [
-  'modelDetails',
-  'intendedUse',
-  'trainingData',
-  'features',
-  'metrics',
-  'fairness',
-  'calibration',
-  'validation',
-  'approvals',
-  'deployments',
-  'monitoring',
-  'limitations',
-  'ethicalConsiderations',
-  'incidents',
-];
-
 /** When people last changed the card, and when it is due for review under the tier's period. */
 export function cardReview(facts: ModelCardFacts, reviewDays: number | null, now: Date): ModelCardReview {
   const times = [facts.version.createdAt, ...facts.humanSections.map((s) => s.writtenAt)];
@@ -449,7 +437,10 @@ export function cardReview(facts: ModelCardFacts, reviewDays: number | null, now
 /** Builds the card from its facts and the tier's template. Pure: time comes in as `now`. */
 export function buildModelCard(facts: ModelCardFacts, template: DocumentationPolicy, now: Date): ModelCard {
   const required = new Set(template.modelCard.requiredSections);
-  const sections = CARD_ORDER.map((id) => ({ ...buildSection(facts, id), required: required.has(id) }));
+  const sections = MODEL_CARD_SECTIONS.map((id) => ({
+    ...buildSection(facts, id),
+    required: required.has(id),
+  }));
   const gaps = sections
     .filter((s) => s.required && s.status !== 'present')
     .map((s) => s.id as ModelCardSection);
@@ -461,7 +452,7 @@ export function buildModelCard(facts: ModelCardFacts, template: DocumentationPol
     generatedAt: now.toISOString(),
     template: {
       tier: facts.model.riskTier,
-      requiredSections: CARD_ORDER.filter((s) => required.has(s)),
+      requiredSections: MODEL_CARD_SECTIONS.filter((s) => required.has(s)),
       source: template.source,
     },
     gaps,

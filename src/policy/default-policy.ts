@@ -1,5 +1,11 @@
 import type { Role } from '../auth/roles.js';
-import type { CheckName, GovernanceChanges, PolicyDocument, TierPolicy } from './policy.schema.js';
+import {
+  MODEL_CARD_SECTIONS,
+  type CheckName,
+  type GovernanceChanges,
+  type PolicyDocument,
+  type TierPolicy,
+} from './policy.schema.js';
 
 const PERFORMANCE: CheckName[] = [
   'performance.thresholds',
@@ -28,22 +34,6 @@ const BUMP_LEVELS: TierPolicy['validation']['levelFor'] = {
  * over the baseline is ten times the tier's accuracy-decay figure read as a percentage
  * (0.5 / 1 / 2 / 5 points → 5 / 10 / 20 / 50 %), and R² may drop by 0.02 / 0.05 / 0.10 / 0.20.
  */
-const ALL_CARD_SECTIONS = [
-  'modelDetails',
-  'intendedUse',
-  'trainingData',
-  'features',
-  'metrics',
-  'fairness',
-  'calibration',
-  'validation',
-  'approvals',
-  'deployments',
-  'monitoring',
-  'limitations',
-  'ethicalConsiderations',
-  'incidents',
-] as const;
 
 /**
  * Model-card templates and report cadences per tier (seed 002): tier 1 a comprehensive card
@@ -53,7 +43,7 @@ const ALL_CARD_SECTIONS = [
  */
 export const DEFAULT_DOCUMENTATION: Record<1 | 2 | 3 | 4, NonNullable<TierPolicy['documentation']>> = {
   1: {
-    modelCard: { requiredSections: [...ALL_CARD_SECTIONS], reviewDays: 90 },
+    modelCard: { requiredSections: [...MODEL_CARD_SECTIONS], reviewDays: 90 },
     periodicReportDays: 30,
     postImplementationReviewDays: 30,
   },
