@@ -3,19 +3,21 @@
  *  1. in-process decisions (`decideRoute`, what the Node router answers from its cached table):
  *     per-call latency percentiles over 200,000 timed calls, and calls per second over 2,000,000;
  *  2. HTTP decisions per second (`GET /api/v1/models/{name}/route?key=…`) on `warden serve` next to
- *     a bare Hono handler answering the same JSON, in the same run, with autocannon at 50 connections.
+ *     a bare Hono handler answering the same JSON in its own process, in the same run, with
+ *     autocannon at 50 connections; for each, the CPU seconds the serving process spent per 1,000
+ *     decisions (from /proc, the load generator not counted), and on PostgreSQL its backends'.
  *
  *   npm run build && tsx bench/rollouts/run.ts
- *     BENCH_SECONDS (default 5) per HTTP run; BENCH_DATABASE_URL=postgres://… also runs PostgreSQL.
+ *     BENCH_SECONDS (default 5) per HTTP run; BENCH_DATABASE_URL=postgres://… also runs PostgreSQL
+ *     (on a fresh database: use one created for the run); BENCH_CPU_PROF=DIR profiles the servers.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
-import { Hono } from 'hono';
 import { decideRoute, type RouteEntry } from '../../src/rollouts/rollout-routing.js';
+import { cpuSnapshot, cpuSpent, postgresBackendPids, processCpuSeconds } from '../registry/process-cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLI = path.resolve('dist/cli/main.js');
@@ -52,8 +54,43 @@ function benchInProcess(): void {
   );
 }
 
-async function drive(url: string, token?: string): Promise<number> {
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  /** CPU seconds of the serving process per 1,000 decisions. */
+  cpuPer1000: number;
+  /** CPU seconds of the PostgreSQL backends per 1,000 decisions. */
+  dbCpuPer1000?: number;
+}
+
+function profileFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(dir)}`,
+        `--cpu-prof-name=route-${name}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+}
+
+function describe(f: Figures): string {
+  return (
+    `${f.rps.toFixed(0)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms; CPU per 1,000: server ${f.cpuPer1000.toFixed(3)} s` +
+    (f.dbCpuPer1000 === undefined ? '' : `, PostgreSQL backends ${f.dbCpuPer1000.toFixed(3)} s`)
+  );
+}
+
+async function drive(
+  url: string,
+  serverPid: number | undefined,
+  token?: string,
+  dbPids: readonly number[] = [],
+): Promise<Figures> {
   let i = 0;
+  const cpuBefore = processCpuSeconds(serverPid);
+  const dbBefore = cpuSnapshot(dbPids);
   const result = await autocannon({
     url,
     connections: 50,
@@ -71,7 +108,15 @@ async function drive(url: string, token?: string): Promise<number> {
   });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  const total = result.requests.total;
+  const figures: Figures = {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPer1000: ((processCpuSeconds(serverPid) - cpuBefore) * 1000) / total,
+  };
+  if (dbPids.length > 0) figures.dbCpuPer1000 = (cpuSpent(dbBefore, cpuSnapshot(dbPids)) * 1000) / total;
+  return figures;
 }
 
 async function waitHealthy(url: string): Promise<void> {
@@ -87,15 +132,17 @@ async function waitHealthy(url: string): Promise<void> {
 }
 
 /** Starts `warden serve` on a fresh store with a model, a champion and a canary at 25 %, both set through SQL. */
-async function benchWarden(label: string, storeArgs: string[], sqlite: string | null): Promise<number> {
+async function benchWarden(label: string, storeArgs: string[], sqlite: string | null): Promise<Figures> {
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const url = `http://127.0.0.1:${port}`;
   const init = spawnSync(process.execPath, [CLI, 'init', ...storeArgs], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(init.stderr);
   const token = init.stdout.trim().split('\n').pop()!;
-  const server: ChildProcess = spawn(process.execPath, [CLI, 'serve', ...storeArgs, '--port', String(port)], {
-    stdio: 'ignore',
-  });
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [...profileFlags(label), CLI, 'serve', ...storeArgs, '--port', String(port)],
+    { stdio: 'ignore' },
+  );
   try {
     await waitHealthy(url);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -136,40 +183,74 @@ async function benchWarden(label: string, storeArgs: string[], sqlite: string | 
     };
     if (check.rolloutId !== 'rol_bench')
       throw new Error(`route did not see the rollout: ${JSON.stringify(check)}`);
-    const rps = await drive(url, token);
-    console.log(`HTTP route decisions, warden serve on ${label}: ${rps.toFixed(0)} req/s`);
-    return rps;
+    let dbPids: number[] = [];
+    if (!sqlite) {
+      const dbUrl = new URL(storeArgs[1]!);
+      const admin = new URL(dbUrl);
+      admin.pathname = '/postgres';
+      dbPids = await postgresBackendPids(admin.toString(), dbUrl.pathname.slice(1));
+    }
+    const figures = await drive(url, server.pid, token, dbPids);
+    console.log(`HTTP route decisions, warden serve on ${label}: ${describe(figures)}`);
+    return figures;
   } finally {
-    server.kill();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
   }
 }
 
-async function benchBareHono(): Promise<number> {
-  const app = new Hono();
-  app.get('/api/v1/models/:name/route', (c) =>
-    c.json({ version: '1.0.0', variant: 'champion', rolloutId: 'rol_bench', key: c.req.query('key') }),
-  );
+/** The same load against a bare Hono process (bench/rollouts/bare-hono.ts), like `warden serve` its own process. */
+async function benchBareHono(): Promise<Figures> {
   const port = 19_000 + Math.floor(Math.random() * 1000);
-  const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' });
+  const server = spawn(
+    process.execPath,
+    [
+      ...profileFlags('bare-hono'),
+      '--import',
+      'tsx',
+      path.resolve('bench/rollouts/bare-hono.ts'),
+      String(port),
+    ],
+    { stdio: 'ignore' },
+  );
   try {
-    const rps = await drive(`http://127.0.0.1:${port}`);
-    console.log(`HTTP, bare Hono handler (same JSON, no auth, no store): ${rps.toFixed(0)} req/s`);
-    return rps;
+    await waitHealthy(`http://127.0.0.1:${port}`);
+    const figures = await drive(`http://127.0.0.1:${port}`, server.pid);
+    console.log(`HTTP, bare Hono handler (same JSON, no auth, no store, own process): ${describe(figures)}`);
+    return figures;
   } finally {
-    server.close();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
   }
 }
 
 async function main(): Promise<void> {
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   benchInProcess();
   const bare = await benchBareHono();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-rollouts-'));
+  const compare = (label: string, f: Figures) =>
+    console.log(
+      `${label}: ${((100 * f.rps) / bare.rps).toFixed(0)} % of bare Hono's rate; CPU per decision ` +
+        `${(f.cpuPer1000 / bare.cpuPer1000).toFixed(2)}× bare Hono's (bare/Warden CPU: ${((100 * bare.cpuPer1000) / f.cpuPer1000).toFixed(0)} %)`,
+    );
   const sqlite = await benchWarden('SQLite', ['--data-dir', dataDir], path.join(dataDir, 'warden.db'));
-  console.log(`SQLite: ${((100 * sqlite) / bare).toFixed(0)} % of bare Hono`);
+  compare('SQLite', sqlite);
   if (process.env.BENCH_DATABASE_URL) {
     const pg = await benchWarden('PostgreSQL', ['--database-url', process.env.BENCH_DATABASE_URL], null);
-    console.log(`PostgreSQL: ${((100 * pg) / bare).toFixed(0)} % of bare Hono`);
+    compare('PostgreSQL', pg);
   }
+  console.log(
+    `load average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -119,3 +119,172 @@ export function nextEscalation(
       : Date.parse(alert.escalatedAt) + policy.escalateEveryMinutes * 60_000;
   return now.getTime() >= dueAt ? { level, to } : null;
 }
+
+/** One check an alert groups, with its latest verdict and the windows it fired or was clean in. */
+export interface AlertMember {
+  rule: string;
+  feature?: string;
+  segment?: string;
+  version: string;
+  status: CheckStatus;
+  value: number | null;
+  threshold: number | null;
+  policyRule: string;
+  detail?: string;
+  window: { from: string; to: string };
+  /** The last window (its identity, see {@link GroupCheck.windowId}) in which it fired. */
+  firedIn?: string;
+  /** The last window in which it evaluated ok. */
+  cleanIn?: string;
+}
+
+/** A check as the grouped lifecycle reads it. */
+export interface GroupCheck extends Omit<AlertMember, 'firedIn' | 'cleanIn'> {
+  /**
+   * The window's identity: the start of the bucket its end falls in (ISO-8601), so evaluations a
+   * few seconds apart over the same buckets are the same window. Identities sort in time order.
+   */
+  windowId: string;
+}
+
+/** What the grouped lifecycle keeps of an active alert. */
+export interface GroupState extends ActiveAlertState {
+  /** The last window that counted as a repeat or a clean window; null when none has. */
+  countedWindow: string | null;
+  members: AlertMember[];
+}
+
+/** The outcome of one evaluation's checks against a group (or none). */
+export type GroupAction =
+  /** Nothing to store. */
+  | { kind: 'none' }
+  /** Open an alert of these members. */
+  | { kind: 'open'; severity: Severity; members: AlertMember[]; countedWindow: string }
+  /** Fired in a newer window: one more occurrence; or, in the window already counted, new members or a higher severity only (`occurrences` unchanged). */
+  | {
+      kind: 'repeat';
+      severity: Severity;
+      occurrences: number;
+      members: AlertMember[];
+      countedWindow: string;
+    }
+  /** Members' verdicts changed, no counter did (a clean window not yet complete). */
+  | { kind: 'update'; members: AlertMember[] }
+  /** Every member was ok in a newer window. */
+  | { kind: 'clean'; cleanWindows: number; members: AlertMember[]; countedWindow: string }
+  | { kind: 'resolve'; cleanWindows: number; members: AlertMember[]; countedWindow: string };
+
+/** The identity of a member: rule, feature and segment (the version is what it was last seen in). */
+export function memberKey(m: {
+  rule: string;
+  feature?: string | undefined;
+  segment?: string | undefined;
+}): string {
+  return JSON.stringify([m.rule, m.feature ?? null, m.segment ?? null]);
+}
+
+function toMember(check: GroupCheck, previous?: AlertMember): AlertMember {
+  const member: AlertMember = {
+    rule: check.rule,
+    ...(check.feature !== undefined ? { feature: check.feature } : {}),
+    ...(check.segment !== undefined ? { segment: check.segment } : {}),
+    version: check.version,
+    status: check.status,
+    value: check.value,
+    threshold: check.threshold,
+    policyRule: check.policyRule,
+    ...(check.detail !== undefined ? { detail: check.detail } : {}),
+    window: check.window,
+  };
+  const firing = check.status === 'alert' || check.status === 'warning';
+  const firedIn = firing ? check.windowId : previous?.firedIn;
+  const cleanIn =
+    check.status === 'ok' && (previous?.cleanIn === undefined || check.windowId > previous.cleanIn)
+      ? check.windowId
+      : previous?.cleanIn;
+  if (check.status === 'insufficient_data' && previous) return { ...previous, window: check.window };
+  return {
+    ...member,
+    ...(firedIn !== undefined ? { firedIn } : {}),
+    ...(cleanIn !== undefined ? { cleanIn } : {}),
+  };
+}
+
+/** Members in a stable order: rule, then the whole population before segments, then feature. */
+function ordered(members: Iterable<AlertMember>): AlertMember[] {
+  return [...members].sort((a, b) => {
+    const ka = [a.rule, a.segment ?? '', a.feature ?? ''];
+    const kb = [b.rule, b.segment ?? '', b.feature ?? ''];
+    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
+    return 0;
+  });
+}
+
+/**
+ * Applies one evaluation's checks of one monitor kind to the kind's active alert (or none): the
+ * grouped lifecycle. Every firing check (warning or alert) joins the alert as a member,
+ * deduplicated by rule, feature and segment; one alert is opened for all of them. The alert
+ * repeats once per newer window in which any member fires (severity raised, never lowered), and
+ * counts a clean window once per newer window in which every member evaluated `ok` and none
+ * fired; after the policy's N clean windows it resolves. Re-evaluating a window already counted
+ * (same `windowId`) adds members and raises severity but counts nothing, so re-running an
+ * evaluation never resolves an alert; a window older than the last one counted changes nothing.
+ * `insufficient_data` neither fires nor counts as clean.
+ */
+export function applyGroupChecks(
+  alert: GroupState | null,
+  checks: readonly GroupCheck[],
+  tier: number,
+  policy: Pick<AlertingPolicy, 'autoResolveAfterCleanWindows'>,
+): GroupAction {
+  if (checks.length === 0) return { kind: 'none' };
+  const windowId = checks.reduce((max, c) => (c.windowId > max ? c.windowId : max), checks[0]!.windowId);
+  let severity: Severity | null = null;
+  for (const c of checks) {
+    const s = computeSeverity(c.status, tier);
+    if (s !== null) severity = severity === null ? s : maxSeverity(severity, s);
+  }
+  const members = new Map((alert?.members ?? []).map((m) => [memberKey(m), m]));
+  let changed = false;
+  // Several versions may report the same check: a firing one wins over an ok one.
+  const rank = (s: CheckStatus) => (s === 'alert' ? 3 : s === 'warning' ? 2 : s === 'ok' ? 1 : 0);
+  const byKey = new Map<string, GroupCheck>();
+  for (const c of checks) {
+    const key = memberKey(c);
+    const seen = byKey.get(key);
+    if (!seen || rank(c.status) > rank(seen.status)) byKey.set(key, c);
+  }
+  for (const [key, c] of byKey) {
+    const previous = members.get(key);
+    const firing = c.status === 'alert' || c.status === 'warning';
+    if (!previous && !firing) continue; // an ok check of something that never fired is not a member
+    members.set(key, toMember(c, previous));
+    changed = true;
+  }
+  const list = ordered(members.values());
+  if (alert === null) {
+    if (severity === null) return { kind: 'none' };
+    return { kind: 'open', severity, members: list, countedWindow: windowId };
+  }
+  // An evaluation of a window older than the last one counted says nothing about now.
+  if (alert.countedWindow !== null && windowId < alert.countedWindow) return { kind: 'none' };
+  const newer = alert.countedWindow === null || windowId > alert.countedWindow;
+  if (severity !== null) {
+    return {
+      kind: 'repeat',
+      severity: maxSeverity(alert.severity, severity),
+      occurrences: newer ? alert.occurrences + 1 : alert.occurrences,
+      members: list,
+      countedWindow: newer ? windowId : alert.countedWindow!,
+    };
+  }
+  const clean =
+    newer &&
+    list.length > 0 &&
+    list.every((m) => m.cleanIn === windowId && (m.firedIn === undefined || m.firedIn < windowId));
+  if (!clean) return changed ? { kind: 'update', members: list } : { kind: 'none' };
+  const cleanWindows = alert.cleanWindows + 1;
+  if (cleanWindows >= policy.autoResolveAfterCleanWindows)
+    return { kind: 'resolve', cleanWindows, members: list, countedWindow: windowId };
+  return { kind: 'clean', cleanWindows, members: list, countedWindow: windowId };
+}

@@ -1,14 +1,50 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../db/database.js';
-import type { AlertStatus, Severity } from './alert-state.js';
-import type { Alert, LifecycleComment } from './alert.schema.js';
+import type { AlertMember, AlertStatus, Severity } from './alert-state.js';
+import type { Alert, AlertDetails, LifecycleComment } from './alert.schema.js';
 import type { AlertTable } from './alert.table.js';
 
 export type AlertRow = Selectable<AlertTable>;
 
-/** The key an alert is deduplicated on: one active alert per (model, rule, feature, segment). */
-export function alertKey(modelId: string, rule: string, feature?: string, segment?: string): string {
-  return JSON.stringify([modelId, rule, feature ?? null, segment ?? null]);
+/**
+ * The key an alert is deduplicated on: one active alert per model and monitor kind (or system
+ * rule). Alerts opened before checks were grouped carry their rule, feature and segment too.
+ */
+export function alertKey(modelId: string, kind: string, feature?: string, segment?: string): string {
+  return JSON.stringify([modelId, kind, feature ?? null, segment ?? null]);
+}
+
+/** The checks an alert groups; an alert of one check (a system alert, or one opened before grouping) lists that one. */
+export function readMembers(row: AlertRow): AlertMember[] {
+  const members = JSON.parse(row.members || '[]') as AlertMember[];
+  if (members.length > 0) return members;
+  return [
+    {
+      rule: row.rule,
+      ...(row.feature !== null ? { feature: row.feature } : {}),
+      ...(row.segment !== null ? { segment: row.segment } : {}),
+      version: row.version,
+      status: row.status === 'resolved' ? 'ok' : 'alert',
+      value: row.value === null ? null : Number(row.value),
+      threshold: row.threshold === null ? null : Number(row.threshold),
+      policyRule: row.policy_rule,
+      ...(row.detail !== null ? { detail: row.detail } : {}),
+      window: { from: row.window_from, to: row.window_to },
+      firedIn: row.counted_window ?? row.window_to,
+    },
+  ];
+}
+
+/** What an alert shows of its members: the rules, features and segments, and each check's latest verdict. */
+function toDetails(members: readonly AlertMember[]): AlertDetails {
+  const distinct = (values: (string | undefined)[]) =>
+    [...new Set(values.filter((v): v is string => v !== undefined))].sort();
+  return {
+    rules: distinct(members.map((m) => m.rule)),
+    features: distinct(members.map((m) => m.feature)),
+    segments: distinct(members.map((m) => m.segment)),
+    checks: members.map(({ firedIn: _fired, cleanIn: _clean, ...check }) => check),
+  };
 }
 
 export function toAlert(row: AlertRow): Alert {
@@ -16,6 +52,7 @@ export function toAlert(row: AlertRow): Alert {
     id: row.id,
     model: row.model_name,
     version: row.version,
+    kind: row.kind || row.rule,
     rule: row.rule,
     ...(row.feature !== null ? { feature: row.feature } : {}),
     ...(row.segment !== null ? { segment: row.segment } : {}),
@@ -38,6 +75,7 @@ export function toAlert(row: AlertRow): Alert {
     ...(row.resolved_by !== null ? { resolvedBy: row.resolved_by } : {}),
     ...(row.resolved_at !== null ? { resolvedAt: row.resolved_at } : {}),
     comments: JSON.parse(row.comments) as LifecycleComment[],
+    details: toDetails(readMembers(row)),
   };
 }
 

@@ -9,15 +9,49 @@ export const commentSchema = z
     action: z.enum(['acknowledged', 'resolved', 'auto-resolved']),
     comment: z.string(),
   })
-  .openapi('LifecycleComment');
+  .openapi('LifecycleComment', {
+    description: 'An action on an alert or incident (acknowledge, resolve) with its comment',
+  });
 export type LifecycleComment = z.infer<typeof commentSchema>;
+
+/** One check an alert groups, with its latest verdict. */
+const alertCheckSchema = z
+  .object({
+    rule: z.string(),
+    feature: z.string().optional(),
+    segment: z.string().optional(),
+    version: z.string(),
+    status: z.enum(['ok', 'warning', 'alert', 'insufficient_data']),
+    value: z.number().nullable(),
+    threshold: z.number().nullable(),
+    policyRule: z.string(),
+    detail: z.string().optional(),
+    window: z.object({ from: z.string(), to: z.string() }),
+  })
+  .openapi('AlertCheck', { description: 'A check an alert groups, with its latest verdict' });
+
+export const alertDetailsSchema = z
+  .object({
+    rules: z.array(z.string()),
+    features: z.array(z.string()),
+    segments: z.array(z.string()),
+    checks: z.array(alertCheckSchema),
+  })
+  .openapi('AlertDetails', {
+    description: 'Every check the alert groups (deduplicated by rule, feature and segment)',
+  });
+export type AlertDetails = z.infer<typeof alertDetailsSchema>;
 
 export const alertSchema = z
   .object({
     id: z.string(),
     model: z.string(),
     version: z.string(),
-    rule: z.string(),
+    kind: z.string().openapi({
+      description:
+        'The monitor kind the alert groups: a rule family (dataDrift, conceptDrift, performance, fairness) or a rule of its own',
+    }),
+    rule: z.string().openapi({ description: 'The rule of the worst check the alert groups' }),
     feature: z.string().optional(),
     segment: z.string().optional(),
     policyRule: z.string(),
@@ -42,8 +76,11 @@ export const alertSchema = z
     resolvedBy: z.string().optional(),
     resolvedAt: z.string().optional(),
     comments: z.array(commentSchema),
+    details: alertDetailsSchema,
   })
-  .openapi('Alert');
+  .openapi('Alert', {
+    description: 'A monitoring alert: rule, severity, value against threshold, state and escalation',
+  });
 export type Alert = z.infer<typeof alertSchema>;
 
 /** Body of acknowledge and resolve, for alerts and incidents alike. */
@@ -51,4 +88,4 @@ export const lifecycleCommentBody = z
   .strictObject({
     comment: z.string().trim().min(1, 'say what was done or found').max(4000),
   })
-  .openapi('LifecycleCommentBody');
+  .openapi('LifecycleCommentBody', { description: 'An optional comment for acknowledging or resolving' });

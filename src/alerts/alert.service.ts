@@ -2,16 +2,25 @@ import { notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
-import type { CheckedModel, MonitorCheck } from '../monitoring/index.js';
+import { monitorKind, type CheckedModel, type MonitorCheck } from '../monitoring/index.js';
 import { getActivePolicy, monitoringPolicy, type MonitoringPolicy } from '../policy/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
-import { applyCheck, nextEscalation, type AlertingPolicy, type Severity } from './alert-state.js';
+import {
+  applyGroupChecks,
+  memberKey,
+  nextEscalation,
+  type AlertingPolicy,
+  type AlertMember,
+  type GroupCheck,
+  type Severity,
+} from './alert-state.js';
 import {
   alertKey,
   findActiveAlertsOfModel,
   findOpenAlertIds,
   findAlertRow,
   insertAlert,
+  readMembers,
   toAlert,
   updateAlert,
   type AlertRow,
@@ -34,27 +43,83 @@ export async function loadMonitoringPolicy(db: Executor, tier: number): Promise<
   return monitoringPolicy(active.document, tier);
 }
 
+/** The identity of a check's window: the start of the bucket its end falls in, or the end itself. */
+function windowIdOf(to: string, bucketMinutes: number | undefined): string {
+  if (bucketMinutes === undefined) return to;
+  const bucket = bucketMinutes * 60_000;
+  return new Date(Math.floor(Date.parse(to) / bucket) * bucket).toISOString();
+}
+
+/** The member that speaks for the alert in its top-level fields: the worst firing one, in member order. */
+function headline(members: readonly AlertMember[]): AlertMember {
+  const rank = (m: AlertMember) => (m.status === 'alert' ? 2 : m.status === 'warning' ? 1 : 0);
+  let best = members[0]!;
+  for (const m of members) if (rank(m) > rank(best)) best = m;
+  return best;
+}
+
+function headlineColumns(members: readonly AlertMember[]) {
+  const h = headline(members);
+  return {
+    version: h.version,
+    rule: h.rule,
+    feature: h.feature ?? null,
+    segment: h.segment ?? null,
+    policy_rule: h.policyRule,
+    value: h.value,
+    threshold: h.threshold,
+    detail: h.detail ?? null,
+    window_from: h.window.from,
+    window_to: h.window.to,
+  };
+}
+
 /**
- * Applies one evaluation's checks to the model's alerts inside the caller's transaction: opens,
- * repeats and auto-resolves alerts, and puts `alert.opened` / `alert.resolved` into the webhook
- * outbox. Lifecycle changes (opened, severity raised, resolved) are audited; repeat and clean-window
- * counters are kept on the alert. The caller holds the model's lock (see `publishMonitorOutcome`).
+ * Applies one evaluation's checks to the model's alerts inside the caller's transaction, grouped
+ * by monitor kind (`monitorKind`: the rule family, e.g. every data-drift check of every feature
+ * and segment in one alert): opens at most one alert per kind, repeats and auto-resolves it
+ * (see `applyGroupChecks`), and puts `alert.opened` / `alert.resolved` into the webhook outbox.
+ * A check already listed in an active alert goes to that alert. Lifecycle changes (opened,
+ * severity raised, resolved) are audited; repeat and clean-window counters and the members'
+ * latest verdicts are kept on the alert. The caller holds the model's lock (see `publishMonitorOutcome`).
  */
 export async function applyChecksToAlerts(
   trx: Executor,
   ctx: AppContext,
-  input: { model: CheckedModel; version: string; checks: MonitorCheck[]; now: Date },
+  input: { model: CheckedModel; version: string; checks: MonitorCheck[]; now: Date; bucketMinutes?: number },
   alerting: AlertingPolicy,
 ): Promise<{ opened: number; resolved: number }> {
   const { model, now } = input;
   const at = now.toISOString();
   const active = await findActiveAlertsOfModel(trx, model.id);
+  const owners = new Map<string, AlertRow>();
+  for (const row of active.values()) for (const m of readMembers(row)) owners.set(memberKey(m), row);
+  const groups = new Map<string, { kind: string; row: AlertRow | null; checks: GroupCheck[] }>();
+  for (const check of input.checks) {
+    const gc: GroupCheck = {
+      rule: check.rule,
+      ...(check.feature !== undefined ? { feature: check.feature } : {}),
+      ...(check.segment !== undefined ? { segment: check.segment } : {}),
+      version: check.version || input.version,
+      status: check.status,
+      value: check.value,
+      threshold: check.threshold,
+      policyRule: check.policyRule,
+      ...(check.detail !== undefined ? { detail: check.detail } : {}),
+      window: { from: check.window.from, to: check.window.to },
+      windowId: windowIdOf(check.window.to, input.bucketMinutes),
+    };
+    const kind = monitorKind(check.rule);
+    const row = owners.get(memberKey(gc)) ?? active.get(alertKey(model.id, kind)) ?? null;
+    const target = row?.id ?? `new:${kind}`;
+    const group = groups.get(target) ?? { kind: row?.kind || kind, row, checks: [] };
+    group.checks.push(gc);
+    groups.set(target, group);
+  }
   let opened = 0;
   let resolved = 0;
-  for (const check of input.checks) {
-    const key = alertKey(model.id, check.rule, check.feature, check.segment);
-    const row = active.get(key) ?? null;
-    const action = applyCheck(
+  for (const { kind, row, checks } of groups.values()) {
+    const action = applyGroupChecks(
       row === null
         ? null
         : {
@@ -62,8 +127,10 @@ export async function applyChecksToAlerts(
             severity: row.severity as Severity,
             occurrences: Number(row.occurrences),
             cleanWindows: Number(row.clean_windows),
+            countedWindow: row.counted_window,
+            members: readMembers(row),
           },
-      check,
+      checks,
       model.riskTier,
       alerting,
     );
@@ -76,19 +143,13 @@ export async function applyChecksToAlerts(
           id,
           model_id: model.id,
           model_name: model.name,
-          version: check.version || input.version,
-          rule: check.rule,
-          feature: check.feature ?? null,
-          segment: check.segment ?? null,
-          active_key: key,
-          policy_rule: check.policyRule,
+          ...headlineColumns(action.members),
+          kind,
+          members: JSON.stringify(action.members),
+          counted_window: action.countedWindow,
+          active_key: alertKey(model.id, kind),
           severity: action.severity,
           status: 'open',
-          value: check.value,
-          threshold: check.threshold,
-          detail: check.detail ?? null,
-          window_from: check.window.from,
-          window_to: check.window.to,
           opened_at: at,
           last_seen_at: at,
           occurrences: 1,
@@ -104,7 +165,6 @@ export async function applyChecksToAlerts(
           updated_at: at,
         };
         await insertAlert(trx, fresh);
-        active.set(key, fresh);
         const alert = toAlert(fresh);
         await ctx.audit.append(trx, {
           actor: SYSTEM_ACTOR,
@@ -121,45 +181,49 @@ export async function applyChecksToAlerts(
         break;
       }
       case 'repeat': {
+        const current = row!;
         const changes = {
-          version: check.version || input.version,
+          ...headlineColumns(action.members),
           severity: action.severity,
-          value: check.value,
-          threshold: check.threshold,
-          detail: check.detail ?? null,
-          window_from: check.window.from,
-          window_to: check.window.to,
+          members: JSON.stringify(action.members),
+          counted_window: action.countedWindow,
           last_seen_at: at,
           occurrences: action.occurrences,
           clean_windows: 0,
           updated_at: at,
         };
-        await updateAlert(trx, row!.id, changes);
-        active.set(key, { ...row!, ...changes });
+        await updateAlert(trx, current.id, changes);
         // Repeats only count; the trail records a repeat when it raises the severity.
-        if (action.severity !== row!.severity)
+        if (action.severity !== current.severity)
           await ctx.audit.append(trx, {
             actor: SYSTEM_ACTOR,
             action: 'alert.severity-raised',
-            subject: `alert:${row!.id}`,
+            subject: `alert:${current.id}`,
             change: {
-              from: row!.severity,
+              from: current.severity,
               to: action.severity,
               occurrences: action.occurrences,
-              value: check.value,
-              threshold: check.threshold,
-              window: check.window,
+              value: changes.value,
+              threshold: changes.threshold,
+              window: { from: changes.window_from, to: changes.window_to },
             },
           });
         break;
       }
-      case 'clean': {
-        // The streak is a counter, audited when it resolves the alert.
-        await updateAlert(trx, row!.id, { clean_windows: action.cleanWindows, updated_at: at });
-        active.set(key, { ...row!, clean_windows: action.cleanWindows });
+      case 'update':
+        await updateAlert(trx, row!.id, { members: JSON.stringify(action.members), updated_at: at });
         break;
-      }
+      case 'clean':
+        // The streak is a counter, audited when it resolves the alert.
+        await updateAlert(trx, row!.id, {
+          clean_windows: action.cleanWindows,
+          members: JSON.stringify(action.members),
+          counted_window: action.countedWindow,
+          updated_at: at,
+        });
+        break;
       case 'resolve': {
+        const current = row!;
         const note: LifecycleComment = {
           at,
           by: SYSTEM_ACTOR,
@@ -170,23 +234,25 @@ export async function applyChecksToAlerts(
           status: 'resolved',
           active_key: null,
           clean_windows: action.cleanWindows,
+          members: JSON.stringify(action.members),
+          counted_window: action.countedWindow,
           resolved_by: SYSTEM_ACTOR,
           resolved_at: at,
-          comments: appendComment(row!.comments, note),
+          comments: appendComment(current.comments, note),
           updated_at: at,
         };
-        await updateAlert(trx, row!.id, changes);
-        active.delete(key);
-        const alert = toAlert({ ...row!, ...changes });
+        await updateAlert(trx, current.id, changes);
+        const alert = toAlert({ ...current, ...changes });
+        const window = checks.find((c) => c.windowId === action.countedWindow)?.window;
         await ctx.audit.append(trx, {
           actor: SYSTEM_ACTOR,
           action: 'alert.resolved',
-          subject: `alert:${row!.id}`,
-          change: { automatic: true, cleanWindows: action.cleanWindows, window: check.window },
+          subject: `alert:${current.id}`,
+          change: { automatic: true, cleanWindows: action.cleanWindows, window },
         });
         await enqueueEvent(trx, ctx, {
           type: 'alert.resolved',
-          subject: `alert:${row!.id}`,
+          subject: `alert:${current.id}`,
           payload: { ...alert, automatic: true, tier: model.riskTier },
         });
         resolved++;
@@ -214,7 +280,7 @@ export async function acknowledgeAlert(
     const row = await requireAlert(trx, id, ctx.store.capabilities.rowLocks);
     const at = ctx.now().toISOString();
     const changes = lifecycleChanges(
-      { kind: 'alert', ...row },
+      { kind: 'alert', id: row.id, status: row.status, comments: row.comments },
       'acknowledged',
       actor.principal.name,
       at,
@@ -243,7 +309,7 @@ export async function resolveAlert(
     const row = await requireAlert(trx, id, ctx.store.capabilities.rowLocks);
     const at = ctx.now().toISOString();
     const changes = lifecycleChanges(
-      { kind: 'alert', ...row },
+      { kind: 'alert', id: row.id, status: row.status, comments: row.comments },
       'resolved',
       actor.principal.name,
       at,
@@ -364,6 +430,8 @@ export async function openSystemAlert(
     detail: string;
     from: string;
     now: Date;
+    /** Who is told first, instead of the first step of the tier's escalation chain. */
+    notify?: string;
   },
 ): Promise<string> {
   const at = input.now.toISOString();
@@ -387,6 +455,9 @@ export async function openSystemAlert(
     rule: input.rule,
     feature: null,
     segment: null,
+    kind: input.rule,
+    members: '[]',
+    counted_window: at,
     active_key: key,
     policy_rule: input.policyRule,
     severity: input.severity,
@@ -401,7 +472,7 @@ export async function openSystemAlert(
     occurrences: 1,
     clean_windows: 0,
     escalation_level: 0,
-    escalated_to: alerting.escalationChain[0] ?? '',
+    escalated_to: input.notify ?? alerting.escalationChain[0] ?? '',
     escalated_at: null,
     acknowledged_by: null,
     acknowledged_at: null,
@@ -424,4 +495,46 @@ export async function openSystemAlert(
     payload: { ...alert, tier: input.model.riskTier },
   });
   return id;
+}
+
+/**
+ * Resolves the active alert a system condition opened (see {@link openSystemAlert}) once the
+ * condition has cleared, inside the caller's transaction, audited and announced like an
+ * automatic resolution. Returns the alert id, or null when none was active.
+ */
+export async function resolveSystemAlert(
+  trx: Executor,
+  ctx: AppContext,
+  input: { model: CheckedModel; rule: string; comment: string; now: Date },
+): Promise<string | null> {
+  const at = input.now.toISOString();
+  const row = (await findActiveAlertsOfModel(trx, input.model.id)).get(alertKey(input.model.id, input.rule));
+  if (!row) return null;
+  const changes = {
+    status: 'resolved',
+    active_key: null,
+    resolved_by: SYSTEM_ACTOR,
+    resolved_at: at,
+    comments: appendComment(row.comments, {
+      at,
+      by: SYSTEM_ACTOR,
+      action: 'auto-resolved',
+      comment: input.comment,
+    }),
+    updated_at: at,
+  };
+  await updateAlert(trx, row.id, changes);
+  const alert = toAlert({ ...row, ...changes });
+  await ctx.audit.append(trx, {
+    actor: SYSTEM_ACTOR,
+    action: 'alert.resolved',
+    subject: `alert:${row.id}`,
+    change: { automatic: true, comment: input.comment },
+  });
+  await enqueueEvent(trx, ctx, {
+    type: 'alert.resolved',
+    subject: `alert:${row.id}`,
+    payload: { ...alert, automatic: true, tier: input.model.riskTier },
+  });
+  return row.id;
 }

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 /** Row type of the alerts table. JSON columns hold JSON text; times are ISO-8601 UTC. */
 export interface AlertTable {
   id: string;
@@ -31,4 +33,10 @@ export interface AlertTable {
   /** JSON array of `{at, by, action, comment}`. */
   comments: string;
   updated_at: string;
+  /** The monitor kind the alert groups (a rule family such as `dataDrift`, or a rule of its own); '' reads as the rule. */
+  kind: ColumnType<string, string | undefined, string>;
+  /** JSON array of the grouped checks (`AlertMember`); `[]` (the default) for an alert of one check. */
+  members: ColumnType<string, string | undefined, string>;
+  /** The last window (its end's bucket, ISO-8601) that counted as a repeat or a clean window. */
+  counted_window: string | null;
 }

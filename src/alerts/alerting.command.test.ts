@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommandsInProcess } from '../../test/support/cli.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
+import { promoteToProduction } from '../../test/support/governance.js';
 import { registerAlertingCommands } from './alerting.command.js';
 import { check, process as processChecks, registerModel } from './alerting.test-helper.js';
 
@@ -51,6 +52,7 @@ describe('warden alerts, incidents and retraining', () => {
     const [request] = JSON.parse(list.stdout).items;
     expect(request.reasons[0]).toMatchObject({ rule: 'data_drift', feature: 'amount' });
     await server.api('POST', '/api/v1/models/cli-model/versions', { body: versionBody('1.1.0') });
+    await promoteToProduction(server, 'cli-model', '1.1.0');
     await server.api('POST', `/api/v1/retraining-requests/${request.id}/result`, {
       body: {
         status: 'completed',
@@ -67,6 +69,7 @@ describe('warden alerts, incidents and retraining', () => {
     expect(log.code).toBe(0);
     expect(log.stdout).toMatch(/data_drift\s+promoted\s+1\.1\.0\s+\{"accuracy":0\.002\}/);
     expect(log.stdout).toContain('1 requests: 1 promoted, 0 kept, 0 failed, 0 open');
+    expect(log.stdout).toContain('training cost 0; saved by skipped promotions 0');
   });
 
   it('lists incidents', async () => {

@@ -174,11 +174,23 @@ export function registerAlertingCommands(program: Command): void {
           reasons: e.reasons.map((r) => r.rule).join(','),
           outcome: e.outcome ?? e.status,
         })),
-        ['requestedAt', 'reasons', 'outcome', 'producedVersion', 'metricChanges', 'note'],
+        [
+          'requestedAt',
+          'reasons',
+          'outcome',
+          'producedVersion',
+          'metricChanges',
+          'keptVersion',
+          'cost',
+          'note',
+        ],
       );
       const s = log.summary;
+      const money = (totals: Array<{ currency: string; amount: number }>) =>
+        totals.map((t) => `${t.amount.toFixed(2)} ${t.currency}`).join(' + ') || '0';
       process.stdout.write(
-        `${s.requests} requests: ${s.promoted} promoted, ${s.kept} kept, ${s.failed} failed, ${s.open} open\n`,
+        `${s.requests} requests: ${s.promoted} promoted, ${s.kept} kept, ${s.failed} failed, ${s.open} open\n` +
+          `training cost ${money(s.costSpent)}; saved by skipped promotions ${money(s.costSaved)}\n`,
       );
     });
 }

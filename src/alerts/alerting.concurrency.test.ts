@@ -23,12 +23,14 @@ describe.skipIf(!postgresAvailable)('alerting with two servers on one PostgreSQL
   });
 
   it('escalates each overdue alert exactly once when both servers run the task at the same time', async () => {
-    const model = await registerModel(first, 'shared-escalation', 1);
-    await process(
-      first,
-      model,
-      Array.from({ length: 12 }, (_, i) => check('data_drift', 'alert', 60, { feature: `f${i}` })),
-    );
+    // Six models, each with a data-drift and a performance alert: twelve alerts.
+    for (let m = 0; m < 6; m++) {
+      const model = await registerModel(first, `shared-escalation-${m}`, 1);
+      await process(first, model, [
+        ...Array.from({ length: 4 }, (_, i) => check('data_drift', 'alert', 60, { feature: `f${i}` })),
+        check('accuracy_decay', 'alert', 60),
+      ]);
+    }
     clock.set('2026-05-01T01:00:00.000Z');
     const [a, b] = await Promise.all([
       escalateDueAlerts(first.ctx, clock.now()),
@@ -38,7 +40,7 @@ describe.skipIf(!postgresAvailable)('alerting with two servers on one PostgreSQL
     const rows = await first.ctx.db
       .selectFrom('alerts')
       .select(['escalation_level'])
-      .where('model_name', '=', 'shared-escalation')
+      .where('model_name', 'like', 'shared-escalation-%')
       .execute();
     expect(rows.map((r) => Number(r.escalation_level))).toEqual(Array(12).fill(1));
     const audit = await first.ctx.db

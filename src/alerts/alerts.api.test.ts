@@ -56,18 +56,71 @@ describeEachBackend('alerts', (backend) => {
       expect(items[0].window.to).toBe('2026-01-01T02:00:00.000Z');
     });
 
-    it('keys differ by feature and by segment', async () => {
+    it('one evaluation opens one alert per monitor kind, its features, tests and segments listed inside', async () => {
       const model = await registerModel(server, 'keys-model', 2);
-      await process(server, model, [
+      const out = await process(server, model, [
         check('data_drift', 'alert', 60, { feature: 'age' }),
         check('data_drift', 'alert', 60, { feature: 'age', segment: 'region=eu' }),
         check('data_drift', 'warning', 60, { feature: 'income' }),
+        check('missing_increase', 'alert', 60, { feature: 'zip', value: 12, threshold: 5 }),
+        check('new_categories', 'ok', 60, { feature: 'country' }),
+        check('prediction_drift', 'warning', 60),
+        check('accuracy_decay', 'warning', 60),
+        check('error_rate', 'alert', 60),
       ]);
+      // dataDrift, conceptDrift and performance: three alerts, not seven.
+      expect(out.opened).toBe(3);
       const items = await listFor('keys-model');
-      expect(items).toHaveLength(3);
-      const bySeverity = items.map((a) => `${a.feature}/${a.segment ?? '-'}:${a.severity}`).sort();
-      expect(bySeverity).toEqual(['age/-:high', 'age/region=eu:high', 'income/-:medium']);
-      expect((await listFor('keys-model', '&severity=medium')).map((a) => a.feature)).toEqual(['income']);
+      expect(items.map((a) => `${a.kind}:${a.severity}`).sort()).toEqual([
+        'conceptDrift:medium',
+        'dataDrift:high',
+        'performance:high',
+      ]);
+      const drift = items.find((a) => a.kind === 'dataDrift');
+      expect(drift.details).toMatchObject({
+        rules: ['data_drift', 'missing_increase'],
+        features: ['age', 'income', 'zip'],
+        segments: ['region=eu'],
+      });
+      expect(
+        drift.details.checks.map((c: any) => `${c.rule}/${c.feature}/${c.segment ?? '-'}:${c.status}`),
+      ).toEqual([
+        'data_drift/age/-:alert',
+        'data_drift/income/-:warning',
+        'data_drift/age/region=eu:alert',
+        'missing_increase/zip/-:alert',
+      ]);
+      // The headline is the worst check, first in that order.
+      expect(drift).toMatchObject({ rule: 'data_drift', feature: 'age', occurrences: 1 });
+      expect(drift.segment).toBeUndefined();
+      expect(items.find((a) => a.kind === 'performance').details.rules).toEqual([
+        'accuracy_decay',
+        'error_rate',
+      ]);
+      expect((await listFor('keys-model', '&severity=medium')).map((a) => a.kind)).toEqual(['conceptDrift']);
+      // One announcement and one audit entry per alert; each escalates once per step.
+      const opened = (await outbox(server, 'alert.opened')).filter((e) => e.body.data.model === 'keys-model');
+      expect(opened).toHaveLength(3);
+      expect(opened.find((e) => e.body.data.kind === 'dataDrift')!.body.data.details.features).toEqual([
+        'age',
+        'income',
+        'zip',
+      ]);
+    });
+
+    it('a later evaluation adds newly firing checks to the open alert, once each', async () => {
+      const model = await registerModel(server, 'grow-model', 2);
+      await process(server, model, [check('data_drift', 'warning', 60, { feature: 'a' })]);
+      const out = await process(server, model, [
+        check('data_drift', 'alert', 120, { feature: 'a' }),
+        check('data_drift', 'alert', 120, { feature: 'b' }),
+        check('data_drift', 'alert', 120, { feature: 'b' }),
+      ]);
+      expect(out.opened).toBe(0);
+      const [alert] = await listFor('grow-model');
+      expect(alert).toMatchObject({ kind: 'dataDrift', severity: 'high', occurrences: 2 });
+      expect(alert.details.features).toEqual(['a', 'b']);
+      expect(alert.details.checks).toHaveLength(2);
     });
 
     it('a worse check raises the severity, audited; a milder one does not lower it', async () => {
@@ -126,6 +179,67 @@ describeEachBackend('alerts', (backend) => {
         automatic: true,
         tier: 1,
       });
+    });
+
+    it('re-evaluating the same window never resolves an alert, criticals included; only newer clean windows count', async () => {
+      const model = await registerModel(server, 'rerun-model', 1);
+      await process(server, model, [
+        check('data_drift', 'alert', 60, { feature: 'age' }),
+        check('accuracy_decay', 'alert', 60),
+      ]);
+      // The firing window evaluated again: no new occurrence.
+      for (let i = 0; i < 3; i++) await process(server, model, [check('accuracy_decay', 'alert', 60)]);
+      const before = await listFor('rerun-model');
+      expect(before.map((a) => [a.severity, a.occurrences])).toEqual([
+        ['critical', 1],
+        ['critical', 1],
+      ]);
+      // The same clean window evaluated five times counts once.
+      for (let i = 0; i < 5; i++) {
+        const out = await process(server, model, [
+          check('data_drift', 'ok', 120, { feature: 'age' }),
+          check('accuracy_decay', 'ok', 120),
+        ]);
+        expect(out.resolved).toBe(0);
+      }
+      let items = await listFor('rerun-model');
+      expect(items.map((a) => [a.status, a.cleanWindows])).toEqual([
+        ['open', 1],
+        ['open', 1],
+      ]);
+      // An older window evaluated again changes nothing.
+      await process(server, model, [check('accuracy_decay', 'alert', 60)]);
+      items = await listFor('rerun-model');
+      expect(items.find((a) => a.kind === 'performance')).toMatchObject({ occurrences: 1, cleanWindows: 1 });
+      // Two more newer clean windows (N = 3 for tier 1) resolve them.
+      await process(server, model, [
+        check('data_drift', 'ok', 180, { feature: 'age' }),
+        check('accuracy_decay', 'ok', 180),
+      ]);
+      const last = await process(server, model, [
+        check('data_drift', 'ok', 240, { feature: 'age' }),
+        check('accuracy_decay', 'ok', 240),
+      ]);
+      expect(last.resolved).toBe(2);
+    });
+
+    it('a window counts as clean only when every check the alert groups is ok in it', async () => {
+      const model = await registerModel(server, 'group-clean-model', 4);
+      await process(server, model, [
+        check('data_drift', 'alert', 60, { feature: 'a' }),
+        check('data_drift', 'alert', 60, { feature: 'b' }),
+      ]);
+      // b has too little data: not clean (tier 4 resolves after one clean window).
+      let out = await process(server, model, [
+        check('data_drift', 'ok', 120, { feature: 'a' }),
+        check('data_drift', 'insufficient_data', 120, { feature: 'b' }),
+      ]);
+      expect(out.resolved).toBe(0);
+      out = await process(server, model, [
+        check('data_drift', 'ok', 180, { feature: 'a' }),
+        check('data_drift', 'ok', 180, { feature: 'b' }),
+      ]);
+      expect(out.resolved).toBe(1);
     });
 
     it('a firing window in between restarts the clean streak; a new firing after resolution opens a new alert', async () => {

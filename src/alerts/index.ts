@@ -8,7 +8,7 @@ import { alertEscalationTask } from './alert-escalation.task.js';
 
 export { alertReaction } from './alert.reaction.js';
 export { registerAlertRoutes, RESPONDER_ROLES } from './alert.routes.js';
-export { openSystemAlert } from './alert.service.js';
+export { openSystemAlert, resolveSystemAlert } from './alert.service.js';
 export { registerAlertingCommands } from './alerting.command.js';
 
 /** The alerts' background task: escalation. */

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { PostgresAdapter, type Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { AuditEntry, SignedHead } from './audit-chain.js';
 import type { AuditCheckpointTable, AuditLogTable } from './audit.table.js';
@@ -43,24 +43,40 @@ export async function readHead(
   return row ? { seq: Number(row.seq), hash: row.hash } : undefined;
 }
 
-export async function insertEntry(db: Executor, e: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      seq: e.seq,
-      at: e.at,
-      actor: e.actor,
-      action: e.action,
-      subject: e.subject,
-      request_id: e.requestId,
-      change: e.change,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-    })
-    .execute();
+function entryRow(e: AuditEntry) {
+  return {
+    seq: e.seq,
+    at: e.at,
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject,
+    request_id: e.requestId,
+    change: e.change,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
 }
 
-export async function writeHead(db: Executor, seq: number, hash: string): Promise<void> {
+/**
+ * Stores an entry and moves the chain's head to it. On PostgreSQL both happen in one statement
+ * (one round trip while the head row is locked); SQLite has no data-modifying `WITH`, and its
+ * statements cost no round trip.
+ */
+export async function appendEntry(db: Executor, e: AuditEntry): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await db
+      .with('entry', (qb) => qb.insertInto('audit_log').values(entryRow(e)))
+      .insertInto('audit_head')
+      .values({ id: 1, seq: e.seq, hash: e.hash })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ seq: e.seq, hash: e.hash }))
+      .execute();
+    return;
+  }
+  await db.insertInto('audit_log').values(entryRow(e)).execute();
+  await writeHead(db, e.seq, e.hash);
+}
+
+async function writeHead(db: Executor, seq: number, hash: string): Promise<void> {
   await db
     .insertInto('audit_head')
     .values({ id: 1, seq, hash })

@@ -20,7 +20,7 @@ const entrySchema = z
     prevHash: z.string(),
     hash: z.string(),
   })
-  .openapi('AuditEntry');
+  .openapi('AuditEntry', { description: 'One entry of the append-only, hash-chained audit log' });
 
 const headSchema = z
   .object({
@@ -30,7 +30,9 @@ const headSchema = z
     signature: z.string(),
     publicKey: z.string(),
   })
-  .openapi('SignedAuditHead');
+  .openapi('SignedAuditHead', {
+    description: 'The latest signed checkpoint of the audit log: tree size, root hash, signature',
+  });
 
 const treeHeadSchema = z
   .object({
@@ -41,7 +43,9 @@ const treeHeadSchema = z
     publicKey: z.string().openapi({ description: 'SPKI PEM of the signing key' }),
     at: z.string(),
   })
-  .openapi('AuditCheckpoint');
+  .openapi('AuditCheckpoint', {
+    description: 'A signed checkpoint: tree size, Merkle root (RFC 6962) and Ed25519 signature',
+  });
 
 const inclusionSchema = z
   .object({
@@ -50,18 +54,27 @@ const inclusionSchema = z
     leafHash: z.string(),
     hashes: z.array(z.string()),
   })
-  .openapi('AuditInclusionProof');
+  .openapi('AuditInclusionProof', {
+    description: 'An RFC 6962 audit path proving an entry is in a tree of a given size',
+  });
 
 const consistencySchema = z
   .object({ from: z.number().int(), to: z.number().int(), hashes: z.array(z.string()) })
-  .openapi('AuditConsistencyProof');
+  .openapi('AuditConsistencyProof', {
+    description: 'An RFC 6962 proof that a smaller tree is a prefix of a larger one',
+  });
 
 const sizeParam = (name: string) =>
   z.coerce
     .number()
     .int()
     .min(0)
-    .openapi({ param: { name, in: 'query' }, description: 'a tree size (number of entries)' });
+    .openapi({
+      type: 'integer',
+      minimum: 0,
+      param: { name, in: 'query' },
+      description: 'a tree size (number of entries)',
+    });
 
 /** The success response as JSON, or as text when the client asks for `text/plain`. */
 function textOrJson<T extends z.ZodType>(schema: T, description: string) {

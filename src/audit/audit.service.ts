@@ -6,12 +6,11 @@ import { buildMerkleNodes, MerkleTreeReader } from './audit-tree.js';
 import type { AuditWitness } from './audit-witness.js';
 import {
   insertCheckpoint,
-  insertEntry,
+  appendEntry,
   latestRotation,
   latestTreeHead,
   readHead,
   saveTreeHead,
-  writeHead,
   type SignedTreeHead,
 } from './audit.repository.js';
 
@@ -95,8 +94,7 @@ export function createAuditLog(
         prevHash: head.hash,
       };
       const entry: AuditEntry = { ...base, hash: hashEntry(base) };
-      await insertEntry(trx, entry);
-      await writeHead(trx, entry.seq, entry.hash);
+      await appendEntry(trx, entry);
       if (entry.seq % options.checkpointEvery === 0)
         await insertCheckpoint(trx, signedHead(entry.seq, entry.hash));
       return entry;

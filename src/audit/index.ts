@@ -41,3 +41,4 @@ export { MerkleTreeReader, buildMerkleNodes } from './audit-tree.js';
 export type { AuditLog, AuditInput } from './audit.service.js';
 export type { SignedTreeHead } from './audit.repository.js';
 export { auditTreeHeadTask } from './audit.tasks.js';
+export { auditRefusals, type RefusalEntry } from './audited-refusal.js';

@@ -46,6 +46,15 @@ export interface OidcIdentity {
 export interface OidcVerifier {
   /** Verifies signature, `iss`, `aud`, `exp` and `nbf` at `now`; throws `unauthenticated` (or `unavailable` when keys cannot be fetched). */
   verify(jwt: string, now: Date): Promise<OidcIdentity>;
+  /**
+   * Verifies an ID token from dashboard sign-in: signature, `iss`, `exp`, `aud` naming the client
+   * (and `azp` when it names others too) and the sign-in's `nonce`; throws `unauthenticated`.
+   */
+  verifyIdToken(
+    jwt: string,
+    now: Date,
+    expect: { clientId: string; nonce: string },
+  ): Promise<OidcIdentity & { subject: string | undefined }>;
 }
 
 /** Marks a failure to obtain keys, as opposed to a token that does not verify. */
@@ -176,7 +185,37 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
     : config.jwksUrl
       ? remoteKeySource(config.jwksUrl, config.jwksCooldownSeconds)
       : discoveredKeySource(config.issuer, config.jwksCooldownSeconds);
+  const identityOf = (payload: Record<string, unknown>): OidcIdentity => ({
+    name: principalFromClaims(payload, config.principalClaim),
+    roles: rolesFromClaims(payload, config.rolesClaim, config.roleMap),
+    tokenId: typeof payload.jti === 'string' && payload.jti !== '' ? `oidc:${payload.jti}` : 'oidc',
+  });
   return {
+    async verifyIdToken(jwt, now, expect) {
+      try {
+        const { payload } = await jwtVerify(jwt, keys, {
+          issuer: config.issuer,
+          audience: expect.clientId,
+          algorithms: [...OIDC_ALGORITHMS],
+          requiredClaims: ['exp', 'iat'],
+          clockTolerance: OIDC_CLOCK_TOLERANCE_SECONDS,
+          currentDate: now,
+        });
+        if (payload.nonce !== expect.nonce)
+          throw new WardenError('unauthenticated', 'ID token nonce does not match this sign-in');
+        if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== expect.clientId)
+          throw new WardenError(
+            'unauthenticated',
+            'ID token names other audiences and is not issued to Warden (azp)',
+          );
+        return {
+          ...identityOf(payload),
+          subject: typeof payload.sub === 'string' ? payload.sub : undefined,
+        };
+      } catch (error) {
+        throw reasonFor(error);
+      }
+    },
     async verify(jwt, now) {
       try {
         const { payload } = await jwtVerify(jwt, keys, {
@@ -187,12 +226,7 @@ export function createOidcVerifier(config: OidcConfig): OidcVerifier {
           clockTolerance: OIDC_CLOCK_TOLERANCE_SECONDS,
           currentDate: now,
         });
-        const claims = payload as Record<string, unknown>;
-        return {
-          name: principalFromClaims(claims, config.principalClaim),
-          roles: rolesFromClaims(claims, config.rolesClaim, config.roleMap),
-          tokenId: typeof payload.jti === 'string' && payload.jti !== '' ? `oidc:${payload.jti}` : 'oidc',
-        };
+        return identityOf(payload);
       } catch (error) {
         throw reasonFor(error);
       }

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { WardenError } from '../core/errors.js';
-import type { AppContext } from '../http/context.js';
+import type { Context } from 'hono';
+import type { AppContext, WardenEnv } from '../http/context.js';
+import { dashboardOidc, OIDC_LOGIN_PATH, providerName } from './oidc-login.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { ROLES } from './roles.js';
@@ -26,7 +28,54 @@ const signInSchema = z
   .strictObject({ token: z.string().min(1).max(4096).openapi({ description: 'A Warden token (wdn_…)' }) })
   .openapi('SignIn', { description: 'The token to exchange for a session cookie' });
 
+/** Sets the session cookie: HttpOnly, SameSite=Strict, ending with the session. */
+export function setSessionCookie(
+  c: Context<WardenEnv>,
+  started: { secret: string; expiresAt: string },
+): void {
+  setCookie(c, SESSION_COOKIE, started.secret, {
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/',
+    secure: new URL(c.req.url).protocol === 'https:',
+    expires: new Date(started.expiresAt),
+  });
+}
+
+const signInMethodsSchema = z
+  .object({
+    token: z.literal(true).openapi({ description: 'Sign-in with a Warden token is always offered' }),
+    oidc: z
+      .object({
+        name: z.string().openapi({ description: 'The provider’s name, for “Sign in with …”' }),
+        loginUrl: z
+          .string()
+          .openapi({ description: 'Where the browser starts the sign-in (add ?next=/page)' }),
+      })
+      .nullable()
+      .openapi({ description: 'Sign-in at the OIDC identity provider; null when not configured' }),
+  })
+  .openapi('SignInMethods', { description: 'How the dashboard may sign in on this server' });
+
 export function registerSessionRoutes(routes: RouteTable, ctx: AppContext): void {
+  const oidc = dashboardOidc(ctx.config.oidc);
+  routes.add(
+    createRoute({
+      method: 'get',
+      path: '/api/v1/sessions/methods',
+      tags: ['sessions'],
+      operationId: 'listSignInMethods',
+      summary: 'How the dashboard may sign in: a Warden token, and the identity provider when configured',
+      responses: jsonResponse(200, signInMethodsSchema, 'The sign-in methods'),
+    }),
+    'public',
+    (c) =>
+      c.json(
+        { token: true as const, oidc: oidc ? { name: providerName(oidc), loginUrl: OIDC_LOGIN_PATH } : null },
+        200,
+      ),
+  );
+
   routes.add(
     createRoute({
       method: 'post',
@@ -45,13 +94,7 @@ export function registerSessionRoutes(routes: RouteTable, ctx: AppContext): void
         requestId: c.get('requestId'),
         now: ctx.now(),
       });
-      setCookie(c, SESSION_COOKIE, started.secret, {
-        httpOnly: true,
-        sameSite: 'Strict',
-        path: '/',
-        secure: new URL(c.req.url).protocol === 'https:',
-        expires: new Date(started.expiresAt),
-      });
+      setSessionCookie(c, started);
       const { secret: _secret, ...session } = started;
       return c.json(session, 201);
     },

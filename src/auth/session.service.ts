@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit.service.js';
 import { WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../db/database.js';
+import type { Role } from './roles.js';
 import { hashTokenSecret } from './token.js';
 import { lookupToken } from './token-cache.js';
 import { endSession, findSessionByHash, insertSession, type SessionWithToken } from './session.repository.js';
@@ -39,25 +40,74 @@ export async function startSession(
   const secret = randomBytes(32).toString('base64url');
   const ttlEnd = new Date(by.now.getTime() + SESSION_TTL_MS).toISOString();
   const expiresAt = found.expiresAt !== null && found.expiresAt < ttlEnd ? found.expiresAt : ttlEnd;
-  const session = {
-    id: newId('ses'),
-    tokenId: found.id,
-    principal: found.principal,
-    csrfToken: randomBytes(24).toString('base64url'),
-    createdAt: nowIso,
-    expiresAt,
-  };
+  const csrfToken = await recordSession(
+    db,
+    audit,
+    { tokenId: found.id, principal: found.principal, roles: null, createdAt: nowIso, expiresAt },
+    secret,
+    by.requestId,
+    { tokenId: found.id, expiresAt },
+  );
+  return { secret, principal: found.principal, roles: found.roles, csrfToken, expiresAt };
+}
+
+/** Stores a new session under its secret's hash with its `session.start` audit entry, in one transaction; returns its CSRF token. */
+async function recordSession(
+  db: Db,
+  audit: AuditLog,
+  fields: {
+    tokenId: string | null;
+    principal: string;
+    roles: Role[] | null;
+    createdAt: string;
+    expiresAt: string;
+  },
+  secret: string,
+  requestId: string,
+  change: Record<string, unknown>,
+): Promise<string> {
+  const session = { id: newId('ses'), csrfToken: randomBytes(24).toString('base64url'), ...fields };
   await db.transaction().execute(async (trx) => {
     await insertSession(trx, session, hashTokenSecret(secret));
     await audit.append(trx, {
-      actor: found.principal,
+      actor: fields.principal,
       action: 'session.start',
       subject: `session:${session.id}`,
-      requestId: by.requestId,
-      change: { tokenId: found.id, expiresAt },
+      requestId,
+      change,
     });
   });
-  return { secret, principal: found.principal, roles: found.roles, csrfToken: session.csrfToken, expiresAt };
+  return session.csrfToken;
+}
+
+/**
+ * Starts a session for a caller the identity provider signed in (no Warden token): the roles its
+ * claims gave are kept with the session for its lifetime; audited in the same transaction.
+ */
+export async function startIdentitySession(
+  db: Db,
+  audit: AuditLog,
+  identity: { name: string; roles: Role[]; issuer: string; subject: string | undefined },
+  by: { requestId: string; now: Date },
+): Promise<StartedSession> {
+  const secret = randomBytes(32).toString('base64url');
+  const nowIso = by.now.toISOString();
+  const expiresAt = new Date(by.now.getTime() + SESSION_TTL_MS).toISOString();
+  const csrfToken = await recordSession(
+    db,
+    audit,
+    { tokenId: null, principal: identity.name, roles: identity.roles, createdAt: nowIso, expiresAt },
+    secret,
+    by.requestId,
+    {
+      method: 'oidc',
+      issuer: identity.issuer,
+      ...(identity.subject !== undefined ? { subject: identity.subject } : {}),
+      roles: identity.roles,
+      expiresAt,
+    },
+  );
+  return { secret, principal: identity.name, roles: identity.roles, csrfToken, expiresAt };
 }
 
 /** The live session a cookie secret stands for; refused when it, or its token, has ended. */

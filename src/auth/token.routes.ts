@@ -18,7 +18,9 @@ const tokenSchema = z
     expiresAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
   })
-  .openapi('Token');
+  .openapi('Token', {
+    description: 'An API token: its principal, roles and expiry (the secret is shown once, at creation)',
+  });
 
 const createTokenSchema = z
   .strictObject({
@@ -26,7 +28,7 @@ const createTokenSchema = z
     roles: z.array(z.string()).min(1).max(ROLES.length),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
-  .openapi('CreateToken');
+  .openapi('CreateToken', { description: 'A new token for a principal with the given roles' });
 
 export function registerTokenRoutes(routes: RouteTable, ctx: AppContext): void {
   routes.add(

@@ -87,8 +87,20 @@ export const COMMAND_GROUPS: ReadonlyArray<{ commands: readonly string[]; load: 
       load: async () => [(await import('../rollouts/rollout.command.js')).registerRolloutCommands],
     },
     {
+      commands: ['reasons'],
+      load: async () => [
+        (await import('../explanations/explanation.command.js')).registerExplanationCommands,
+      ],
+    },
+    {
       commands: ['evidence'],
       load: async () => [(await import('../evidence/evidence.command.js')).registerEvidenceCommands],
+    },
+    {
+      commands: ['audit-programs', 'audit-findings'],
+      load: async () => [
+        (await import('../auditprogram/audit-program.command.js')).registerAuditProgramCommands,
+      ],
     },
   ];
 

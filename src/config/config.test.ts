@@ -36,6 +36,27 @@ describe('OIDC configuration', () => {
     expect(oidc.principalClaim).toBe('email');
   });
 
+  it('reads the dashboard sign-in settings', () => {
+    const oidc = loadConfig(
+      {},
+      {
+        ...base,
+        WARDEN_OIDC_CLIENT_ID: 'warden-dashboard',
+        WARDEN_OIDC_CLIENT_SECRET: 's',
+        WARDEN_OIDC_REDIRECT_URL: 'https://warden.example/auth/oidc/callback',
+        WARDEN_OIDC_PROVIDER_NAME: 'Bank SSO',
+        WARDEN_OIDC_AUTHORIZATION_URL: 'http://127.0.0.1:9000/authorize',
+      },
+    ).oidc;
+    expect(oidc).toMatchObject({
+      clientId: 'warden-dashboard',
+      clientSecret: 's',
+      redirectUrl: 'https://warden.example/auth/oidc/callback',
+      providerName: 'Bank SSO',
+      authorizationUrl: 'http://127.0.0.1:9000/authorize',
+    });
+  });
+
   it.each([
     [{ ...base, WARDEN_OIDC_ISSUER: 'warden-idp' }, /oidc\.issuer: must be an https URL to discover/],
     [{ ...base, WARDEN_OIDC_ISSUER: 'http://idp.example' }, /oidc\.issuer: must use https/],
@@ -56,6 +77,18 @@ describe('OIDC configuration', () => {
     [
       { ...base, WARDEN_OIDC_JWKS_FILE: 'j.json', WARDEN_OIDC_JWKS_COOLDOWN_SECONDS: '0' },
       /oidc\.jwksCooldownSeconds: must be >= 1/,
+    ],
+    [
+      { ...base, WARDEN_OIDC_CLIENT_SECRET: 'x' },
+      /oidc\.clientSecret: is set but WARDEN_OIDC_CLIENT_ID is not/,
+    ],
+    [
+      { ...base, WARDEN_OIDC_CLIENT_ID: 'w', WARDEN_OIDC_REDIRECT_URL: 'https://w.example/callback' },
+      /oidc\.redirectUrl: must end with \/auth\/oidc\/callback/,
+    ],
+    [
+      { ...base, WARDEN_OIDC_CLIENT_ID: 'w', WARDEN_OIDC_TOKEN_URL: 'http://idp.example/token' },
+      /oidc\.tokenUrl: must use https/,
     ],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig({}, env)).toThrow(message);

@@ -4,6 +4,9 @@ import { ROLES } from '../auth/roles.js';
 import { invalidInput } from '../core/errors.js';
 import { parseOutboundAllowList } from '../core/outbound-url.js';
 
+/** Where the identity provider sends the browser back after dashboard sign-in. */
+export const OIDC_CALLBACK_PATH = '/auth/oidc/callback';
+
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** An identity-provider URL Warden fetches from: https, or plain http on the loopback interface only. */
@@ -43,8 +46,47 @@ const oidcSchema = z
       .number()
       .min(1, 'must be >= 1: a token with an unknown key id may fetch the keys at most that often')
       .max(3600),
+    /**
+     * Dashboard sign-in through the provider (authorization code flow with PKCE): the client id
+     * Warden is registered under. Without it the dashboard offers token sign-in only.
+     */
+    clientId: z.string().min(1).optional(),
+    /** The client secret (confidential clients); sent to the token endpoint with HTTP Basic. */
+    clientSecret: z.string().min(1).optional(),
+    /** The callback URL registered at the provider; by default this server's origin + `/auth/oidc/callback`. */
+    redirectUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** The provider's name on the sign-in button ("Sign in with …"); by default the issuer's host. */
+    providerName: z.string().min(1).max(60).optional(),
+    /** The authorization and token endpoints; by default read from the issuer's discovery document. */
+    authorizationUrl: z.url({ protocol: /^https?$/ }).optional(),
+    tokenUrl: z.url({ protocol: /^https?$/ }).optional(),
   })
   .superRefine((o, ctx) => {
+    for (const field of ['authorizationUrl', 'tokenUrl'] as const) {
+      const value = o[field];
+      if (value !== undefined && URL.canParse(value) && !isSecureProviderUrl(new URL(value)))
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'must use https (plain http only on the loopback interface)',
+        });
+    }
+    if (o.redirectUrl !== undefined && URL.canParse(o.redirectUrl)) {
+      if (!new URL(o.redirectUrl).pathname.endsWith(OIDC_CALLBACK_PATH))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redirectUrl'],
+          message: `must end with ${OIDC_CALLBACK_PATH}`,
+        });
+    }
+    for (const field of ['clientSecret', 'redirectUrl', 'authorizationUrl', 'tokenUrl'] as const) {
+      if (o[field] !== undefined && o.clientId === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'is set but WARDEN_OIDC_CLIENT_ID is not (dashboard sign-in needs a client id)',
+        });
+    }
     if (o.jwksUrl !== undefined && o.jwksFile !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -125,6 +167,18 @@ const configSchema = z.object({
   /** `report` stores personal-data findings on the object; `reject` refuses the write instead. */
   piiMode: z.enum(['report', 'reject']),
   /**
+   * How far ahead of this server's clock an inference record's timestamp may be, in milliseconds
+   * (`WARDEN_MAX_CLOCK_SKEW`: seconds, or a number with `ms`, `s`, `m` or `h`; default 5 minutes).
+   * Records further ahead are refused naming the record.
+   */
+  maxClockSkewMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3_600_000),
+  /** Risk tier of models registered through the MLflow-compatible API (`WARDEN_MLFLOW_DEFAULT_TIER`). */
+  mlflowDefaultTier: z.number().int().min(1).max(4),
+  /**
    * Internal hosts, addresses or CIDR ranges outbound webhooks may reach (`WARDEN_WEBHOOK_ALLOW`);
    * loopback, link-local and private addresses are refused unless named here.
    */
@@ -135,6 +189,17 @@ const configSchema = z.object({
       ctx.addIssue({ code: 'custom', message: (error as Error).message });
     }
   }),
+  /**
+   * How many models (first by name) carry their own `model` label on `/metrics`; the others are
+   * summed under `model="_other"`, so a registry of thousands of models cannot flood the scraper.
+   */
+  metricsModelLabels: z.number().int().min(0),
+  /**
+   * Where artifacts live: a folder (path or file:// URL; several servers may share a mount) or
+   * S3-compatible object storage, `s3://bucket/prefix?endpoint=…&region=…&forcePathStyle=true`
+   * (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Default: `<dataDir>/artifacts`.
+   */
+  artifactStore: z.string().min(1).optional(),
   /** JWT bearer tokens from an OIDC identity provider; off when absent. */
   oidc: oidcSchema.optional(),
 });
@@ -161,6 +226,18 @@ function envNumber(name: string, fallback: number, env: NodeJS.ProcessEnv = proc
   const value = Number(raw);
   if (!Number.isFinite(value)) throw invalidInput(`${name} must be a number, got "${raw}"`, name);
   return value;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration variable: plain seconds (`300`) or a number with a unit (`500ms`, `90s`, `5m`, `1h`). */
+function envDurationMs(name: string, fallbackMs: number, env: NodeJS.ProcessEnv): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallbackMs;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(raw);
+  if (!match)
+    throw invalidInput(`${name} must be seconds or a duration such as 90s, 5m or 1h, got "${raw}"`, name);
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[(match[2] ?? 's').toLowerCase()]!);
 }
 
 /**
@@ -228,6 +305,12 @@ function oidcCandidate(flags: ConfigFlags, env: NodeJS.ProcessEnv): Record<strin
     rolesClaim: pick(flags.oidcRolesClaim, 'WARDEN_OIDC_ROLES_CLAIM') ?? 'roles',
     roleMap: roleMap === undefined ? undefined : parseRoleMap(roleMap),
     jwksCooldownSeconds: envNumber('WARDEN_OIDC_JWKS_COOLDOWN_SECONDS', 30, env),
+    clientId: env.WARDEN_OIDC_CLIENT_ID || undefined,
+    clientSecret: env.WARDEN_OIDC_CLIENT_SECRET || undefined,
+    redirectUrl: env.WARDEN_OIDC_REDIRECT_URL || undefined,
+    providerName: env.WARDEN_OIDC_PROVIDER_NAME || undefined,
+    authorizationUrl: env.WARDEN_OIDC_AUTHORIZATION_URL || undefined,
+    tokenUrl: env.WARDEN_OIDC_TOKEN_URL || undefined,
   };
 }
 
@@ -255,10 +338,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       .map((s) => s.trim())
       .filter(Boolean),
     piiMode: env.WARDEN_PII_MODE ?? 'report',
+    maxClockSkewMs: envDurationMs('WARDEN_MAX_CLOCK_SKEW', 5 * 60_000, env),
+    mlflowDefaultTier: envNumber('WARDEN_MLFLOW_DEFAULT_TIER', 3, env),
     webhookAllow: (env.WARDEN_WEBHOOK_ALLOW ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    metricsModelLabels: envNumber('WARDEN_METRICS_MODEL_LABELS', 100, env),
+    artifactStore: env.WARDEN_ARTIFACT_STORE || undefined,
     oidc: oidcCandidate(flags, env),
   };
   const parsed = configSchema.safeParse(candidate);

@@ -1,7 +1,9 @@
 /**
- * Canonical JSON: object keys sorted by code point, no whitespace, numbers as JavaScript prints
- * them, `undefined` members dropped. Two equal values always encode to the same string, which
- * is what the audit chain and record digests hash.
+ * Canonical JSON as RFC 8785 (JCS) defines it: object keys sorted by their UTF-16 code units
+ * (JavaScript's own string order, so a key outside the BMP sorts by its surrogates: U+1F600
+ * before U+FB33), no whitespace, numbers and strings as ECMAScript's JSON serialisation prints
+ * them; `undefined` members are dropped and dates written as ISO-8601 strings. Two equal values
+ * always encode to the same string, which is what the audit chain and record digests hash.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
@@ -15,6 +17,7 @@ export function canonicalJson(value: unknown): string {
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
+      // `<` on strings compares UTF-16 code units, the order RFC 8785 §3.2.3 asks for.
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }

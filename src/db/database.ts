@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import SqliteDatabase from './sqlite-driver.js';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type PostgresPool, type Transaction } from 'kysely';
 import pg from 'pg';
 import { postgresArrayQuery, sqliteArrayQuery, type RowReader } from './row-reader.js';
 import type { Database } from './schema.js';
+import { statementName } from './statement-names.js';
 
 /**
  * What differs between the two engines, declared once. Services ask these questions instead
@@ -154,6 +155,28 @@ export function openSqliteStore(
   };
 }
 
+/**
+ * The pool as Kysely sees it, with the texts marked by `nameStatement` sent as named statements:
+ * PostgreSQL parses and plans them once per connection, and each later call is bind and execute.
+ */
+function withNamedStatements(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: unknown[]) => {
+          const name = typeof text === 'string' ? statementName(text) : undefined;
+          return name
+            ? client.query({ name, text: text as string, values: values ?? [] })
+            : client.query(text as string, values);
+        }) as typeof client.query,
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** Opens a PostgreSQL store; any number of servers may share it. */
 export function openPostgresStore(url: string, poolSize = 10): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
@@ -162,7 +185,7 @@ export function openPostgresStore(url: string, poolSize = 10): Store {
   pool.on('error', (error: Error & { code?: string }) => {
     if (error.code !== '57P01') console.error(`PostgreSQL: idle connection lost: ${error.message}`);
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   return {
     db,
     capabilities: { engine: 'postgres', rowLocks: true, multiNode: true },

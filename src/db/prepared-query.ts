@@ -1,10 +1,13 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Compilable } from 'kysely';
 import type { Executor } from './database.js';
+import { nameStatement } from './statement-names.js';
 
 /**
  * A query on a hot path, built and compiled once per SQL dialect and then run with new
  * parameters. Building a Kysely query costs more than running it on the embedded store, so a
  * read that answers thousands of times a second compiles its SQL only the first time.
+ *
+ * On PostgreSQL the compiled text is also a named statement, prepared once per connection.
  *
  * `build` receives placeholder values in place of the parameters; each placeholder must reach
  * the SQL as a bound parameter (not as an identifier or a list), which the first compile checks.
@@ -33,6 +36,7 @@ export function preparedQuery<Row, Params extends unknown[]>(
     let entry = compiled.get(adapter);
     if (!entry) {
       entry = compile(db);
+      if (adapter instanceof PostgresAdapter) nameStatement(entry.sql);
       compiled.set(adapter, entry);
     }
     const values = entry.order.map((i) => params[i]);

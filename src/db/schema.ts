@@ -5,9 +5,18 @@ import type {
   AuditLogTable,
   AuditMerkleNodeTable,
 } from '../audit/audit.table.js';
-import type { UiSessionTable } from '../auth/session.table.js';
+import type { UiOidcLoginTable, UiSessionTable } from '../auth/session.table.js';
 import type { ApiTokenTable } from '../auth/token.table.js';
 import type { DeploymentTable } from '../deployments/deployment.table.js';
+import type { FeatureFreshnessTable } from '../features/feature-freshness.table.js';
+import type {
+  DecisionDisputeTable,
+  DecisionOptOutTable,
+  ExplanationEvidenceTable,
+  ExplanationSettingsTable,
+  ReasonCodeRevisionTable,
+} from '../explanations/explanation.table.js';
+import type { ArtifactStoreIdentityTable } from '../registry/artifact-store-identity.table.js';
 import type { IncidentTable } from '../incidents/incident.table.js';
 import type {
   InferenceRecordTable,
@@ -21,6 +30,12 @@ import type {
   MonitorScheduleTable,
 } from '../monitoring/monitoring.table.js';
 import type { TaskRoundTable } from './task-rounds.table.js';
+import type {
+  MlflowAliasTable,
+  MlflowArtifactTable,
+  MlflowModelTable,
+  MlflowVersionTable,
+} from '../mlflow/mlflow.table.js';
 import type { AuditFindingTable, AuditProgramTable } from '../auditprogram/audit-program.table.js';
 import type { GovernanceReportTable } from '../governance-reports/report.table.js';
 import type { ModelCardReminderTable, ModelCardSectionTable } from '../modelcards/model-card.table.js';
@@ -57,8 +72,16 @@ export interface Database {
   artifact_signatures: ArtifactSignatureTable;
   features: FeatureTable;
   version_features: VersionFeatureTable;
+  feature_freshness: FeatureFreshnessTable;
+  explanation_settings: ExplanationSettingsTable;
+  reason_code_revisions: ReasonCodeRevisionTable;
+  explanation_evidence: ExplanationEvidenceTable;
+  decision_disputes: DecisionDisputeTable;
+  decision_opt_outs: DecisionOptOutTable;
+  artifact_store_identity: ArtifactStoreIdentityTable;
   api_tokens: ApiTokenTable;
   ui_sessions: UiSessionTable;
+  ui_oidc_logins: UiOidcLoginTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
   audit_checkpoints: AuditCheckpointTable;
@@ -92,4 +115,8 @@ export interface Database {
   audit_programs: AuditProgramTable;
   audit_findings: AuditFindingTable;
   rollouts: RolloutTable;
+  mlflow_models: MlflowModelTable;
+  mlflow_versions: MlflowVersionTable;
+  mlflow_aliases: MlflowAliasTable;
+  mlflow_artifacts: MlflowArtifactTable;
 }

@@ -28,12 +28,12 @@ export const createDeploymentSchema = z
       .openapi({ description: 'Share of the target’s traffic this version serves, 0–100 (default 100)' }),
     note: z.string().max(4000).optional(),
   })
-  .openapi('CreateDeployment');
+  .openapi('CreateDeployment', { description: 'A deployment to record' });
 export type CreateDeploymentInput = z.infer<typeof createDeploymentSchema>;
 
 export const endDeploymentSchema = z
   .strictObject({ reason: z.string().trim().min(1).max(4000) })
-  .openapi('EndDeployment');
+  .openapi('EndDeployment', { description: 'The end of a deployment' });
 export type EndDeploymentInput = z.infer<typeof endDeploymentSchema>;
 
 export const deploymentSchema = z
@@ -53,5 +53,5 @@ export const deploymentSchema = z
     endedAt: z.string().nullable(),
     endReason: z.string().nullable(),
   })
-  .openapi('Deployment');
+  .openapi('Deployment', { description: 'Which version runs where: environment, target and traffic share' });
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -88,25 +88,11 @@ export async function createDeployment(
         ended_at: null,
         end_reason: null,
       };
-      await insertDeployment(trx, row);
-      const deployment = toDeployment(row);
-      const payload = {
-        deploymentId: row.id,
-        model: row.model_name,
-        version: row.version,
-        environment: row.environment,
-        target: row.target,
-        trafficPercent: row.traffic_percent,
-      };
-      await ctx.audit.append(trx, {
+      return recordDeployment(trx, ctx, row, {
         actor: actor.principal.name,
-        action: 'deployment.created',
-        subject: subjectOf(row),
         requestId: actor.requestId,
-        change: { ...payload, stage: v.stage, note: row.note, piiFindings: findings },
+        stage: v.stage,
       });
-      await enqueueEvent(trx, ctx, { type: 'deployment.created', subject: subjectOf(row), payload });
-      return deployment;
     });
   } catch (error) {
     // Two requests for the same place at once: the unique constraint lets one through.
@@ -139,32 +125,132 @@ export async function endDeployment(
       throw conflict(`deployment ${id} already ended at ${row.ended_at ?? '?'}`, 'id', {
         endedAt: row.ended_at,
       });
-    const changes = {
-      status: 'ended',
-      active: null,
-      ended_by: actor.principal.name,
-      ended_at: now,
-      end_reason: input.reason,
-    };
-    await updateDeployment(trx, id, changes);
-    const payload = {
-      deploymentId: id,
-      model: row.model_name,
-      version: row.version,
-      environment: row.environment,
-      target: row.target,
-      reason: input.reason,
-    };
-    await ctx.audit.append(trx, {
+    const changes = await recordEnd(trx, ctx, row, {
       actor: actor.principal.name,
-      action: 'deployment.ended',
-      subject: subjectOf(row),
       requestId: actor.requestId,
-      change: { ...payload, deployedAt: row.deployed_at },
+      reason: input.reason,
+      at: now,
     });
-    await enqueueEvent(trx, ctx, { type: 'deployment.ended', subject: subjectOf(row), payload });
     return toDeployment({ ...row, ...changes });
   });
+}
+
+/** Stores a new active deployment, audited and announced as `deployment.created`. */
+async function recordDeployment(
+  trx: Executor,
+  ctx: AppContext,
+  row: DeploymentRow,
+  by: { actor: string; requestId: string | null; stage: string },
+): Promise<Deployment> {
+  await insertDeployment(trx, row);
+  const payload = {
+    deploymentId: row.id,
+    model: row.model_name,
+    version: row.version,
+    environment: row.environment,
+    target: row.target,
+    trafficPercent: row.traffic_percent,
+  };
+  await ctx.audit.append(trx, {
+    actor: by.actor,
+    action: 'deployment.created',
+    subject: subjectOf(row),
+    requestId: by.requestId,
+    change: {
+      ...payload,
+      stage: by.stage,
+      note: row.note,
+      piiFindings: JSON.parse(row.pii_findings) as unknown,
+    },
+  });
+  await enqueueEvent(trx, ctx, { type: 'deployment.created', subject: subjectOf(row), payload });
+  return toDeployment(row);
+}
+
+/** Ends an active deployment, audited and announced as `deployment.ended`; returns the changes. */
+async function recordEnd(
+  trx: Executor,
+  ctx: AppContext,
+  row: DeploymentRow,
+  by: { actor: string; requestId: string | null; reason: string; at: string },
+) {
+  const changes = {
+    status: 'ended',
+    active: null,
+    ended_by: by.actor,
+    ended_at: by.at,
+    end_reason: by.reason,
+  };
+  await updateDeployment(trx, row.id, changes);
+  const payload = {
+    deploymentId: row.id,
+    model: row.model_name,
+    version: row.version,
+    environment: row.environment,
+    target: row.target,
+    reason: by.reason,
+  };
+  await ctx.audit.append(trx, {
+    actor: by.actor,
+    action: 'deployment.ended',
+    subject: subjectOf(row),
+    requestId: by.requestId,
+    change: { ...payload, deployedAt: row.deployed_at },
+  });
+  await enqueueEvent(trx, ctx, { type: 'deployment.ended', subject: subjectOf(row), payload });
+  return changes;
+}
+
+/**
+ * Hands a model's active deployments from one version to another, inside the caller's
+ * transaction (a rollout's success): each active deployment of `from` ends, and `to` takes its
+ * place (same environment, target and traffic share). Audited and
+ * announced like manual deployments. Returns the new deployments.
+ */
+export async function handOverDeployments(
+  trx: Executor,
+  ctx: AppContext,
+  input: {
+    fromVersionId: string;
+    to: { id: string; version: string; stage: string };
+    actor: string;
+    requestId: string | null;
+    reason: string;
+  },
+): Promise<Deployment[]> {
+  const at = ctx.now().toISOString();
+  const created: Deployment[] = [];
+  for (const old of await findActiveForVersions(trx, [input.fromVersionId])) {
+    await recordEnd(trx, ctx, old, {
+      actor: input.actor,
+      requestId: input.requestId,
+      reason: input.reason,
+      at,
+    });
+    created.push(
+      await recordDeployment(
+        trx,
+        ctx,
+        {
+          ...old,
+          id: newId('dep'),
+          version_id: input.to.id,
+          version: input.to.version,
+          status: 'active',
+          active: 1,
+          note: input.reason,
+          pii_findings: '[]',
+          deployed_by: input.actor,
+          deployed_at: at,
+          ended_by: null,
+          ended_at: null,
+          end_reason: null,
+        },
+        { actor: input.actor, requestId: input.requestId, stage: input.to.stage },
+      ),
+    );
+  }
+  return created;
 }
 
 export async function requireDeployment(db: Executor, id: string): Promise<Deployment> {

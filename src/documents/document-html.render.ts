@@ -47,7 +47,11 @@ function section(s: DocumentSection): string {
   return `<section id="${escapeHtml(s.id)}"><h2>${escapeHtml(s.title)}</h2><div class="tags">${tags}</div>${author}${paragraphs}${s.charts.map(chart).join('')}${s.tables.map(table).join('')}</section>`;
 }
 
-/** Draws every chart with uPlot: time axes for line charts, category axes and bars for bar charts. */
+/**
+ * Draws every chart with uPlot: time axes for line charts (a single day spans the day before and
+ * after, not uPlot's default years), category axes and bars for bar charts; the value axis is as
+ * wide as its longest label.
+ */
 const DRAW = `(function(){var data=JSON.parse(document.getElementById('chart-data').textContent);
 var colors=['#0b62d6','#d1242f','#1a7f37','#9a6700','#8250df','#57606a'];
 document.querySelectorAll('[data-chart]').forEach(function(el){var c=data[el.getAttribute('data-chart')];if(!c)return;
@@ -56,8 +60,10 @@ var series=[{}].concat(c.series.map(function(s,i){var o={label:s.label,stroke:co
 if(bars){o.fill=colors[i%colors.length]+'99';o.paths=uPlot.paths.bars({size:[0.6/Math.max(1,c.series.length),80],align:0});o.points={show:false};}return o;}));
 var rows=[c.x].concat(c.series.map(function(s){return s.values;}));
 if(c.threshold!=null){series.push({label:'threshold',stroke:'#d1242f',dash:[6,4],width:1,points:{show:false}});rows.push(c.x.map(function(){return c.threshold;}));}
-var axes=bars?[{values:function(u,vals){return vals.map(function(v){return Number.isInteger(v)&&c.categories[v]!==undefined?c.categories[v]:'';});}},{}]:[{},{}];
-new uPlot({width:w,height:220,series:series,axes:axes,scales:{x:{time:!bars,range:bars?function(){return[-0.5,c.x.length-0.5];}:undefined}}},rows,el);});})();`;
+var ySize=function(u,vals){var m=0;(vals||[]).forEach(function(v){if(v&&String(v).length>m)m=String(v).length;});return Math.max(50,m*7+24);};
+var axes=bars?[{values:function(u,vals){return vals.map(function(v){return Number.isInteger(v)&&c.categories[v]!==undefined?c.categories[v]:'';});}},{size:ySize}]:[{},{size:ySize}];
+var xRange=bars?function(){return[-0.5,c.x.length-0.5];}:function(u,min,max){var lo=Math.min.apply(null,c.x),hi=Math.max.apply(null,c.x);return c.x.length>0&&hi-lo<86400?[lo-86400,hi+86400]:[min,max];};
+new uPlot({width:w,height:220,series:series,axes:axes,scales:{x:{time:!bars,range:xRange}}},rows,el);});})();`;
 
 /**
  * The document as one self-contained HTML page: styles, data and uPlot inlined, so it opens

@@ -1,11 +1,12 @@
 import { loadAuditSigner, type AuditSigner } from '../audit/audit-signer.js';
-import { readHead } from '../audit/audit.repository.js';
+import { parseCheckpoint } from '../audit/index.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { invalidInput, notFound } from '../core/errors.js';
 import { renderHtml, renderMarkdown } from '../documents/index.js';
 import { getReport, reportDocument } from '../governance-reports/index.js';
 import type { AppContext } from '../http/context.js';
 import { generateModelCard, modelCardDocument } from '../modelcards/index.js';
+import { decisionRightsFacts } from '../explanations/index.js';
 import { getActivePolicy } from '../policy/index.js';
 import { requireModel, requireVersion } from '../registry/registry.service.js';
 import { FRAMEWORKS, type EvidenceKind, type Framework } from './framework-maps.js';
@@ -73,7 +74,7 @@ export async function preparePack(ctx: AppContext, req: PackRequest) {
 /**
  * The evidence pack as a zip stream: documents (model card, stored reports), the raw records they
  * cite, the model's audit entries with an RFC 6962 inclusion proof per cited entry against the
- * audit tree at export time, `manifest.json` mapping the framework's items to files, and
+ * audit log's signed checkpoint (included as `proofs/checkpoint.txt`), `manifest.json` mapping the framework's items to files, and
  * `manifest.sig`. Reads in pages: memory stays flat however long the audit log.
  */
 export function exportEvidencePack(
@@ -219,6 +220,12 @@ export function exportEvidencePack(
     yield file('records/retraining-requests.json', json(retraining), retraining.length ? ['retraining'] : []);
     const policy = await getActivePolicy(db);
     yield file('records/policy.json', json(policy), ['policy']);
+    // Decision rights over the pack's period: from the model's registration to the pack's generation.
+    const rights = await decisionRightsFacts(db, model.id, model.name, model.createdAt, generatedAt);
+    yield file(
+      'records/decision-rights.json',
+      json({ model: model.name, period: { from: model.createdAt, to: generatedAt }, ...rights }),
+    );
 
     let monitoring = 0;
     kinds.set('records/monitoring-results.ndjson', []);
@@ -244,9 +251,12 @@ export function exportEvidencePack(
     );
     if (monitoring) kinds.set('records/monitoring-results.ndjson', ['monitoring']);
 
-    // The audit log: every entry's leaf hash (for the tree), the model's entries kept.
-    const head = (await readHead(db, false)) ?? { seq: 0, hash: '' };
-    const size = head.seq;
+    // The audit log's signed tree head (its C2SP checkpoint, signed anew when the log has grown):
+    // the pack covers the entries it commits to, and every proof leads to its root.
+    const treeHead = await ctx.audit.treeHead();
+    if (!treeHead) throw new Error('the audit log is empty: there is no signed tree head to prove against');
+    const checkpoint = parseCheckpoint(treeHead.note);
+    const size = checkpoint.size;
     const subjects = new Set<string>([`model:${model.name}`]);
     for (const r of requests) subjects.add(`change_request:${r.id}`);
     for (const r of runs) subjects.add(`validation:${r.id}`);
@@ -302,6 +312,12 @@ export function exportEvidencePack(
 
     const tree = new MerkleTree(leaves);
     const root = tree.root().toString('hex');
+    if (root !== checkpoint.rootHash.toString('hex'))
+      throw new Error(
+        `the audit log's first ${size} entries do not hash to the root of its signed checkpoint: run warden audit verify`,
+      );
+    yield wholeFile('proofs/checkpoint.txt', treeHead.note);
+    kinds.set('proofs/checkpoint.txt', []);
     yield* linesFile(
       'proofs/inclusion.ndjson',
       // eslint-disable-next-line @typescript-eslint/require-await -- linesFile reads an async iterable
@@ -333,12 +349,18 @@ export function exportEvidencePack(
       generatedAt,
       generatedBy: actor,
       publicKey: signer.publicKeyPem,
-      auditTree: { size, rootHash: root, headHash: head.hash },
+      auditTree: {
+        size,
+        rootHash: root,
+        headHash: treeHead.hash,
+        origin: checkpoint.origin,
+        checkpoint: 'proofs/checkpoint.txt',
+      },
       citedEntries: {
         count: cited.length,
         proofs: 'proofs/inclusion.ndjson',
         entries: 'records/audit-entries.ndjson',
-        note: `Every audit entry of the model is in the entries file; decisions (all but ingestion and evaluation entries, at most ${MAX_CITED_ENTRIES}, the newest) carry an inclusion proof against auditTree.rootHash.`,
+        note: `Every audit entry of the model is in the entries file; decisions (all but ingestion and evaluation entries, at most ${MAX_CITED_ENTRIES}, the newest) carry an inclusion proof against the root of the audit log's signed checkpoint (auditTree.checkpoint, a C2SP signed note).`,
       },
       files,
       ...mapFramework(framework, files),

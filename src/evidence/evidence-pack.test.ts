@@ -7,6 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCommandsInProcess } from '../../test/support/cli.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { hashEntry } from '../audit/audit-chain.js';
+import { signCheckpoint, parseCheckpoint } from '../audit/audit-checkpoint.js';
+import { checkInclusionProof } from '../audit/audit-offline-proofs.js';
 import { loadAuditSigner } from '../audit/audit-signer.js';
 import { features, post, seeded } from '../monitoring/monitoring.test-helper.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
@@ -202,6 +204,78 @@ describeEachBackend('evidence packs', (backend) => {
     expect(verifyPack(resign(again, m2), key())).toMatchObject({
       ok: false,
       problem: expect.stringContaining(`audit entry ${cited.seq}: inclusion proof does not lead`),
+    });
+  });
+
+  it('proves its entries against the audit log’s own signed checkpoint, with the paths the audit API gives', async () => {
+    const files = unpack();
+    const manifest = manifestOf(files);
+    expect(manifest.auditTree.checkpoint).toBe('proofs/checkpoint.txt');
+    const note = strFromU8(files['proofs/checkpoint.txt']!);
+    const checkpoint = parseCheckpoint(note);
+    expect(checkpoint.size).toBe(manifest.auditTree.size);
+    expect(checkpoint.rootHash.toString('hex')).toBe(manifest.auditTree.rootHash);
+    // The checkpoint is one the audit log signed and stored, not a root of the pack's own.
+    const stored = await h.s.ctx.db
+      .selectFrom('audit_checkpoints')
+      .selectAll()
+      .where('seq', '=', checkpoint.size)
+      .execute();
+    expect(stored.map((r) => r.note)).toContain(note);
+    const entries = new Map(
+      strFromU8(files['records/audit-entries.ndjson']!)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown> & { seq: number; change: string })
+        .map((e) => [e.seq, e]),
+    );
+    const proofs = strFromU8(files['proofs/inclusion.ndjson']!)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { seq: number; leafIndex: number; treeSize: number; path: string[] });
+    for (const p of proofs.slice(0, 5)) {
+      // The audit API's proof for the same entry and tree size has the same path.
+      const api = await h.s.api('GET', `/api/v1/audit/entries/${p.seq}/proof?treeSize=${p.treeSize}`);
+      expect(api.status).toBe(200);
+      expect(api.body.hashes).toEqual(p.path);
+      // And the audit log's offline checker accepts it against the checkpoint, signed by the trusted key.
+      const e = entries.get(p.seq)!;
+      const report = checkInclusionProof({
+        checkpoint,
+        proof: { treeSize: p.treeSize, leafIndex: p.leafIndex, leafHash: api.body.leafHash, hashes: p.path },
+        entry: { ...e, change: JSON.parse(e.change) as unknown },
+        trustedPublicKeys: [trustedPem],
+      });
+      expect(report).toMatchObject({ ok: true, authenticated: true });
+    }
+  });
+
+  it('refuses a checkpoint signed by another key, or one for another tree than the manifest states', () => {
+    const other = generateKeyPairSync('ed25519');
+    const files = unpack();
+    const manifest = manifestOf(files);
+    const real = parseCheckpoint(strFromU8(files['proofs/checkpoint.txt']!));
+    const swap = (note: string) => {
+      files['proofs/checkpoint.txt'] = strToU8(note);
+      manifest.files.find((f) => f.path === 'proofs/checkpoint.txt')!.sha256 = createHash('sha256')
+        .update(note)
+        .digest('hex');
+      return resign(files, manifest);
+    };
+    const forged = signCheckpoint(
+      { origin: real.origin, size: real.size, rootHash: real.rootHash },
+      real.origin,
+      other.privateKey,
+    );
+    expect(verifyPack(swap(forged), key())).toEqual({
+      ok: false,
+      problem: 'proofs/checkpoint.txt: the audit checkpoint is not signed by the trusted key',
+    });
+    const signer = loadAuditSigner(h.s.ctx.config.dataDir);
+    const smaller = signer.signTreeHead(real.size - 1, Buffer.alloc(32, 7));
+    expect(verifyPack(swap(smaller), key())).toEqual({
+      ok: false,
+      problem: `proofs/checkpoint.txt: the checkpoint (size ${real.size - 1}) is not the tree the manifest states (size ${real.size})`,
     });
   });
 

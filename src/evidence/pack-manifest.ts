@@ -35,8 +35,12 @@ export interface PackManifest {
   generatedBy: string;
   /** The Ed25519 key (SPKI PEM) that signs `manifest.json` into `manifest.sig`: Warden's audit signing key. */
   publicKey: string;
-  /** The audit log as a Merkle tree (RFC 6962) when the pack was made; proofs in `proofs/inclusion.ndjson` lead to this root. */
-  auditTree: { size: number; rootHash: string; headHash: string };
+  /**
+   * The audit log's signed tree head when the pack was made: its size and RFC 6962 root (hex), the
+   * chain hash of its last entry, and the file holding the checkpoint itself (a C2SP signed note
+   * by the audit key). Proofs in `proofs/inclusion.ndjson` lead to this root.
+   */
+  auditTree: { size: number; rootHash: string; headHash: string; origin: string; checkpoint: string };
   citedEntries: { count: number; proofs: string; entries: string; note: string };
   files: PackFile[];
   items: PackItem[];

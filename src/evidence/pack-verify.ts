@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { hashEntry } from '../audit/audit-chain.js';
+import { checkpointSigner, parseCheckpoint, type ParsedCheckpoint } from '../audit/audit-checkpoint.js';
 import { auditLeafHash, rootFromInclusion, type PackedAuditEntry } from './merkle-proof.js';
 import { PACK_FORMAT, type PackManifest } from './pack-manifest.js';
 
@@ -21,8 +22,9 @@ export function readTrustedKey(text: string): KeyObject {
 
 /**
  * Verifies a pack offline against a key the verifier trusts: the manifest's signature, every
- * file's SHA-256, no file removed or added, and each cited audit entry's inclusion proof leading
- * to the audit tree root the signed manifest states (and each entry's own chain hash).
+ * file's SHA-256, no file removed or added, the audit log's checkpoint signed by the same key and
+ * stating the tree the manifest names, and each cited audit entry's inclusion proof leading to
+ * that checkpoint's root (and each entry's own chain hash).
  */
 export function verifyPack(zip: Uint8Array, trustedKey: KeyObject): PackVerdict {
   let entries: Record<string, Uint8Array>;
@@ -65,7 +67,38 @@ export function verifyPack(zip: Uint8Array, trustedKey: KeyObject): PackVerdict 
       return { ok: false, problem: `${path}: not listed in the manifest (a file was added)` };
   }
 
-  // Cited audit entries: each entry's own chain hash, then its inclusion proof against the signed root.
+  // The audit log's signed checkpoint: signed by the trusted key, for the tree the manifest states.
+  const checkpointFile = entries[manifest.auditTree.checkpoint];
+  if (!checkpointFile)
+    return {
+      ok: false,
+      problem: `${String(manifest.auditTree.checkpoint)}: the signed checkpoint is missing`,
+    };
+  let checkpoint: ParsedCheckpoint;
+  try {
+    checkpoint = parseCheckpoint(Buffer.from(checkpointFile).toString('utf8'));
+  } catch (error) {
+    return {
+      ok: false,
+      problem: `${manifest.auditTree.checkpoint}: not a signed checkpoint (${(error as Error).message})`,
+    };
+  }
+  const trustedPem = trustedKey.export({ type: 'spki', format: 'pem' }).toString();
+  if (!checkpointSigner(checkpoint, [trustedPem]))
+    return {
+      ok: false,
+      problem: `${manifest.auditTree.checkpoint}: the audit checkpoint is not signed by the trusted key`,
+    };
+  if (
+    checkpoint.size !== manifest.auditTree.size ||
+    checkpoint.rootHash.toString('hex') !== manifest.auditTree.rootHash
+  )
+    return {
+      ok: false,
+      problem: `${manifest.auditTree.checkpoint}: the checkpoint (size ${checkpoint.size}) is not the tree the manifest states (size ${manifest.auditTree.size})`,
+    };
+
+  // Cited audit entries: each entry's own chain hash, then its inclusion proof against the checkpoint's root.
   const bySeq = new Map<number, PackedAuditEntry>();
   const entryFile = entries[manifest.citedEntries.entries];
   if (entryFile)
@@ -74,7 +107,7 @@ export function verifyPack(zip: Uint8Array, trustedKey: KeyObject): PackVerdict 
       const e = JSON.parse(line) as PackedAuditEntry;
       bySeq.set(e.seq, e);
     }
-  const root = manifest.auditTree.rootHash;
+  const root = checkpoint.rootHash.toString('hex');
   let proofs = 0;
   const proofFile = entries[manifest.citedEntries.proofs];
   for (const line of proofFile ? Buffer.from(proofFile).toString('utf8').split('\n') : []) {

@@ -20,6 +20,9 @@ export function toFeature(row: Selectable<FeatureTable>): Feature {
     version: row.semver,
     status: row.status as FeatureStatus,
     deprecatedAt: row.deprecated_at,
+    graceEndsAt: row.grace_ends_at,
+    removedAt: row.removed_at,
+    removedBy: row.removed_by,
     piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -118,4 +121,21 @@ export async function findModelFeatures(
     byName.set(row.name, entry);
   }
   return [...byName.values()];
+}
+
+/** The versions consuming a feature with their model's owner, production versions first. */
+export async function findConsumerVersions(
+  db: Executor,
+  featureId: string,
+): Promise<Array<{ model: string; owner: string; version: string; stage: string }>> {
+  const rows = await db
+    .selectFrom('version_features')
+    .innerJoin('model_versions', 'model_versions.id', 'version_features.version_id')
+    .innerJoin('models', 'models.id', 'model_versions.model_id')
+    .select(['models.name as model', 'models.owner', 'model_versions.version', 'model_versions.stage'])
+    .where('version_features.feature_id', '=', featureId)
+    .orderBy('models.name')
+    .orderBy('model_versions.id')
+    .execute();
+  return rows.sort((a, b) => Number(b.stage === 'production') - Number(a.stage === 'production'));
 }

@@ -13,11 +13,12 @@ import {
   FEATURE_TYPES,
   featureConsumersSchema,
   featureName,
+  featureChangeSchema,
   featureSchema,
   modelFeaturesSchema,
   patchFeatureSchema,
 } from './feature.schema.js';
-import { createFeature, patchFeature, requireFeature } from './feature.service.js';
+import { createFeature, patchFeature, removeFeature, requireFeature } from './feature.service.js';
 
 const featureParams = z.object({ name: featureName });
 
@@ -94,7 +95,7 @@ export function registerFeatureRoutes(routes: RouteTable, ctx: AppContext): void
       description:
         'A new version must be greater than the current one; a type change needs a new major version. Setting status "deprecated" records deprecatedAt (given, or now); "active" clears it.',
       request: { params: featureParams, ...jsonBody(patchFeatureSchema) },
-      responses: jsonResponse(200, featureSchema, 'The changed feature'),
+      responses: jsonResponse(200, featureChangeSchema, 'The changed feature'),
     }),
     AUTHOR_ROLES,
     async (c) => {
@@ -103,6 +104,28 @@ export function registerFeatureRoutes(routes: RouteTable, ctx: AppContext): void
         { principal: c.get('principal'), requestId: c.get('requestId') },
         c.req.valid('param').name,
         c.req.valid('json'),
+      );
+      return c.json(feature, 200);
+    },
+  );
+
+  routes.add(
+    createRoute({
+      method: 'delete',
+      path: '/api/v1/features/{name}',
+      tags: ['features'],
+      summary: 'Remove a deprecated feature from the catalog once its grace period is over',
+      description:
+        'Refused (409, naming the rule) while the feature is not deprecated, before the policy’s `features.deprecationGraceDays` (seed: 30) have passed since deprecation, or while a production version consumes it. The feature stays readable, marked removed.',
+      request: { params: featureParams },
+      responses: jsonResponse(200, featureSchema, 'The removed feature'),
+    }),
+    AUTHOR_ROLES,
+    async (c) => {
+      const feature = await removeFeature(
+        ctx,
+        { principal: c.get('principal'), requestId: c.get('requestId') },
+        c.req.valid('param').name,
       );
       return c.json(feature, 200);
     },

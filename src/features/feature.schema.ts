@@ -34,7 +34,7 @@ const slaSchema = z
       .optional()
       .openapi({ description: 'Share of non-missing values required, 0–1' }),
   })
-  .openapi('FeatureSla');
+  .openapi('FeatureSla', { description: 'Quality promises of a feature: freshness and completeness' });
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -55,7 +55,7 @@ export const createFeatureSchema = z
     status: z.enum(FEATURE_STATUSES).optional(),
     deprecatedAt: isoTime.optional(),
   })
-  .openapi('CreateFeature');
+  .openapi('CreateFeature', { description: 'A feature to catalogue' });
 
 export const patchFeatureSchema = z
   .strictObject({
@@ -69,7 +69,7 @@ export const patchFeatureSchema = z
     status: z.enum(FEATURE_STATUSES).optional(),
     deprecatedAt: isoTime.optional(),
   })
-  .openapi('PatchFeature');
+  .openapi('PatchFeature', { description: 'Changes to a catalogued feature' });
 
 export const featureSchema = z
   .object({
@@ -84,12 +84,20 @@ export const featureSchema = z
     version: z.string(),
     status: z.enum(FEATURE_STATUSES),
     deprecatedAt: z.string().nullable(),
+    graceEndsAt: z.string().nullable().openapi({
+      description:
+        'Deprecated features: the end of the policy’s grace period, before which removal is refused',
+    }),
+    removedAt: z.string().nullable(),
+    removedBy: z.string().nullable(),
     piiFindings: z.array(z.object({ field: z.string(), kind: z.string(), excerpt: z.string() })),
     createdAt: z.string(),
     createdBy: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Feature');
+  .openapi('Feature', {
+    description: 'A catalogued feature: owner, type, source, refresh cadence, quality SLAs, versions',
+  });
 
 export const featureConsumersSchema = z
   .object({
@@ -100,7 +108,7 @@ export const featureConsumersSchema = z
       }),
     ),
   })
-  .openapi('FeatureConsumers');
+  .openapi('FeatureConsumers', { description: 'The model versions that consume a feature' });
 
 export const modelFeaturesSchema = z
   .object({
@@ -110,8 +118,29 @@ export const modelFeaturesSchema = z
       }),
     ),
   })
-  .openapi('ModelFeatures');
+  .openapi('ModelFeatures', { description: 'The features a model version consumes' });
 
 export type CreateFeatureInput = z.infer<typeof createFeatureSchema>;
 export type PatchFeatureInput = z.infer<typeof patchFeatureSchema>;
 export type Feature = z.infer<typeof featureSchema>;
+
+export const consumerVersionSchema = z.object({
+  model: z.string(),
+  owner: z.string(),
+  version: z.string(),
+  stage: z.string(),
+});
+
+/** A feature as a change left it; when the change deprecated it, who consumes it and who was told. */
+export const featureChangeSchema = featureSchema
+  .extend({
+    deprecation: z
+      .object({
+        graceEndsAt: z.string(),
+        consumers: z.array(consumerVersionSchema),
+        notifiedOwners: z.array(z.string()),
+      })
+      .optional(),
+  })
+  .openapi('FeatureChange');
+export type FeatureChange = z.infer<typeof featureChangeSchema>;

@@ -1,12 +1,22 @@
+import { auditRefusals } from '../audit/index.js';
 import { conflict, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { isUniqueViolation } from '../db/db-errors.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { scanFields } from '../pii/index.js';
 import { checkPii } from '../registry/registry.service.js';
+import { featureDeprecationGraceDays, getActivePolicy } from '../policy/index.js';
+import { enqueueEvent } from '../webhooks/index.js';
 import { applyFeatureChange } from './feature.rules.js';
-import { findFeatureByName, insertFeature, updateFeature } from './feature.repository.js';
-import type { CreateFeatureInput, Feature, PatchFeatureInput } from './feature.schema.js';
+import {
+  findConsumerVersions,
+  findFeatureByName,
+  insertFeature,
+  updateFeature,
+} from './feature.repository.js';
+import type { CreateFeatureInput, Feature, FeatureChange, PatchFeatureInput } from './feature.schema.js';
+
+const DAY_MS = 86_400_000;
 
 /** Who is acting, for the audit entry. */
 export interface FeatureActor {
@@ -57,6 +67,13 @@ export async function createFeature(
         semver: input.version,
         status: initial.next.status,
         deprecated_at: initial.next.deprecatedAt,
+        grace_ends_at:
+          initial.next.deprecatedAt === null
+            ? null
+            : new Date(
+                Date.parse(initial.next.deprecatedAt) +
+                  featureDeprecationGraceDays((await getActivePolicy(trx)).document) * DAY_MS,
+              ).toISOString(),
         pii_findings: JSON.stringify(findings),
         created_at: now,
         created_by: actor.principal.name,
@@ -88,13 +105,15 @@ export async function patchFeature(
   actor: FeatureActor,
   name: string,
   input: PatchFeatureInput,
-): Promise<Feature> {
+): Promise<FeatureChange> {
   return ctx.db.transaction().execute(async (trx) => {
     // Version and status rules compare with the current row: hold it until the change commits.
     if (ctx.store.capabilities.rowLocks)
       await trx.selectFrom('features').select('id').where('name', '=', name).forUpdate().execute();
     const before = await findFeatureByName(trx, name);
     if (!before) throw notFound(`feature "${name}" does not exist`);
+    if (before.removedAt)
+      throw conflict(`feature "${name}" was removed at ${before.removedAt}; it cannot change`, 'name');
     const now = ctx.now().toISOString();
     const applied = applyFeatureChange(before, input, now);
     if ('violation' in applied) throw invalidInput(applied.violation.message, applied.violation.field);
@@ -106,6 +125,13 @@ export async function patchFeature(
       semver: applied.next.version,
       status: applied.next.status,
       deprecated_at: applied.next.deprecatedAt,
+      grace_ends_at:
+        applied.next.deprecatedAt === null
+          ? null
+          : new Date(
+              Date.parse(applied.next.deprecatedAt) +
+                featureDeprecationGraceDays((await getActivePolicy(trx)).document) * DAY_MS,
+            ).toISOString(),
       pii_findings: JSON.stringify(findings),
       updated_at: now,
     };
@@ -119,12 +145,29 @@ export async function patchFeature(
     }
     await updateFeature(trx, before.id, changes);
     const after = (await findFeatureByName(trx, name))!;
+    const deprecated = after.status === 'deprecated' && before.status !== 'deprecated';
+    let deprecation: FeatureChange['deprecation'];
+    if (deprecated) {
+      // The versions that consume it are listed and their models' owners told, so they can move off it.
+      const consumers = await findConsumerVersions(trx, before.id);
+      const notifiedOwners = [...new Set(consumers.map((c) => c.owner))].sort();
+      deprecation = { graceEndsAt: after.graceEndsAt!, consumers, notifiedOwners };
+      await enqueueEvent(trx, ctx, {
+        type: 'feature.deprecated',
+        subject: `feature:${name}`,
+        payload: {
+          feature: name,
+          version: after.version,
+          deprecatedAt: after.deprecatedAt,
+          graceEndsAt: after.graceEndsAt,
+          consumers,
+          owners: notifiedOwners,
+        },
+      });
+    }
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
-      action:
-        after.status === 'deprecated' && before.status !== 'deprecated'
-          ? 'feature.deprecated'
-          : 'feature.updated',
+      action: deprecated ? 'feature.deprecated' : 'feature.updated',
       subject: `feature:${name}`,
       requestId: actor.requestId,
       change: {
@@ -135,10 +178,75 @@ export async function patchFeature(
           status: after.status,
           type: after.type,
           deprecatedAt: after.deprecatedAt,
+          graceEndsAt: after.graceEndsAt,
         },
+        ...(deprecation
+          ? { consumers: deprecation.consumers, notifiedOwners: deprecation.notifiedOwners }
+          : {}),
         piiFindings: findings,
       },
     });
-    return after;
+    return deprecation ? { ...after, deprecation } : after;
   });
+}
+
+/**
+ * Removes a deprecated feature from the catalog (kept, marked removed). Refused (409, naming the
+ * rule and what would satisfy it, and audited) while the feature is not deprecated, before the
+ * policy's grace period has passed, or while a production version consumes it.
+ */
+export async function removeFeature(ctx: AppContext, actor: FeatureActor, name: string): Promise<Feature> {
+  // A refused removal changes nothing, but the attempt is a governance fact worth keeping.
+  const refusal = {
+    actor: actor.principal.name,
+    requestId: actor.requestId,
+    action: 'feature.removal_refused',
+    subject: `feature:${name}`,
+  };
+  return auditRefusals(ctx, refusal, () =>
+    ctx.db.transaction().execute(async (trx) => {
+      if (ctx.store.capabilities.rowLocks)
+        await trx.selectFrom('features').select('id').where('name', '=', name).forUpdate().execute();
+      const before = await findFeatureByName(trx, name);
+      if (!before) throw notFound(`feature "${name}" does not exist`);
+      if (before.removedAt)
+        throw conflict(`feature "${name}" was already removed at ${before.removedAt}`, 'name');
+      if (before.status !== 'deprecated')
+        throw conflict(
+          `rule feature.removal-needs-deprecation: feature "${name}" is ${before.status}; deprecate it first (its consumers are told and the grace period starts)`,
+          'status',
+        );
+      const now = ctx.now();
+      if (before.graceEndsAt && now.getTime() < Date.parse(before.graceEndsAt))
+        throw conflict(
+          `rule feature.deprecation-grace-period: feature "${name}" was deprecated at ${before.deprecatedAt}; it may be removed from ${before.graceEndsAt}`,
+          'graceEndsAt',
+        );
+      const production = (await findConsumerVersions(trx, before.id)).filter((c) => c.stage === 'production');
+      if (production.length > 0)
+        throw conflict(
+          `rule feature.production-consumer: feature "${name}" is consumed by ${production.map((c) => `${c.model}@${c.version}`).join(', ')} in production; promote versions that do not use it first`,
+          'name',
+        );
+      const at = now.toISOString();
+      await updateFeature(trx, before.id, {
+        removed_at: at,
+        removed_by: actor.principal.name,
+        updated_at: at,
+      });
+      await ctx.audit.append(trx, {
+        actor: actor.principal.name,
+        action: 'feature.removed',
+        subject: `feature:${name}`,
+        requestId: actor.requestId,
+        change: { feature: name, version: before.version, deprecatedAt: before.deprecatedAt },
+      });
+      await enqueueEvent(trx, ctx, {
+        type: 'feature.removed',
+        subject: `feature:${name}`,
+        payload: { feature: name, version: before.version },
+      });
+      return (await findFeatureByName(trx, name))!;
+    }),
+  );
 }

@@ -290,6 +290,31 @@ function retrainingSection(facts: ReportFacts): DocumentSection {
   };
 }
 
+/** Decisions people contested (FCRA disputes) or opted out of (CCPA), with the time disputes took to close. */
+function decisionRightsSection(facts: ReportFacts): DocumentSection {
+  const d = facts.decisionRights;
+  if (d.disputesOpened === 0 && d.disputesClosed === 0 && d.disputesOpen === 0 && d.optOuts === 0)
+    return emptySection('decision-rights', 'Disputes and opt-outs', 'present', [
+      'No decision was disputed and no one opted out of automated decisions.',
+    ]);
+  return {
+    ...emptySection('decision-rights', 'Disputes and opt-outs', 'present'),
+    tables: [
+      {
+        caption: 'Disputes and opt-outs',
+        columns: ['measure', 'value'],
+        rows: [
+          ['disputes opened in the period', String(d.disputesOpened)],
+          ['disputes closed in the period', String(d.disputesClosed)],
+          ['disputes still open at the end of the period', String(d.disputesOpen)],
+          ['median days to close', d.medianDaysToClose === null ? '—' : d.medianDaysToClose.toFixed(1)],
+          ['opt-outs recorded by the end of the period', String(d.optOuts)],
+        ],
+      },
+    ],
+  };
+}
+
 function actionsSection(facts: ReportFacts): DocumentSection {
   const rows = [
     ...facts.changes.map((c) => [
@@ -380,6 +405,7 @@ export function buildPeriodicReport(facts: ReportFacts): ReportContent {
       kpis,
       alertSection(facts),
       retrainingSection(facts),
+      decisionRightsSection(facts),
       actionsSection(facts),
       emptySection('recommendations', 'Recommendations', 'present', recs),
     ],

@@ -1,4 +1,5 @@
 import type { Executor } from '../db/database.js';
+import { decisionRightsFacts } from '../explanations/index.js';
 import type { PerformanceCounts } from '../monitoring/window-profile.js';
 import { getActivePolicy, tierPolicy, type PolicyDocument } from '../policy/index.js';
 import type { Model } from '../registry/model.schema.js';
@@ -16,6 +17,8 @@ export interface ReportFacts {
   model: Model;
   policy: PolicyDocument;
   period: { from: string; to: string };
+  /** Disputes of the model's decisions in the period, and opt-outs of its automated decisions up to its end. */
+  decisionRights: Awaited<ReturnType<typeof decisionRightsFacts>>;
   /** Versions the period covers (all of the model's, or one for a review). */
   versions: Array<{
     id: string;
@@ -103,6 +106,8 @@ export function emptyTotals(): PerformanceTotals {
     fn: 0,
     brierSum: 0,
     brierN: 0,
+    brierSqSum: 0,
+    brierSqN: 0,
   };
 }
 
@@ -113,7 +118,18 @@ function addTotals(
   into.records += p.records;
   into.errors += p.errors ?? 0;
   for (const [k, n] of Object.entries(p.labels ?? {})) into.labels[k] = (into.labels[k] ?? 0) + n;
-  for (const key of ['labelled', 'correct', 'tp', 'fp', 'tn', 'fn', 'brierSum', 'brierN'] as const)
+  for (const key of [
+    'labelled',
+    'correct',
+    'tp',
+    'fp',
+    'tn',
+    'fn',
+    'brierSum',
+    'brierN',
+    'brierSqSum',
+    'brierSqN',
+  ] as const)
     into[key] += p.performance?.[key] ?? 0;
 }
 
@@ -261,10 +277,12 @@ export async function loadReportFacts(
         .orderBy('id')
         .execute();
 
+  const decisionRights = await decisionRightsFacts(db, model.id, model.name, period.from, period.to);
   return {
     model,
     policy,
     period,
+    decisionRights,
     versions,
     results: results.map((r) => ({
       rule: r.rule,

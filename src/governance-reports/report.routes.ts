@@ -38,7 +38,10 @@ const reportSchema = z
     generatedAt: z.string(),
     generatedBy: z.string(),
   })
-  .openapi('Report');
+  .openapi('Report', {
+    description:
+      'A generated periodic report or post-implementation review, with the audit head it was built at',
+  });
 
 const isoDateTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' });
 const generateSchema = z
@@ -50,7 +53,9 @@ const generateSchema = z
       days: z.number().int().min(1, 'must be >= 1').max(365, 'must be <= 365').optional(),
     }),
   ])
-  .openapi('GenerateReport');
+  .openapi('GenerateReport', {
+    description: 'A periodic report for a model and period, or a post-implementation review of a deployment',
+  });
 
 /** Stored reports: list, generate on demand, read as JSON, Markdown or HTML. */
 export function registerReportRoutes(routes: RouteTable, ctx: AppContext): void {

@@ -3,14 +3,25 @@ import { bodyLimit } from 'hono/body-limit';
 import { registerAlertRoutes, RESPONDER_ROLES } from '../alerts/index.js';
 import { registerAuditRoutes } from '../audit/audit.routes.js';
 import { createOidcVerifier } from '../auth/oidc-verifier.js';
+import { registerOidcLoginRoutes } from '../auth/oidc-login.routes.js';
 import { registerSessionRoutes } from '../auth/session.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
 import { newId } from '../core/ids.js';
 import { registerIncidentRoutes } from '../incidents/index.js';
-import { registerMetricsRoutes } from '../metrics/index.js';
+import { observeHttpRequest, registerMetricsRoutes } from '../metrics/index.js';
+import {
+  endpointNotFound,
+  isMlflowArtifactPath,
+  isMlflowPath,
+  registerMlflowArtifactRoutes,
+  registerMlflowRegistryRoutes,
+  renderMlflowError,
+} from '../mlflow/index.js';
+import { registerAuditProgramRoutes } from '../auditprogram/index.js';
 import { registerEvidenceRoutes } from '../evidence/index.js';
+import { registerExplanationRoutes } from '../explanations/index.js';
 import { registerReportRoutes } from '../governance-reports/index.js';
 import { registerModelCardRoutes } from '../modelcards/index.js';
 import { registerMonitoringRoutes } from '../monitoring/index.js';
@@ -25,14 +36,18 @@ import { registerLegalHoldRoutes } from '../registry/legal-hold.js';
 import { registerRetentionRoutes } from '../retention/index.js';
 import { registerSignatureRoutes } from '../registry/signature.routes.js';
 import { registerAttachmentRoutes } from '../registry/attachment.routes.js';
-import { registerFeatureRoutes } from '../features/index.js';
+import { registerFeatureFreshnessRoutes, registerFeatureRoutes } from '../features/index.js';
 import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerWorkflowRoutes, reviewRequestsHoldingRun } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
 import { refuseControlCharacters } from './control-characters.middleware.js';
+import { refusePersonalData } from './personal-data.middleware.js';
 import { renderError, zodIssueToError } from './errors.js';
-import { accessGuard, RouteTable } from './route-table.js';
+import { registerHealthRoutes } from './health.routes.js';
+import { OPENAPI_DOCUMENT } from './openapi-document.js';
+import { noteLocalWrite } from './local-writes.js';
+import { accessGuard, routeTemplateOf, RouteTable } from './route-table.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -59,6 +74,26 @@ export function createApp(ctx: AppContext): WardenApp {
   });
   const routes = new RouteTable(app);
 
+  // Durations by route template (never the raw path, so label values stay as many as the routes).
+  app.use('*', async (c, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      observeHttpRequest(c.req.method, routeTemplateOf(c as never, routes), c.res.status, seconds);
+    }
+  });
+  // Every write this server answers is counted once its transaction has ended, so in-memory copies
+  // of the store (the routing table) are read again before their next answer.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    try {
+      await next();
+    } finally {
+      noteLocalWrite(ctx.store);
+    }
+  });
   app.use('*', async (c, next) => {
     const given = c.req.header('x-request-id');
     const id = given && REQUEST_ID.test(given) ? given : nextRequestId();
@@ -67,6 +102,7 @@ export function createApp(ctx: AppContext): WardenApp {
     c.header('X-Content-Type-Options', 'nosniff');
     await next();
   });
+  const oidcVerifier = ctx.config.oidc ? createOidcVerifier(ctx.config.oidc) : undefined;
   app.use(
     '*',
     accessGuard({
@@ -76,7 +112,7 @@ export function createApp(ctx: AppContext): WardenApp {
       denials: ctx.denials,
       allowedOrigins: ctx.config.allowedOrigins,
       now: ctx.now,
-      oidc: ctx.config.oidc ? createOidcVerifier(ctx.config.oidc) : undefined,
+      oidc: oidcVerifier,
     }),
   );
   const jsonLimit = bodyLimit({
@@ -89,16 +125,23 @@ export function createApp(ctx: AppContext): WardenApp {
     // Reads carry no body; skipping them also spares building the full Fetch Request per GET.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const type = c.req.header('content-type') ?? '';
-    if (type.startsWith('application/octet-stream')) return next(); // uploads stream with their own limit
+    // Uploads stream with their own limit (MLflow artifact files come with any media type).
+    if (type.startsWith('application/octet-stream') || isMlflowArtifactPath(c.req.path)) return next();
     return jsonLimit(c as never, next);
   });
-  app.use('/api/*', refuseControlCharacters);
+  // An MLflow artifact is a file, not a request to check; its path is checked where it is read.
+  app.use('/api/*', (c, next) =>
+    isMlflowArtifactPath(c.req.path) ? next() : refuseControlCharacters(c as never, next),
+  );
 
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  routes.addPlain('GET', '/healthz', 'public');
+  // Free text holding personal data is refused before any domain sees it when the mode is reject.
+  app.use('/api/*', refusePersonalData({ db: ctx.db, piiMode: ctx.config.piiMode }));
+
+  registerHealthRoutes(routes);
 
   registerTokenRoutes(routes, ctx);
   registerSessionRoutes(routes, ctx);
+  registerOidcLoginRoutes(app, routes, ctx, oidcVerifier);
   registerRegistryRoutes(routes, ctx);
   registerInventoryRoutes(routes, ctx);
   registerArtifactRoutes(routes, ctx);
@@ -107,6 +150,7 @@ export function createApp(ctx: AppContext): WardenApp {
   registerSignatureRoutes(routes, ctx);
   registerAttachmentRoutes(routes, ctx);
   registerFeatureRoutes(routes, ctx);
+  registerFeatureFreshnessRoutes(routes, ctx);
   registerAuditRoutes(routes, ctx);
   registerPolicyRoutes(routes, ctx);
   // A waiver approval re-judges the change requests holding its run, in the same transaction.
@@ -127,25 +171,26 @@ export function createApp(ctx: AppContext): WardenApp {
   registerReportRoutes(routes, ctx);
   registerRolloutRoutes(routes, ctx);
   registerEvidenceRoutes(routes, ctx);
+  registerAuditProgramRoutes(routes, ctx);
+  registerExplanationRoutes(routes, ctx);
+  registerMlflowRegistryRoutes(app, routes, ctx);
+  registerMlflowArtifactRoutes(app, routes, ctx);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'A Warden token (wdn_…), or a JWT from the identity provider where OIDC is configured.',
   });
-  app.doc31('/api/v1/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Warden API',
-      version: '1',
-      description:
-        'Govern machine-learning models from registration to retirement. Every route but /healthz needs a bearer token.',
-    },
-  });
+  app.doc31('/api/v1/openapi.json', OPENAPI_DOCUMENT);
   routes.addPlain('GET', '/api/v1/openapi.json', 'public');
   registerUiRoutes(app, routes);
 
-  app.notFound((c) => renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c));
-  app.onError((error, c) => renderError(error, c));
+  // The MLflow-compatible API answers in MLflow's error shape, unknown endpoints included.
+  app.notFound((c) =>
+    isMlflowPath(c.req.path)
+      ? renderMlflowError(endpointNotFound(c.req.method, c.req.path), c)
+      : renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c),
+  );
+  app.onError((error, c) => (isMlflowPath(c.req.path) ? renderMlflowError(error, c) : renderError(error, c)));
   return { app, routes };
 }

@@ -3,6 +3,12 @@ import { invalidInput } from '../core/errors.js';
 import { codePointName, findControlCharacter, forbiddenCharacter } from './control-characters.js';
 
 const CONTROL_ESCAPE = /\\(?:u00[01][0-9a-fA-F]|u007[fF]|[bfnrt])/;
+/**
+ * What a URL needs before its decoded path or query can hold a control character: a percent escape
+ * or the character itself (which the HTTP parser already refuses in a request line).
+ */
+// eslint-disable-next-line no-control-regex
+const MAY_HOLD_CONTROL = /[%\u0000-\u001f\u007f]/;
 
 function refuse(field: string, character: string): never {
   throw invalidInput(
@@ -26,15 +32,19 @@ function decoded(text: string): string {
  * store, before anything is written.
  */
 export const refuseControlCharacters: MiddlewareHandler = async (c, next) => {
-  const url = new URL(c.req.url);
-  const pathCharacter = forbiddenCharacter(decoded(url.pathname), false);
-  if (pathCharacter !== undefined) refuse('path', pathCharacter);
-  for (const [key, value] of url.searchParams) {
-    const character = forbiddenCharacter(key, false) ?? forbiddenCharacter(value, false);
-    if (character !== undefined) refuse(key, character);
+  const read = c.req.method === 'GET' || c.req.method === 'HEAD';
+  // Most URLs hold no percent escape at all: nothing to decode, so nothing to parse or walk.
+  if (MAY_HOLD_CONTROL.test(c.req.url)) {
+    const url = new URL(c.req.url);
+    const pathCharacter = forbiddenCharacter(decoded(url.pathname), false);
+    if (pathCharacter !== undefined) refuse('path', pathCharacter);
+    for (const [key, value] of url.searchParams) {
+      const character = forbiddenCharacter(key, false) ?? forbiddenCharacter(value, false);
+      if (character !== undefined) refuse(key, character);
+    }
   }
   const type = c.req.header('content-type') ?? '';
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && type.startsWith('application/json')) {
+  if (!read && type.startsWith('application/json')) {
     // JSON text cannot hold a raw control character inside a string, only an escape of one; most
     // bodies have none, and are neither parsed twice nor walked.
     const text = await c.req.text();

@@ -12,7 +12,10 @@ export const errorSchema = z
       details: z.record(z.string(), z.unknown()).optional(),
     }),
   })
-  .openapi('Error');
+  .openapi('Error', {
+    description:
+      'Every error answer: a stable code, a message in words and, for bad input, the field at fault',
+  });
 
 /** Renders any thrown value as `{error: {code, message, field?}}` with the status of its code. */
 export function renderError(error: unknown, c: Context): Response {

@@ -1,5 +1,5 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { AuditLog } from '../audit/audit.service.js';
 import { looksLikeJwt } from '../auth/oidc-claims.js';
@@ -21,8 +21,11 @@ import { getConnInfo } from '@hono/node-server/conninfo';
  */
 export type Access = 'public' | 'authenticated' | readonly Role[];
 
-/** What the request body must be: JSON, JSON-or-NDJSON records, Markdown text, a raw upload, or nothing. */
-export type BodyKind = 'json' | 'records' | 'markdown' | 'binary' | 'none';
+/**
+ * What the request body must be: JSON, JSON-or-NDJSON records, Markdown text, a raw upload, a file
+ * of any media type (the MLflow artifact proxy, whose clients send the file's guessed type), or nothing.
+ */
+export type BodyKind = 'json' | 'records' | 'markdown' | 'binary' | 'file' | 'none';
 
 export interface RouteMeta {
   method: string;
@@ -32,6 +35,15 @@ export interface RouteMeta {
   body: BodyKind;
   /** Audited when refused: true for every method that changes state. */
   write: boolean;
+  /** Also takes `Authorization: Basic` with the token as password (what MLflow clients send). */
+  basicAuth?: boolean;
+  /** The `route` label of its request metrics (`/api/v1/models/{name}`), computed once. */
+  template: string;
+}
+
+/** A declared path as a metrics label: Hono parameters (`:name`, `:name{regex}`) written `{name}`. */
+function templateOf(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}');
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -67,6 +79,7 @@ export class RouteTable {
       access,
       body: bodyKindOf(route),
       write: WRITE_METHODS.has(method),
+      template: templateOf(route.path),
     };
     this.byKey.set(key, meta);
     const described = {
@@ -86,7 +99,38 @@ export class RouteTable {
 
   /** Also records routes served outside OpenAPI (documentation pages, metrics). */
   addPlain(method: 'GET', path: string, access: Access): void {
-    this.byKey.set(`${method} ${path}`, { method, path, access, body: 'none', write: false });
+    this.byKey.set(`${method} ${path}`, {
+      method,
+      path,
+      access,
+      body: 'none',
+      write: false,
+      template: templateOf(path),
+    });
+  }
+
+  /**
+   * Records a route whose handler is registered on the app directly, outside the OpenAPI document
+   * (the MLflow-compatible API, which keeps MLflow's own wire format). `path` is Hono's pattern.
+   */
+  declare(
+    method: string,
+    path: string,
+    access: Access,
+    body: BodyKind,
+    options: { basicAuth?: boolean } = {},
+  ): void {
+    const key = `${method} ${path}`;
+    if (this.byKey.has(key)) throw new Error(`route declared twice: ${key}`);
+    this.byKey.set(key, {
+      method,
+      path,
+      access,
+      body,
+      write: WRITE_METHODS.has(method),
+      template: templateOf(path),
+      ...options,
+    });
   }
 
   lookup(method: string, honoPath: string): RouteMeta | undefined {
@@ -96,6 +140,22 @@ export class RouteTable {
   all(): RouteMeta[] {
     return [...this.byKey.values()];
   }
+}
+
+/** The `route` label of requests that matched no declared route (each path would be a new series). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/** The route a request matched, as declared (`/api/v1/models/{name}`), or `unmatched`. */
+export function routeTemplateOf(c: Context<WardenEnv>, routes: RouteTable): string {
+  // The access guard has already looked the declaration up for every request it let through.
+  const seen = c.get('route');
+  if (seen) return seen.template;
+  const method = c.req.method;
+  const endpoint = matchedRoutes(c).find(
+    (r) => r.method === method || (method === 'HEAD' && r.method === 'GET'),
+  );
+  const meta = endpoint ? routes.lookup(method, endpoint.path) : undefined;
+  return meta ? meta.template : UNMATCHED_ROUTE;
 }
 
 export interface GuardDeps {
@@ -128,6 +188,7 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
     if (!endpoint) return next(); // nothing matched: the not-found handler answers
     const meta = deps.routes.lookup(method, endpoint.path);
     if (!meta) throw new WardenError('forbidden', `route ${method} ${endpoint.path} declares no access rule`);
+    c.set('route', meta);
 
     // Refusals inside an operation are few and each is its own entry (kept under 1 KB).
     const auditDenied = (error: WardenError, actor: string) =>
@@ -140,15 +201,15 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
           change: { path: c.req.path.slice(0, 200), code: error.code, reason: error.message.slice(0, 300) },
         }),
       );
-    let address = 'unknown';
-    try {
-      address = getConnInfo(c).remote.address ?? 'unknown';
-    } catch {
-      // not served by the Node server (in-process requests): one bucket for all
-    }
     // Refusals at the door are counted in memory and written once a minute per caller, route and
     // minute, so a flood of them costs no database write per request.
     const refuse = (refusal: WardenError, actor: string): never => {
+      let address = 'unknown';
+      try {
+        address = getConnInfo(c).remote.address ?? 'unknown';
+      } catch {
+        // not served by the Node server (in-process requests): one bucket for all
+      }
       let error = refusal;
       const wait = actor === 'anonymous' ? deps.denials.limitAnonymous(address) : 0;
       if (wait > 0) {
@@ -216,8 +277,9 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
     if (meta.access === 'public') return next();
 
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const cookie = match ? undefined : getCookie(c, SESSION_COOKIE);
+    const bearer =
+      /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? (meta.basicAuth ? basicPassword(header) : undefined);
+    const cookie = bearer ? undefined : getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined) {
       let session: SessionWithToken | undefined;
       try {
@@ -230,12 +292,17 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
       c.set('session', { id: session.id, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
       return authorize({ tokenId: session.tokenId, name: session.principal, roles: session.roles });
     }
-    if (!match)
+    if (!bearer)
       return refuse(
-        new WardenError('unauthenticated', 'missing bearer token (Authorization: Bearer <token>)'),
+        new WardenError(
+          'unauthenticated',
+          meta.basicAuth
+            ? 'missing token (Authorization: Bearer <token>, or Basic with the token as password)'
+            : 'missing bearer token (Authorization: Bearer <token>)',
+        ),
         'anonymous',
       );
-    const credential = match[1]!;
+    const credential = bearer;
     let principal: Principal;
     if (looksLikeJwt(credential)) {
       if (!deps.oidc) {
@@ -265,6 +332,16 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
   };
 }
 
+/** The password of an `Authorization: Basic` header (the user name is not used), or undefined. */
+function basicPassword(header: string): string | undefined {
+  const encoded = /^Basic\s+([A-Za-z0-9+/]+={0,2})$/i.exec(header)?.[1];
+  if (encoded === undefined) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return /^\S+$/.test(password) ? password : undefined;
+}
+
 /** An operationId for routes that declare none: the method and the path, params as `By…`. */
 function operationIdOf(method: string, path: string): string {
   const words = path
@@ -287,6 +364,7 @@ const ACCEPTED_TYPES: Record<BodyKind, readonly string[]> = {
   records: ['application/json', 'application/x-ndjson'],
   markdown: ['text/markdown'],
   binary: ['application/octet-stream'],
+  file: [],
   none: ['', 'application/json'],
 };
 
@@ -299,6 +377,8 @@ function checkContentType(
 ): void {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const accepted = ACCEPTED_TYPES[meta.body];
+  // A PUT of a file cannot come from an HTML form, so any media type is safe to take.
+  if (meta.body === 'file') return;
   if (meta.body === 'none') {
     const hasBody = (length !== undefined && length !== '0') || transferEncoding !== undefined;
     if (hasBody && !accepted.includes(type)) {

@@ -31,5 +31,8 @@ export const incidentSchema = z
     resolvedAt: z.string().optional(),
     comments: z.array(commentSchema),
   })
-  .openapi('Incident');
+  .openapi('Incident', {
+    description:
+      'An incident: a spike in a safety-signal or feedback rate against its baseline, with its test',
+  });
 export type Incident = z.infer<typeof incidentSchema>;

@@ -46,7 +46,13 @@ export const inventoryQuerySchema = z.object({
     .max(200)
     .default(50)
     .openapi({ description: 'Rows per page (1–200)' }),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0).openapi({ description: 'Rows to skip' }),
+  offset: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .openapi({ type: 'integer', minimum: 0, maximum: 1_000_000, description: 'Rows to skip' }),
 });
 export type InventoryQuery = z.infer<typeof inventoryQuerySchema>;
 

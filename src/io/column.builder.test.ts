@@ -38,13 +38,14 @@ describe('ColumnBuilder', () => {
     expect(column.values[4999]).toBe(4999);
   });
 
-  it('turns categorical at the first non-number and remembers where', () => {
+  it('turns categorical at the first non-number, keeping the cells as written, and remembers where', () => {
     const builder = new ColumnBuilder('x');
     ['1', '', '2.50', 'b', 'NA', '3'].forEach((text) => builder.appendText(text));
+    // pandas reads this column as object dtype: ['1', nan, '2.50', 'b', nan, '3'].
     expect(builder.finish()).toEqual({
       kind: 'categorical',
       name: 'x',
-      values: ['1', null, '2.5', 'b', null, '3'],
+      values: ['1', null, '2.50', 'b', null, '3'],
     });
     expect(builder.firstNonNumeric).toEqual({ row: 4, value: 'b' });
   });

@@ -2,23 +2,29 @@ import type { Column } from '../stats/types.js';
 import { CellTextCache } from './cell-text.cache.js';
 
 /**
- * Cell texts read as "missing", as pandas' `read_csv` does by default. Matching is exact
- * (case-sensitive) except for the lower- and upper-case spellings listed.
+ * Cell texts read as "missing": pandas' default `na_values` for `read_csv` (pandas 2, which added
+ * "None"). Matching is exact and case-sensitive, so "none" or "NAN" stay text, as in pandas.
  */
-const MISSING_TEXT = new Set([
+const MISSING_TEXT: ReadonlySet<string> = new Set([
   '',
-  'NA',
-  'N/A',
-  'n/a',
   '#N/A',
-  '<NA>',
-  'NaN',
-  'nan',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
   '-NaN',
   '-nan',
-  'null',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
   'NULL',
+  'NaN',
   'None',
+  'n/a',
+  'nan',
+  'null',
 ]);
 
 /** Spellings of infinity accepted besides JavaScript's own `Infinity` / `-Infinity`. */
@@ -129,6 +135,27 @@ export function parsePlainDecimalBytes(bytes: Uint8Array, start: number, end: nu
   return negative ? -value : value;
 }
 
+/**
+ * Whether a plain decimal (as {@link parsePlainDecimalBytes} accepts it, read as `value`) is
+ * already the number's shortest text, the one `String(value)` prints: no leading zeros ("007"),
+ * no trailing fraction zeros or point ("1.50", "1."), no bare point (".5"), no "-0", and not
+ * so small that JavaScript prints it with an exponent.
+ */
+function plainDecimalIsShortest(bytes: Uint8Array, start: number, end: number, value: number): boolean {
+  let i = start;
+  if (bytes[i] === 45 /* - */) {
+    if (value === 0) return false;
+    i++;
+  }
+  if (bytes[i] === 46 /* . */) return false;
+  if (bytes[i] === 48 /* 0 */ && i + 1 < end && bytes[i + 1] !== 46) return false;
+  const last = bytes[end - 1];
+  if (last === 48 /* 0 */ || last === 46 /* . */) {
+    for (let j = i; j < end; j++) if (bytes[j] === 46) return false;
+  }
+  return value === 0 || Math.abs(value) >= 1e-6;
+}
+
 /** The first cell that kept a column from being numeric. */
 export interface NonNumericCell {
   /** 1-based data row (the header is not counted). */
@@ -155,10 +182,12 @@ export type NonNumericHandler = (column: string, cell: NonNumericCell) => never;
 const INITIAL_CAPACITY = 1024;
 
 /**
- * Accumulates one column's cells and decides its type: numeric while every non-missing
- * value parses as a number (kept in a growing Float64Array, NaN = missing), categorical
- * from the first value that does not (or the first boolean). On that switch the numbers
- * already read become their shortest decimal text ("1.50" is kept as "1.5").
+ * Accumulates one column's cells and decides its type from the whole column: numeric while
+ * every non-missing value parses as a number (kept in a growing Float64Array, NaN = missing),
+ * categorical from the first value that does not (or the first boolean), or from the start
+ * when the caller says the column is text (a schema). Cells read as numbers whose text is not
+ * the number's shortest form ("007", "1.50") keep their text on the side, so a column that
+ * turns categorical later holds every cell as written, whatever the order of its values.
  */
 export class ColumnBuilder {
   private numbers: Float64Array = new Float64Array(INITIAL_CAPACITY);
@@ -167,11 +196,19 @@ export class ColumnBuilder {
   private nonNumeric: NonNumericCell | null = null;
   /** Categorical cells read from bytes: their stored value (null = missing) by bytes. */
   private textCache: CellTextCache<string | null> | null = null;
+  /** Row → text of the numeric cells whose text differs from the number's shortest form. */
+  private written: Map<number, string> | null = null;
 
   constructor(
     readonly name: string,
     private readonly onNonNumeric?: NonNumericHandler,
-  ) {}
+    options: { text?: boolean } = {},
+  ) {
+    if (options.text === true) {
+      this.texts = [];
+      this.numbers = new Float64Array(0);
+    }
+  }
 
   /** Number of cells appended so far. */
   get length(): number {
@@ -197,6 +234,7 @@ export class ColumnBuilder {
       this.size++;
       return;
     }
+    if (value === value && formatNumber(value) !== text) (this.written ??= new Map()).set(this.size, text);
     this.pushNumber(value);
   }
 
@@ -212,6 +250,8 @@ export class ColumnBuilder {
       }
       const value = parsePlainDecimalBytes(bytes, start, end);
       if (value !== undefined) {
+        if (!plainDecimalIsShortest(bytes, start, end, value))
+          (this.written ??= new Map()).set(this.size, bytes.toString('utf8', start, end));
         this.pushNumber(value);
         return;
       }
@@ -305,6 +345,7 @@ export class ColumnBuilder {
   finish(): Column {
     if (this.texts !== null) return { kind: 'categorical', name: this.name, values: this.texts };
     const values = this.numbers.length === this.size ? this.numbers : this.numbers.slice(0, this.size);
+    if (this.written !== null) return { kind: 'numeric', name: this.name, values, texts: this.written };
     return { kind: 'numeric', name: this.name, values };
   }
 
@@ -328,11 +369,13 @@ export class ColumnBuilder {
     this.nonNumeric = cell;
     if (this.onNonNumeric) this.onNonNumeric(this.name, cell);
     const texts = new Array<string | null>(this.size);
+    const written = this.written;
     for (let i = 0; i < this.size; i++) {
       const value = this.numbers[i]!;
-      texts[i] = value === value ? formatNumber(value) : null;
+      texts[i] = value === value ? (written?.get(i) ?? formatNumber(value)) : null;
     }
     this.texts = texts;
+    this.written = null;
     this.numbers = new Float64Array(0);
   }
 }

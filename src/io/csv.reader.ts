@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { ColumnBuilder } from './column.builder.js';
 import {
   CsvFieldKind,
   CsvParser,
@@ -10,7 +9,7 @@ import {
   type CsvRecord,
 } from './csv.parser.js';
 import { createReadProgress } from './progress.reporter.js';
-import { TableAssembler } from './table.assembler.js';
+import { TableAssembler, type ColumnSink } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -29,7 +28,7 @@ export async function readCsv(path: string, options: ReadTableOptions, delimiter
 
   // Empty until the header record is read (a record always has at least one field).
   let header: readonly string[] = [];
-  let targets: (ColumnBuilder | undefined)[] = [];
+  let targets: (ColumnSink | undefined)[] = [];
   let rows = 0;
   const onRecord = (record: CsvRecord): void => {
     if (header.length === 0) {

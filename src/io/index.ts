@@ -5,3 +5,4 @@ export { readTable, detectTableFormat } from './table.reader.js';
 export type { Table, TableFormat, ReadTableOptions } from './table.types.js';
 export { readTables } from './tables.reader.js';
 export { findNonNumericCell } from './column.builder.js';
+export { loadSpilledColumn, type SpilledColumn } from './column.spill.js';

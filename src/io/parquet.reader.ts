@@ -1,8 +1,7 @@
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import type { ColumnData, DecodedArray } from 'hyparquet';
-import type { ColumnBuilder } from './column.builder.js';
 import { createReadProgress } from './progress.reporter.js';
-import { TableAssembler } from './table.assembler.js';
+import { TableAssembler, type ColumnSink } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
 /**
@@ -61,7 +60,7 @@ export async function readParquet(path: string, options: ReadTableOptions): Prom
 }
 
 /** Appends the part of a decoded chunk that lies in [rowStart, rowEnd) and after what the builder holds. */
-function appendChunk(builder: ColumnBuilder, chunk: ColumnData, rowStart: number, rowEnd: number): void {
+function appendChunk(builder: ColumnSink, chunk: ColumnData, rowStart: number, rowEnd: number): void {
   const from = Math.max(chunk.rowStart, rowStart, builder.length);
   const to = Math.min(chunk.rowEnd, rowEnd);
   if (to <= from) return;

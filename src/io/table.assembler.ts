@@ -1,18 +1,31 @@
 import { basename } from 'node:path';
 import { invalidInput } from '../core/errors.js';
+import { join } from 'node:path';
 import { ColumnBuilder, type NonNumericCell } from './column.builder.js';
+import type { ColumnSketchJSON } from '../stats/sketch/index.js';
+import {
+  ChunkedColumnBuilder,
+  ColumnFileTarget,
+  ColumnSketchTarget,
+  type SpilledColumn,
+} from './column.spill.js';
 import type { ReadTableOptions, Table, TableFormat } from './table.types.js';
 
 const MAX_SHOWN_VALUE = 40;
+
+/** Where a reader puts a column's cells: in memory, spilled to a file (`spillTo`) or summarised (`sketch`). */
+export type ColumnSink =
+  ColumnBuilder | ChunkedColumnBuilder<SpilledColumn> | ChunkedColumnBuilder<ColumnSketchJSON>;
 
 /**
  * Collects the selected columns of one file into column builders and turns every problem
  * into a one-line `invalid_input` error that names the file, the column and the data row.
  */
 export class TableAssembler {
-  private readonly builders = new Map<string, ColumnBuilder>();
+  private readonly builders = new Map<string, ColumnSink>();
   private readonly wanted: ReadonlySet<string> | null;
   private readonly numeric: ReadonlySet<string>;
+  private readonly categorical: ReadonlySet<string>;
   readonly fileName: string;
 
   constructor(
@@ -23,13 +36,14 @@ export class TableAssembler {
     this.fileName = basename(path);
     this.wanted = options.columns ? new Set(options.columns) : null;
     this.numeric = new Set(options.numeric ?? []);
+    this.categorical = new Set(options.categorical ?? []);
   }
 
   /**
    * Declares the file's columns (a header row or a Parquet schema). Returns, per position,
    * the builder to fill or undefined for columns not read. Fails on missing or duplicate names.
    */
-  declareColumns(names: readonly string[]): (ColumnBuilder | undefined)[] {
+  declareColumns(names: readonly string[]): (ColumnSink | undefined)[] {
     const seen = new Set<string>();
     for (const name of names) {
       if (seen.has(name))
@@ -43,7 +57,7 @@ export class TableAssembler {
   }
 
   /** The builder of a column found while reading (NDJSON keys), or undefined when it is not read. */
-  columnFound(name: string, rowsSoFar: number): ColumnBuilder | undefined {
+  columnFound(name: string, rowsSoFar: number): ColumnSink | undefined {
     const existing = this.builders.get(name);
     if (existing) return existing;
     if (!this.isWanted(name)) return undefined;
@@ -53,7 +67,7 @@ export class TableAssembler {
   }
 
   /** Every builder created so far. */
-  allBuilders(): IterableIterator<ColumnBuilder> {
+  allBuilders(): IterableIterator<ColumnSink> {
     return this.builders.values();
   }
 
@@ -62,20 +76,41 @@ export class TableAssembler {
     return invalidInput(`${this.fileName}: ${message}`, field);
   }
 
-  /** The finished table; fails when the file has no data rows or lacks a requested column. */
+  /**
+   * The finished table; fails when the file has no data rows or lacks a requested column.
+   * With `spillTo`, the table's `columns` are empty and `spilled` lists the column files.
+   */
   finish(rows: number): Table {
-    if (rows === 0) throw this.error('the file has no data rows');
-    const present = [...this.builders.keys()];
-    for (const name of this.requiredColumns()) {
-      if (!this.builders.has(name)) throw this.missingColumn(name, present);
+    try {
+      if (rows === 0) throw this.error('the file has no data rows');
+      const present = [...this.builders.keys()];
+      for (const name of this.requiredColumns()) {
+        if (!this.builders.has(name)) throw this.missingColumn(name, present);
+      }
+      const order = this.options.columns ? this.requiredColumns() : present;
+      const sinks = order.map((name) => {
+        const builder = this.builders.get(name)!;
+        builder.padTo(rows);
+        return builder;
+      });
+      if (this.options.spillTo !== undefined) {
+        const spilled = sinks.map((sink) => (sink as ChunkedColumnBuilder<SpilledColumn>).finish());
+        return { path: this.path, format: this.format, columns: [], rows, spilled };
+      }
+      if (this.options.sketch !== undefined) {
+        const sketches = sinks.map((sink) => (sink as ChunkedColumnBuilder<ColumnSketchJSON>).finish());
+        return { path: this.path, format: this.format, columns: [], rows, sketches };
+      }
+      const columns = sinks.map((sink) => (sink as ColumnBuilder).finish());
+      return { path: this.path, format: this.format, columns, rows };
+    } finally {
+      this.closeFiles();
     }
-    const order = this.options.columns ? this.requiredColumns() : present;
-    const columns = order.map((name) => {
-      const builder = this.builders.get(name)!;
-      builder.padTo(rows);
-      return builder.finish();
-    });
-    return { path: this.path, format: this.format, columns, rows };
+  }
+
+  /** Closes the column files of a spilling read (after an error; {@link finish} does it too). */
+  closeFiles(): void {
+    for (const sink of this.builders.values()) if (sink instanceof ChunkedColumnBuilder) sink.close();
   }
 
   private requiredColumns(): string[] {
@@ -86,8 +121,21 @@ export class TableAssembler {
     return this.wanted === null || this.wanted.has(name) || this.numeric.has(name);
   }
 
-  private builderFor(name: string): ColumnBuilder {
-    const builder = new ColumnBuilder(name, this.numeric.has(name) ? this.nonNumeric : undefined);
+  private builderFor(name: string): ColumnSink {
+    const onNonNumeric = this.numeric.has(name) ? this.nonNumeric : undefined;
+    const options = { text: this.categorical.has(name) && !this.numeric.has(name) };
+    const { spillTo, sketch } = this.options;
+    const builder =
+      spillTo !== undefined
+        ? new ChunkedColumnBuilder(
+            name,
+            new ColumnFileTarget(name, join(spillTo, `column-${this.builders.size}.bin`)),
+            onNonNumeric,
+            options,
+          )
+        : sketch !== undefined
+          ? new ChunkedColumnBuilder(name, new ColumnSketchTarget(name, sketch), onNonNumeric, options)
+          : new ColumnBuilder(name, onNonNumeric, options);
     this.builders.set(name, builder);
     return builder;
   }

@@ -10,7 +10,8 @@ export function parseExposition(text: string): {
   const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
   if (!text.endsWith('\n')) throw new Error('exposition must end with a line feed');
   for (const line of text.slice(0, -1).split('\n')) {
-    if (line.startsWith('# HELP ')) continue;
+    // The format lets empty lines stand between families.
+    if (line === '' || line.startsWith('# HELP ')) continue;
     if (line.startsWith('# TYPE ')) {
       const [, , name, type] = line.split(' ');
       types.set(name!, type!);
@@ -48,8 +49,17 @@ export function parseExposition(text: string): {
     }
     if (line[i] !== ' ') throw new Error(`no value separator: ${line}`);
     const raw = line.slice(i + 1);
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-    if (raw !== 'NaN' && Number.isNaN(value)) throw new Error(`bad value: ${line}`);
+    // Prometheus reads values with Go's ParseFloat, which ignores case in NaN and Inf.
+    const special = raw.toLowerCase();
+    const value =
+      special === '+inf' || special === 'inf'
+        ? Infinity
+        : special === '-inf'
+          ? -Infinity
+          : special === 'nan'
+            ? NaN
+            : Number(raw);
+    if (special !== 'nan' && Number.isNaN(value)) throw new Error(`bad value: ${line}`);
     samples.push({ name, labels, value });
   }
   return { types, samples };

@@ -28,7 +28,7 @@ describeEachBackend('GET /metrics', (backend) => {
     const standard = await registerModel(server, 'metrics-standard', 3);
     await process(server, critical, [
       check('data_drift', 'alert', 60, { feature: 'age' }),
-      check('data_drift', 'alert', 60, { feature: 'income' }),
+      check('prediction_drift', 'alert', 60),
       check('error_rate', 'warning', 60),
     ]);
     await process(server, standard, [check('accuracy_decay', 'alert', 60)]);

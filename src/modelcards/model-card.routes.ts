@@ -33,7 +33,7 @@ const revisionSchema = z
     writtenBy: z.string(),
     writtenAt: z.string(),
   })
-  .openapi('ModelCardSectionRevision');
+  .openapi('ModelCardSectionRevision', { description: 'A revision of one written model-card section' });
 
 const sectionSchema = z.looseObject({ id: z.string(), title: z.string(), status: z.string() });
 const cardSchema = z
@@ -48,7 +48,7 @@ const cardSchema = z
     review: z.looseObject({ lastUpdatedAt: z.string(), dueAt: z.string().nullable(), overdue: z.boolean() }),
     sections: z.array(sectionSchema),
   })
-  .openapi('ModelCard');
+  .openapi('ModelCard', { description: 'A version’s model card, section by section' });
 
 /** The generated model card and its human-written sections. */
 export function registerModelCardRoutes(routes: RouteTable, ctx: AppContext): void {

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import readline from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord } from '../cli/output.js';
 import { invalidInput, WardenError } from '../core/errors.js';
 import { detectTableFormat, readTable } from '../io/index.js';
 import type { Column } from '../stats/types.js';
+import { IngestProgress } from './ingest-progress.js';
 
 const INGEST_KINDS = ['inferences', 'labels', 'feedback', 'reference'] as const;
 export type IngestKind = (typeof INGEST_KINDS)[number];
@@ -13,14 +14,24 @@ export type IngestKind = (typeof INGEST_KINDS)[number];
 type Json = Record<string, unknown>;
 
 const TOP_LEVEL: Record<IngestKind, ReadonlySet<string>> = {
-  inferences: new Set(['id', 'timestamp', 'prediction', 'score', 'latencyMs', 'error']),
+  inferences: new Set([
+    'id',
+    'timestamp',
+    'prediction',
+    'score',
+    'latencyMs',
+    'error',
+    'cost',
+    'tokensIn',
+    'tokensOut',
+  ]),
   labels: new Set(['id', 'label']),
   feedback: new Set(['id', 'rating', 'report']),
   reference: new Set(['prediction', 'score', 'label']),
 };
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['score', 'latencyMs']);
+const NUMERIC_FIELDS: ReadonlySet<string> = new Set(['score', 'latencyMs', 'cost', 'tokensIn', 'tokensOut']);
 
 /**
  * A text cell that reads as a finite number, as that number. A column is typed over the whole
@@ -41,12 +52,26 @@ function cell(column: Column, row: number): number | string | null {
   return column.values[row] ?? null;
 }
 
+/** A cell as the file wrote it: an id "007" stays "007". */
+function cellText(column: Column, row: number): string | null {
+  if (column.kind === 'categorical') return column.values[row] ?? null;
+  const value = column.values[row]!;
+  return Number.isNaN(value) ? null : (column.texts?.get(row) ?? String(value));
+}
+
+/** Which columns of a file hold a record's id and time, when they are not named `id` and `timestamp`. */
+export interface RecordColumns {
+  idColumn?: string;
+  timestampColumn?: string;
+}
+
 /**
  * Turns one row of a flat table into an API record. Columns named like the record's fields
- * (`id`, `timestamp`, `prediction`, `score`, `latencyMs`, `error`, `label`, `rating`, `report`)
+ * (`id`, `timestamp`, `prediction`, `score`, `latencyMs`, `error`, `cost`, `tokensIn`, `tokensOut`,
+ * `label`, `rating`, `report`)
  * map to them; `segment.<name>` and `signal.<name>` columns to segment attributes and safety
  * signals; every other column is a feature (for inferences and reference records). Cells of
- * `score`, `latencyMs` and of the `numericFeatures` (declared `number` or `integer` by the
+ * `score`, `latencyMs`, `cost`, the token counts and of the `numericFeatures` (declared `number` or `integer` by the
  * version's input schema) that read as numbers are sent as numbers even in a text column.
  */
 export function rowToRecord(
@@ -54,19 +79,32 @@ export function rowToRecord(
   columns: readonly Column[],
   row: number,
   numericFeatures: ReadonlySet<string> = new Set(),
+  named: RecordColumns = {},
 ): Json {
   const record: Json = {};
   const features: Json = {};
   const segment: Json = {};
   const signals: Json = {};
   for (const column of columns) {
-    const name = column.name;
+    // A reference keeps its id and time columns as features: the server leaves them out by name.
+    const name =
+      kind === 'reference'
+        ? column.name
+        : column.name === named.idColumn
+          ? 'id'
+          : column.name === named.timestampColumn
+            ? 'timestamp'
+            : column.name;
+    if (name === 'id' && TOP_LEVEL[kind].has('id')) {
+      const id = cellText(column, row);
+      if (id !== null) record.id = id;
+      continue;
+    }
     const raw = cell(column, row);
     const value = NUMERIC_FIELDS.has(name) || numericFeatures.has(name) ? asNumber(raw) : raw;
     if (TOP_LEVEL[kind].has(name)) {
       if (value === null) continue;
-      if (name === 'id') record.id = String(value);
-      else if (name === 'error')
+      if (name === 'error')
         record.error = value === 1 || value === 'true' || value === 'TRUE' || value === '1';
       else record[name] = value;
     } else if (name.startsWith('segment.')) {
@@ -85,6 +123,51 @@ export function rowToRecord(
   return record;
 }
 
+/** A batch of NDJSON lines and where the file stands after it. */
+interface FileBatch {
+  lines: string[];
+  /** NDJSON: bytes of the file up to the end of the batch's last line. */
+  bytes?: number;
+  /** A table: its row count. */
+  totalRecords?: number;
+}
+
+/**
+ * The lines of an NDJSON file in batches of `size`, streamed: the file is read in chunks as the
+ * batches are taken, so memory holds one chunk and one batch whatever the file's size. Each batch
+ * carries the bytes read up to its end (for the progress estimate).
+ */
+async function* ndjsonBatches(file: string, size: number): AsyncGenerator<FileBatch> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let bytes = 0;
+  let batch: string[] = [];
+  const take = (line: string) => {
+    bytes += Buffer.byteLength(line) + 1;
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (text.trim() !== '') batch.push(text);
+  };
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    const text = rest + decoder.write(chunk as Buffer);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      take(text.slice(start, end));
+      start = end + 1;
+      if (batch.length >= size) {
+        yield { lines: batch, bytes };
+        batch = [];
+      }
+    }
+    rest = text.slice(start);
+  }
+  rest += decoder.end();
+  if (rest !== '') {
+    take(rest);
+    bytes -= 1;
+  }
+  if (batch.length > 0) yield { lines: batch, bytes };
+}
+
 /**
  * The records of a file as NDJSON lines, in batches. NDJSON files are sent as they are (one
  * API record per line); CSV, TSV and Parquet rows are mapped with {@link rowToRecord}.
@@ -93,67 +176,39 @@ async function* batchesOf(
   file: string,
   kind: IngestKind,
   size: number,
-  numericFeatures: () => Promise<ReadonlySet<string>>,
-): AsyncGenerator<string[]> {
+  schemaFields: () => Promise<SchemaFields>,
+  named: RecordColumns,
+): AsyncGenerator<FileBatch> {
   const format = detectTableFormat(file);
   if (format === 'ndjson') {
-    const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-    let batch: string[] = [];
-    for await (const line of lines) {
-      if (line.trim() === '') continue;
-      batch.push(line);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    yield* ndjsonBatches(file, size);
     return;
   }
-  const table = await readTable(file, { progress: false });
-  const numeric = await numericFeatures();
+  const fields = await schemaFields();
+  // A column the schema types as text is read as text: "007" is not the number 7.
+  const table = await readTable(file, { progress: false, categorical: [...fields.text] });
   for (let start = 0; start < table.rows; start += size) {
-    const batch: string[] = [];
+    const lines: string[] = [];
     for (let r = start; r < Math.min(table.rows, start + size); r++)
-      batch.push(JSON.stringify(rowToRecord(kind, table.columns, r, numeric)));
-    yield batch;
+      lines.push(JSON.stringify(rowToRecord(kind, table.columns, r, fields.numeric, named)));
+    yield { lines, totalRecords: table.rows };
   }
 }
 
-/** Names of the features the version's input schema declares `number` or `integer`. */
-async function numericSchemaFields(
-  client: ApiClient,
-  model: string,
-  version: string,
-): Promise<ReadonlySet<string>> {
+/** The features the version's input schema types as numbers, and those it types as text. */
+interface SchemaFields {
+  numeric: ReadonlySet<string>;
+  text: ReadonlySet<string>;
+}
+
+async function schemaFieldsOf(client: ApiClient, model: string, version: string): Promise<SchemaFields> {
   const answer = await client.request<{ inputSchema?: Array<{ name: string; type: string }> }>(
     'GET',
     `/api/v1/models/${seg(model)}/versions/${seg(version)}`,
   );
-  return new Set(
-    (answer.inputSchema ?? []).filter((f) => f.type === 'number' || f.type === 'integer').map((f) => f.name),
-  );
-}
-
-async function countLines(file: string): Promise<number | undefined> {
-  if (detectTableFormat(file) !== 'ndjson') return undefined;
-  let n = 0;
-  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim() !== '') n++;
-  return n;
-}
-
-function drawProgress(sent: number, total: number | undefined): void {
-  if (!process.stderr.isTTY) return;
-  if (total === undefined || total === 0) {
-    process.stderr.write(`\ringest: ${sent} records sent`);
-    return;
-  }
-  const width = 28;
-  const filled = Math.round((Math.min(sent, total) / total) * width);
-  process.stderr.write(
-    `\ringest [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((sent / total) * 100)}% ${sent}/${total}`,
-  );
+  const fields = answer.inputSchema ?? [];
+  const named = (types: string[]) => new Set(fields.filter((f) => types.includes(f.type)).map((f) => f.name));
+  return { numeric: named(['number', 'integer']), text: named(['string', 'category']) };
 }
 
 interface BatchAnswer {
@@ -162,6 +217,18 @@ interface BatchAnswer {
   duplicates: number;
   joined?: number;
   pending?: number;
+  excluded?: string[];
+  warnings?: { field: string; message: string }[];
+  /** With `?partial=true`: the records refused, by their index in the batch. */
+  refused?: Array<{ index: number; id: string | null; field: string; reason: string }>;
+}
+
+/** A record the server refused in partial mode: its place in the file (1-based), id, field and reason. */
+interface RefusedRow {
+  record: number;
+  id: string | null;
+  field: string;
+  reason: string;
 }
 
 /** Sends one batch; a server that cannot be reached or answers 503 is retried with backoff. */
@@ -187,29 +254,78 @@ export function registerIngestCommands(program: Command): void {
     .requiredOption('--file <path>', 'CSV, TSV, NDJSON or Parquet file')
     .option('--kind <kind>', `what the file holds: ${INGEST_KINDS.join(', ')}`, 'inferences')
     .option('--batch <n>', 'records per request (1–10000)', '1000')
+    .option(
+      '--partial',
+      'judge each record on its own (?partial=true): store the good ones, list the refused ones with their field and reason',
+    )
+    .option('--quiet', 'no progress on stderr')
+    .option(
+      '--id-column <name>',
+      "the column holding each row's id (reference: left out of the features; others: the record id)",
+    )
+    .option(
+      '--timestamp-column <name>',
+      "the column holding each row's time (reference: left out of the features; inferences: the record timestamp)",
+    )
     .action(
       async (
         model: string,
         version: string,
-        opts: ClientOptions & { file: string; kind: string; batch: string },
+        opts: ClientOptions & {
+          file: string;
+          kind: string;
+          batch: string;
+          partial?: boolean;
+          quiet?: boolean;
+          idColumn?: string;
+          timestampColumn?: string;
+        },
       ) => {
         if (!(INGEST_KINDS as readonly string[]).includes(opts.kind))
           throw invalidInput(`--kind must be one of ${INGEST_KINDS.join(', ')}`, 'kind');
+        const partial = opts.partial === true;
+        if (partial && opts.kind === 'reference')
+          throw invalidInput(
+            '--partial applies to inferences, labels and feedback; a reference is stored whole',
+            'partial',
+          );
         const size = Number(opts.batch);
         if (!Number.isInteger(size) || size < 1 || size > 10_000)
           throw invalidInput('--batch must be an integer from 1 to 10000', 'batch');
         if (!fs.existsSync(opts.file)) throw invalidInput(`--file: no such file ${opts.file}`, 'file');
         const kind = opts.kind as IngestKind;
         const client = new ApiClient(opts);
-        const path = `/api/v1/models/${seg(model)}/versions/${seg(version)}/${kind}`;
-        const total = await countLines(opts.file);
+        const named: RecordColumns = {
+          ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
+          ...(opts.timestampColumn !== undefined ? { timestampColumn: opts.timestampColumn } : {}),
+        };
+        const query = new URLSearchParams({
+          ...(kind === 'reference' ? named : {}),
+          ...(partial ? { partial: 'true' } : {}),
+        }).toString();
+        const path = `/api/v1/models/${seg(model)}/versions/${seg(version)}/${kind}${query ? `?${query}` : ''}`;
+        const totalBytes = fs.statSync(opts.file).size;
+        const progress = new IngestProgress(
+          process.stderr,
+          opts.quiet === true || opts.json === true ? 'off' : process.stderr.isTTY ? 'tty' : 'lines',
+        );
         const totals = { batches: 0, records: 0, accepted: 0, duplicates: 0, joined: 0, pending: 0 };
+        const refused: RefusedRow[] = [];
+        const excluded = new Set<string>();
+        const warnings = new Map<string, string>();
         try {
-          const numeric = () =>
+          const fields = () =>
             kind === 'inferences' || kind === 'reference'
-              ? numericSchemaFields(client, model, version)
-              : Promise.resolve(new Set<string>());
-          for await (const batch of batchesOf(opts.file, kind, size, numeric)) {
+              ? schemaFieldsOf(client, model, version)
+              : Promise.resolve({ numeric: new Set<string>(), text: new Set<string>() });
+          // One batch in flight at a time: memory stays flat whatever the file's size.
+          for await (const { lines: batch, bytes, totalRecords } of batchesOf(
+            opts.file,
+            kind,
+            size,
+            fields,
+            named,
+          )) {
             let answer: BatchAnswer;
             try {
               answer = await sendBatch(client, path, batch);
@@ -225,19 +341,54 @@ export function registerIngestCommands(program: Command): void {
               }
               throw error;
             }
+            for (const r of answer.refused ?? [])
+              refused.push({
+                record: totals.records + r.index + 1,
+                id: r.id,
+                field: r.field,
+                reason: r.reason,
+              });
             totals.batches++;
             totals.records += answer.records;
             totals.accepted += answer.accepted;
             totals.duplicates += answer.duplicates;
             totals.joined += answer.joined ?? 0;
             totals.pending += answer.pending ?? 0;
-            drawProgress(totals.records, total);
+            for (const name of answer.excluded ?? []) excluded.add(name);
+            for (const w of answer.warnings ?? [])
+              if (!warnings.has(w.field)) warnings.set(w.field, w.message);
+            progress.update({ records: totals.records, bytes, totalBytes, totalRecords });
           }
-        } finally {
-          if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+        } catch (error) {
+          progress.clear();
+          throw error;
         }
-        if (opts.json) printJson(totals);
-        else printRecord(totals, Object.keys(totals));
+        progress.finish(totals.records);
+        const notes = {
+          ...(excluded.size > 0 ? { excluded: [...excluded] } : {}),
+          ...(warnings.size > 0
+            ? { warnings: [...warnings].map(([field, message]) => ({ field, message })) }
+            : {}),
+        };
+        for (const message of warnings.values())
+          if (!opts.json) process.stderr.write(`warning: ${message}\n`);
+        if (!partial) {
+          if (opts.json) printJson({ ...totals, ...notes });
+          else {
+            printRecord(totals, Object.keys(totals));
+            if (excluded.size > 0) process.stdout.write(`excluded   ${[...excluded].join(', ')}\n`);
+          }
+          return;
+        }
+        const summary = { ...totals, refused: refused.length };
+        if (opts.json) printJson({ ...summary, ...notes, refusedRecords: refused });
+        else {
+          printRecord(summary, Object.keys(summary));
+          for (const r of refused)
+            process.stdout.write(
+              `refused record ${r.record}${r.id !== null ? ` (id ${r.id})` : ''}: ${r.field || 'record'}: ${r.reason}\n`,
+            );
+        }
       },
     );
 }

@@ -1,5 +1,6 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
+import { nameStatement } from '../db/statement-names.js';
 import type {
   InferenceRecordTable,
   MonitoringPendingTable,
@@ -18,27 +19,86 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** The columns of `inference_records`, in the order the insert below binds them, with their PostgreSQL types. */
+const RECORD_COLUMNS = [
+  ['version_id', 'text'],
+  ['record_id', 'text'],
+  ['ts', 'text'],
+  ['window_start', 'text'],
+  ['input_sha256', 'text'],
+  ['features', 'text'],
+  ['prediction', 'text'],
+  ['score', 'float8'],
+  ['segment', 'text'],
+  ['latency_ms', 'float8'],
+  ['error', 'int4'],
+  ['signals', 'text'],
+  ['label', 'text'],
+  ['labelled_at', 'text'],
+  ['feedback', 'text'],
+  ['received_at', 'text'],
+  ['attributions', 'text'],
+  ['probe_of', 'text'],
+] as const satisfies readonly (readonly [keyof InferenceRecordTable, string])[];
+
+type RecordColumn = (typeof RECORD_COLUMNS)[number][0];
+/** A row to insert: every column given (null where empty). */
+export type InferenceRow = { [K in RecordColumn]: InferenceRecordTable[K] };
+
+const COLUMN_LIST = RECORD_COLUMNS.map(([name]) => name).join(', ');
+const ON_CONFLICT = 'on conflict (version_id, record_id) do nothing returning record_id';
+
+/**
+ * PostgreSQL: the whole batch in one statement whatever its size, one array per column, so the
+ * text never changes and is prepared once per connection.
+ */
+const POSTGRES_INSERT = `insert into inference_records (${COLUMN_LIST}) select * from unnest(${RECORD_COLUMNS.map(
+  ([, type], i) => `$${i + 1}::${type}[]`,
+).join(', ')}) ${ON_CONFLICT}`;
+nameStatement(POSTGRES_INSERT);
+
+/** SQLite: a multi-row VALUES insert; its text depends only on the row count, so it is prepared once per count. */
+const sqliteInserts = new Map<number, string>();
+function sqliteInsert(rows: number): string {
+  let text = sqliteInserts.get(rows);
+  if (!text) {
+    const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
+    text = `insert into inference_records (${COLUMN_LIST}) values ${Array.from({ length: rows }, () => row).join(', ')} ${ON_CONFLICT}`;
+    sqliteInserts.set(rows, text);
+  }
+  return text;
+}
+
 /**
  * Inserts inference records, skipping ids the version already has; returns the ids actually
- * inserted (a retried batch inserts nothing and so counts nothing twice).
+ * inserted (a retried batch inserts nothing and so counts nothing twice). The statement text is
+ * fixed (no query building per batch): one `unnest` insert on PostgreSQL, multi-row inserts of
+ * {@link INSERT_CHUNK} rows on SQLite.
  */
 export async function insertInferenceRecords(
   db: Executor,
-  rows: Insertable<InferenceRecordTable>[],
+  engine: 'sqlite' | 'postgres',
+  rows: InferenceRow[],
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
   // One key order for every batch, so concurrent batches with shared ids wait instead of deadlocking.
   const ordered = [...rows].sort((a, b) =>
     a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0,
   );
+  if (ordered.length === 0) return inserted;
+  if (engine === 'postgres') {
+    const columns = RECORD_COLUMNS.map(([name]) => ordered.map((row) => row[name]));
+    const result = await db.executeQuery<{ record_id: string }>(CompiledQuery.raw(POSTGRES_INSERT, columns));
+    for (const r of result.rows) inserted.add(r.record_id);
+    return inserted;
+  }
   for (const chunk of chunks(ordered, INSERT_CHUNK)) {
-    const result = await db
-      .insertInto('inference_records')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['version_id', 'record_id']).doNothing())
-      .returning('record_id')
-      .execute();
-    for (const r of result) inserted.add(r.record_id);
+    const values: unknown[] = [];
+    for (const row of chunk) for (const [name] of RECORD_COLUMNS) values.push(row[name]);
+    const result = await db.executeQuery<{ record_id: string }>(
+      CompiledQuery.raw(sqliteInsert(chunk.length), values),
+    );
+    for (const r of result.rows) inserted.add(r.record_id);
   }
   return inserted;
 }
@@ -68,13 +128,13 @@ export async function findRecordsForJoin(
 }
 
 /**
- * Sets the labels (or feedback) of many records in one statement per chunk, only where the
+ * Sets the labels (or feedback, or signals) of many records in one statement per chunk, only where the
  * record has none yet; returns the ids this call set. The condition is re-checked under the
  * row lock, so two concurrent batches never both count the same record.
  */
 export async function setJoinedValues(
   db: Executor,
-  column: 'label' | 'feedback',
+  column: 'label' | 'feedback' | 'signals',
   versionId: string,
   values: ReadonlyMap<string, string>,
   at: string,
@@ -88,7 +148,8 @@ export async function setJoinedValues(
           chunk.map((id) => sql`when record_id = ${id} then ${values.get(id)!}`),
           sql` `,
         )} end`;
-        return column === 'label' ? { label: expression, labelled_at: at } : { feedback: expression };
+        if (column === 'label') return { label: expression, labelled_at: at };
+        return column === 'feedback' ? { feedback: expression } : { signals: expression };
       })
       .where('version_id', '=', versionId)
       .where('record_id', 'in', chunk)
@@ -100,7 +161,7 @@ export async function setJoinedValues(
   return set;
 }
 
-/** Keeps labels or feedback whose record has not arrived yet; returns the ids newly kept. */
+/** Keeps labels, feedback or signals whose record has not arrived yet; returns the ids newly kept. */
 export async function insertPending(
   db: Executor,
   rows: Insertable<MonitoringPendingTable>[],
@@ -118,7 +179,7 @@ export async function insertPending(
   return inserted;
 }
 
-/** Takes (reads and deletes) the pending labels and feedback of newly arrived records. */
+/** Takes (reads and deletes) the pending labels, feedback and signals of newly arrived records. */
 export async function takePending(
   db: Executor,
   versionId: string,
@@ -223,17 +284,41 @@ export async function mergeWindowProfiles(
       }
     }
     for (const d of [...list.filter((x) => !fresh.includes(x)), ...raced]) {
-      const stored = WindowProfile.parse(existing.get(d.segment)!);
+      const key = `${versionId}\u0000${windowStart}\u0000${d.segment}`;
+      const stored = takeProfile(key, existing.get(d.segment)!);
       stored.merge(d.profile);
+      const text = JSON.stringify(stored.toJSON());
       await db
         .updateTable('monitoring_windows')
-        .set({ records: stored.records, profile: JSON.stringify(stored.toJSON()), updated_at: now })
+        .set({ records: stored.records, profile: text, updated_at: now })
         .where('version_id', '=', versionId)
         .where('window_start', '=', windowStart)
         .where('segment', '=', d.segment)
         .execute();
+      keepProfile(key, text, stored);
     }
   }
+}
+
+/**
+ * Profiles this process wrote last, by (version, window, segment), with the exact text written.
+ * A batch that reads back that same text takes the object instead of parsing it again (the hot
+ * window of a stream is rewritten by every batch). The text is the check: after a rollback,
+ * or a write by another server, the stored text differs and is parsed as usual.
+ */
+const profileCache = new Map<string, { text: string; profile: WindowProfile }>();
+const PROFILE_CACHE_SIZE = 64;
+
+/** The stored profile `text` as an object to merge into; the cached entry is taken out while in use. */
+function takeProfile(key: string, text: string): WindowProfile {
+  const cached = profileCache.get(key);
+  profileCache.delete(key);
+  return cached !== undefined && cached.text === text ? cached.profile : WindowProfile.parse(text);
+}
+
+function keepProfile(key: string, text: string, profile: WindowProfile): void {
+  if (profileCache.size >= PROFILE_CACHE_SIZE) profileCache.delete(profileCache.keys().next().value!);
+  profileCache.set(key, { text, profile });
 }
 
 /** Stored window profiles of some versions between two instants (window starts in [from, to)). */

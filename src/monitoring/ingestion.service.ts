@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../core/canonical-json.js';
+import { canonicalObject } from './canonical-record.js';
 import { conflict } from '../core/errors.js';
 import type { AppContext } from '../http/context.js';
 import type { Actor } from '../registry/registry.service.js';
@@ -14,23 +15,30 @@ import {
   mergeWindowProfiles,
   setJoinedValues,
   takePending,
+  type InferenceRow,
   type ProfileDelta,
 } from './ingestion.repository.js';
 import { monitoringTask, readMonitoringConfig, type MonitoringConfig } from './monitoring-config.js';
 import type { MonitoringTask } from './monitoring.types.js';
-import type { InferenceRecordTable, MonitoringPendingTable } from './monitoring.table.js';
+import type { MonitoringPendingTable } from './monitoring.table.js';
 import {
   compileInputSchema,
-  validateFeedback,
-  validateInferences,
-  validateLabels,
+  readFeedback,
+  readInference,
+  readLabel,
+  readSignalsRecord,
+  validateBatch,
   type RawRecord,
+  type RecordRefusal,
+  type SplitBatch,
 } from './record.validate.js';
 import { WindowProfile } from './window-profile.js';
+import { encodeAttributions } from '../explanations/attribution.validate.js';
+import { foldAttributionPairs } from '../explanations/attribution-pairs.js';
 
 /** What an accepted batch did. */
 export interface IngestResult {
-  /** Records in the batch. */
+  /** Records in the batch (with `partial`, refused ones included). */
   records: number;
   /** Newly stored (or, for labels and feedback, newly joined or kept pending). */
   accepted: number;
@@ -39,8 +47,26 @@ export interface IngestResult {
   /** Labels or feedback joined to their records now (the rest wait for their record). */
   joined?: number;
   pending?: number;
-  /** SHA-256 of the batch's canonical JSON, as written to the audit trail. */
+  /** SHA-256 of the canonical JSON of the batch's records (with `partial`, of those not refused), as written to the audit trail. */
   digest: string;
+  /** With `partial`: the records refused, each with its field and reason (they are not stored). */
+  refused?: RecordRefusal[];
+}
+
+/** How a batch is judged: all-or-nothing (default), or record by record with `partial`. */
+export interface IngestOptions {
+  partial?: boolean;
+}
+
+/** A partial batch none of whose records passed: nothing is stored and nothing audited. */
+function allRefused(records: number, refused: RecordRefusal[]): IngestResult {
+  return { records, accepted: 0, duplicates: 0, digest: digestOf([]), refused };
+}
+
+/** What the audit entry keeps of a result: the counts, and with `partial` how many were refused. */
+function auditChange(result: IngestResult): Record<string, unknown> {
+  const { refused, ...rest } = result;
+  return refused === undefined ? rest : { ...rest, refused: refused.length };
 }
 
 /** The model version a batch is for, refused when it no longer takes records. */
@@ -85,19 +111,16 @@ function canonicalBatch(records: readonly Record<string, unknown>[]): {
   features: string[];
 } {
   const features: string[] = [];
-  const parts = records.map((record) => {
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    let canonicalFeatures = 'null';
-    const members = keys.map((k) => {
-      const text = canonicalJson(record[k]);
-      if (k === 'features') canonicalFeatures = text;
-      return `${JSON.stringify(k)}:${text}`;
-    });
+  let canonicalFeatures: string;
+  const keepFeatures = (key: string, text: string) => {
+    if (key === 'features') canonicalFeatures = text;
+  };
+  const parts: string[] = [];
+  for (const record of records) {
+    canonicalFeatures = 'null';
+    parts.push(canonicalObject(record, keepFeatures));
     features.push(canonicalFeatures);
-    return `{${members.join(',')}}`;
-  });
+  }
   return { batch: `[${parts.join(',')}]`, features };
 }
 
@@ -148,21 +171,27 @@ export async function ingestInferences(
   actor: Actor,
   target: IngestTarget,
   raws: RawRecord[],
+  options: IngestOptions = {},
 ): Promise<IngestResult> {
   const now = ctx.now();
   const nowIso = now.toISOString();
-  const records = validateInferences(
+  const checks = compileInputSchema(target.version.inputSchema);
+  const partial = options.partial === true;
+  const batch = validateBatch(
     raws,
-    compileInputSchema(target.version.inputSchema),
-    now.getTime(),
-    target.task,
+    (raw, index, seen) =>
+      readInference(raw, index, seen, checks, now.getTime(), target.task, ctx.config.maxClockSkewMs),
+    partial,
   );
+  const refused = partial ? { refused: batch.refused } : {};
+  if (batch.valid.length === 0 && partial) return allRefused(raws.length, batch.refused);
+  const records = batch.valid.map((v) => v.value);
   // Validation guarantees every record is an object, so the batch canonicalises record by record.
-  const canonical = canonicalBatch(raws.map((r) => r.value as Record<string, unknown>));
+  const canonical = canonicalBatch(batch.valid.map((v) => v.raw.value as Record<string, unknown>));
   const digest = sha256(canonical.batch);
   const versionId = target.version.id;
   const keepFeatures = target.config.storeRawFeatures;
-  const rows: Insertable<InferenceRecordTable>[] = records.map((r, i) => ({
+  const rows: InferenceRow[] = records.map((r, i) => ({
     version_id: versionId,
     record_id: r.id,
     ts: new Date(r.timestamp).toISOString(),
@@ -179,10 +208,12 @@ export async function ingestInferences(
     labelled_at: null,
     feedback: null,
     received_at: nowIso,
+    attributions: r.attributions ? encodeAttributions(r.attributions) : null,
+    probe_of: r.probeOf ?? null,
   }));
 
   return ctx.db.transaction().execute(async (trx) => {
-    const inserted = await insertInferenceRecords(trx, rows);
+    const inserted = await insertInferenceRecords(trx, ctx.store.capabilities.engine, rows);
     const deltas = new ProfileDeltas();
     const byId = new Map<string, { record: (typeof records)[number]; windowStart: string; keys: string[] }>();
     records.forEach((record, i) => {
@@ -190,14 +221,38 @@ export async function ingestInferences(
       const windowStart = rows[i]!.window_start;
       const keys = segmentKeys(record.segment);
       byId.set(record.id, { record, windowStart, keys });
-      for (const key of keys) deltas.profile(windowStart, key).addRecord(record);
+      // A perturbation probe is not traffic: it only feeds the explanation quality pairs.
+      if (record.probeOf === undefined)
+        for (const key of keys) deltas.profile(windowStart, key).addRecord(record);
     });
+    await foldAttributionPairs(
+      trx,
+      versionId,
+      records.flatMap((r, i) =>
+        r.attributions && inserted.has(r.id)
+          ? [
+              {
+                id: r.id,
+                inputSha256: rows[i]!.input_sha256,
+                score: r.score ?? null,
+                values: r.attributions.values,
+                probeOf: r.probeOf,
+              },
+            ]
+          : [],
+      ),
+      (id) => {
+        const entry = byId.get(id)!;
+        return entry.keys.map((key) => deltas.profile(entry.windowStart, key).attributions);
+      },
+    );
     let joined = 0;
     const pending = await takePending(trx, versionId, [...inserted]);
-    const labels = new Map(pending.filter((p) => p.kind === 'label').map((p) => [p.record_id, p.payload]));
-    const feedback = new Map(
-      pending.filter((p) => p.kind === 'feedback').map((p) => [p.record_id, p.payload]),
-    );
+    const pendingOf = (kind: 'label' | 'feedback' | 'signals') =>
+      new Map(pending.filter((p) => p.kind === kind).map((p) => [p.record_id, p.payload]));
+    const labels = pendingOf('label');
+    const feedback = pendingOf('feedback');
+    const signals = pendingOf('signals');
     for (const id of await setJoinedValues(trx, 'label', versionId, labels, nowIso)) {
       const entry = byId.get(id)!;
       const label = JSON.parse(labels.get(id)!) as Outcome;
@@ -212,37 +267,64 @@ export async function ingestInferences(
       for (const key of entry.keys) deltas.profile(entry.windowStart, key).addFeedback(rating);
       joined++;
     }
+    // Signals sent ahead join only a record that carried none inline (the record's own win).
+    for (const id of await setJoinedValues(trx, 'signals', versionId, signals, nowIso)) {
+      const entry = byId.get(id)!;
+      const values = JSON.parse(signals.get(id)!) as Record<string, boolean | string>;
+      for (const key of entry.keys) deltas.profile(entry.windowStart, key).addSignals(values);
+      joined++;
+    }
     await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);
     const result: IngestResult = {
-      records: records.length,
+      records: raws.length,
       accepted: inserted.size,
       duplicates: records.length - inserted.size,
       joined,
       digest,
+      ...refused,
     };
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
       action: 'monitoring.inferences_ingested',
       subject: subject(target),
       requestId: actor.requestId,
-      change: { ...result, storeRawFeatures: keepFeatures },
+      change: { ...auditChange(result), storeRawFeatures: keepFeatures },
     });
     return result;
   });
 }
 
+const JOINED_ACTIONS = {
+  label: 'monitoring.labels_ingested',
+  feedback: 'monitoring.feedback_ingested',
+  signals: 'monitoring.signals_ingested',
+} as const;
+
+/** Items of a validated label, feedback or signals batch, and what the batch was. */
+interface JoinedBatch {
+  items: { id: string; payload: string; apply: (profile: WindowProfile, row: JoinRowParsed) => void }[];
+  /** Records in the body, refused ones included. */
+  records: number;
+  digest: string;
+  /** With `partial`, the refused records. */
+  refused?: RecordRefusal[];
+}
+
 /**
- * Joins labels (or feedback) to their records by id. A record's first label (or feedback)
- * counts; a repeat is a duplicate. Ids whose record has not arrived are kept and joined when it does.
+ * Joins labels (or feedback, or signals) to their records by id. A record's first label (or
+ * feedback, or signals) counts; a repeat is a duplicate. Ids whose record has not arrived are kept
+ * and joined when it does.
  */
 async function ingestJoined(
   ctx: AppContext,
   actor: Actor,
   target: IngestTarget,
-  kind: 'label' | 'feedback',
-  items: { id: string; payload: string; apply: (profile: WindowProfile, row: JoinRowParsed) => void }[],
-  digest: string,
+  kind: 'label' | 'feedback' | 'signals',
+  batch: JoinedBatch,
 ): Promise<IngestResult> {
+  const { items } = batch;
+  const refused = batch.refused ? { refused: batch.refused } : {};
+  if (items.length === 0 && batch.refused) return allRefused(batch.records, batch.refused);
   const nowIso = ctx.now().toISOString();
   const versionId = target.version.id;
   return ctx.db.transaction().execute(async (trx) => {
@@ -280,19 +362,20 @@ async function ingestJoined(
     const pending = (await insertPending(trx, waiting)).size;
     await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);
     const result: IngestResult = {
-      records: items.length,
+      records: batch.records,
       accepted: joined + pending,
       duplicates: items.length - joined - pending,
       joined,
       pending,
-      digest,
+      digest: batch.digest,
+      ...refused,
     };
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
-      action: kind === 'label' ? 'monitoring.labels_ingested' : 'monitoring.feedback_ingested',
+      action: JOINED_ACTIONS[kind],
       subject: subject(target),
       requestId: actor.requestId,
-      change: result,
+      change: auditChange(result),
     });
     return result;
   });
@@ -303,27 +386,43 @@ interface JoinRowParsed {
   score: number | null;
 }
 
+/** The digest and counts of a validated batch, for {@link ingestJoined}. */
+function joinedBatch<T>(
+  raws: RawRecord[],
+  split: SplitBatch<T>,
+  partial: boolean,
+  item: (value: T) => JoinedBatch['items'][number],
+): JoinedBatch {
+  return {
+    items: split.valid.map((v) => item(v.value)),
+    records: raws.length,
+    digest: digestOf(split.valid.map((v) => v.raw.value)),
+    ...(partial ? { refused: split.refused } : {}),
+  };
+}
+
 /** Stores delayed ground truth: `[{id, label}]`, joined by record id whenever it arrives. */
 export async function ingestLabels(
   ctx: AppContext,
   actor: Actor,
   target: IngestTarget,
   raws: RawRecord[],
+  options: IngestOptions = {},
 ): Promise<IngestResult> {
-  const labels = validateLabels(raws, target.task);
+  const partial = options.partial === true;
+  const split = validateBatch(raws, (raw, index, seen) => readLabel(raw, index, seen, target.task), partial);
   const positive = target.config.positiveClass;
   return ingestJoined(
     ctx,
     actor,
     target,
     'label',
-    labels.map((l) => ({
+    joinedBatch(raws, split, partial, (l) => ({
       id: l.id,
       payload: JSON.stringify(l.label),
       apply: (profile, row) =>
         profile.addLabel({ prediction: row.prediction, score: row.score, label: l.label }, positive),
     })),
-    digestOf(raws.map((r) => r.value)),
   );
 }
 
@@ -333,18 +432,46 @@ export async function ingestFeedback(
   actor: Actor,
   target: IngestTarget,
   raws: RawRecord[],
+  options: IngestOptions = {},
 ): Promise<IngestResult> {
-  const feedback = validateFeedback(raws);
+  const partial = options.partial === true;
+  const split = validateBatch(raws, readFeedback, partial);
   return ingestJoined(
     ctx,
     actor,
     target,
     'feedback',
-    feedback.map((f) => ({
+    joinedBatch(raws, split, partial, (f) => ({
       id: f.id,
       payload: JSON.stringify({ rating: f.rating, ...(f.report !== undefined ? { report: f.report } : {}) }),
       apply: (profile) => profile.addFeedback(f.rating),
     })),
-    digestOf(raws.map((r) => r.value)),
+  );
+}
+
+/**
+ * Stores safety signals found after the answer (a moderation pass, a user report):
+ * `[{id, signals: {name: boolean | string}}]`, joined by record id whenever it arrives. A record's
+ * first signals count: a record that carried signals inline, or already got some, keeps them.
+ */
+export async function ingestSignals(
+  ctx: AppContext,
+  actor: Actor,
+  target: IngestTarget,
+  raws: RawRecord[],
+  options: IngestOptions = {},
+): Promise<IngestResult> {
+  const partial = options.partial === true;
+  const split = validateBatch(raws, readSignalsRecord, partial);
+  return ingestJoined(
+    ctx,
+    actor,
+    target,
+    'signals',
+    joinedBatch(raws, split, partial, (r) => ({
+      id: r.id,
+      payload: JSON.stringify(r.signals),
+      apply: (profile) => profile.addSignals(r.signals),
+    })),
   );
 }

@@ -14,6 +14,11 @@ export interface MonitorOutcome {
   version: string;
   checks: MonitorCheck[];
   now: Date;
+  /**
+   * Length of the model's window buckets: two evaluations whose windows end in the same bucket
+   * evaluate the same window. Without it a window is identified by its end.
+   */
+  bucketMinutes?: number;
 }
 
 /**

@@ -2,32 +2,119 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { startServer, type RunningServer } from '../server/server.js';
-import { claimDueSchedules, nextSlot } from './monitor-schedule.js';
+import { parseExposition } from '../metrics/exposition.test-helper.js';
+import {
+  claimDueSchedules,
+  nextSlot,
+  runDueMonitors,
+  SCHEDULE_LAG_RULE,
+  slotLag,
+} from './monitor-schedule.js';
 import { monitorScheduleTask } from './monitoring.tasks.js';
 import { features, post, registerMonitoredModel, seeded } from './monitoring.test-helper.js';
 
 describe('nextSlot', () => {
-  const at = (iso: string) => new Date(iso);
-  it.each([
-    [
-      'the next slot after a run on time',
-      '2026-01-01T00:00:00Z',
-      15,
-      '2026-01-01T00:00:00Z',
-      '2026-01-01T00:15:00Z',
-    ],
-    [
-      'skips slots missed while no server ran',
-      '2026-01-01T00:00:00Z',
-      15,
-      '2026-01-01T00:47:00Z',
-      '2026-01-01T01:00:00Z',
-    ],
-    ['never returns the present', '2026-01-01T00:00:00Z', 60, '2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z'],
-  ])('%s', (_why, scheduled, minutes, now, expected) => {
-    expect(nextSlot(at(scheduled), minutes, at(now)).toISOString()).toBe(at(expected).toISOString());
+  it('is exactly one cadence later, however late the slot ran', () => {
+    // 00:00 + 15 min; the slots a stopped scheduler missed stay due (never skipped).
+    expect(nextSlot(new Date('2026-01-01T00:00:00Z'), 15).toISOString()).toBe('2026-01-01T00:15:00.000Z');
+    expect(nextSlot(new Date('2026-01-01T23:00:00Z'), 120).toISOString()).toBe('2026-01-02T01:00:00.000Z');
   });
 });
+
+describe('slotLag', () => {
+  const row = (slot: string, minutes: number, lastRun: string | null) => ({
+    next_run_at: slot,
+    interval_minutes: minutes,
+    last_run_at: lastRun,
+  });
+  it.each([
+    // [why, slot, cadence, last run, started, lag ms, late, over cadence, previous over cadence]
+    [
+      'on time',
+      '2026-01-01T00:15:00Z',
+      15,
+      '2026-01-01T00:00:05Z',
+      '2026-01-01T00:15:04Z',
+      4000,
+      false,
+      false,
+      false,
+    ],
+    [
+      'a minute is still on time',
+      '2026-01-01T00:15:00Z',
+      15,
+      null,
+      '2026-01-01T00:16:00Z',
+      60_000,
+      false,
+      false,
+      false,
+    ],
+    [
+      'late, within the cadence',
+      '2026-01-01T00:15:00Z',
+      15,
+      null,
+      '2026-01-01T00:25:00Z',
+      600_000,
+      true,
+      false,
+      false,
+    ],
+    [
+      'later than the cadence',
+      '2026-01-01T00:15:00Z',
+      15,
+      null,
+      '2026-01-01T00:31:00Z',
+      960_000,
+      true,
+      true,
+      false,
+    ],
+    // The slot before (00:00) started at 00:20, 20 min > 15 late.
+    [
+      'after an episode',
+      '2026-01-01T00:15:00Z',
+      15,
+      '2026-01-01T00:20:00Z',
+      '2026-01-01T00:20:01Z',
+      301_000,
+      true,
+      false,
+      true,
+    ],
+    [
+      'started before its slot counts no lag',
+      '2026-01-01T00:15:00Z',
+      15,
+      null,
+      '2026-01-01T00:14:00Z',
+      0,
+      false,
+      false,
+      false,
+    ],
+  ])('%s', (_why, slot, minutes, lastRun, started, lagMs, late, overCadence, previousOverCadence) => {
+    expect(slotLag(row(slot, minutes, lastRun), new Date(started))).toEqual({
+      lagMs,
+      late,
+      overCadence,
+      previousOverCadence,
+    });
+  });
+});
+
+async function lateSlotsCounted(server: TestServer): Promise<number> {
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: { authorization: `Bearer ${server.adminToken}` },
+  });
+  const { samples } = parseExposition(await response.text());
+  return (
+    samples.find((s) => s.name === 'warden_monitor_slots_total' && s.labels.outcome === 'late')?.value ?? 0
+  );
+}
 
 describeEachBackend(
   'scheduled monitoring runs each due evaluation exactly once across servers',
@@ -108,10 +195,21 @@ describeEachBackend(
       expect(added.every((r) => r.scheduled_for === '2026-03-02T10:15:00.000Z')).toBe(true);
 
       clock = new Date('2026-03-02T11:00:00.000Z');
+      const lateBefore = await lateSlotsCounted(a);
       await race(6);
       const third = await runs();
-      // 10:30 and 10:45 were missed (no server ran): one performance run per model, plus data drift.
-      expect(third.length - second.length).toBe(6);
+      // No server ran at 10:30 and 10:45: those slots run late (and are counted), none is skipped;
+      // three performance runs per model (10:30, 10:45, 11:00), plus data drift at 11:00.
+      expect(third.length - second.length).toBe(12);
+      const m1 = third
+        .filter((r) => r.name === 'm1' && r.family === 'performance')
+        .map((r) => r.scheduled_for)
+        .sort();
+      expect(m1).toEqual(['10:00', '10:15', '10:30', '10:45', '11:00'].map((t) => `2026-03-02T${t}:00.000Z`));
+      // Both servers count in this process: the 10:30 and 10:45 slots of three models were late.
+      expect((await lateSlotsCounted(a)) - lateBefore).toBe(6);
+      // No slot ran twice, on either server.
+      expect(new Set(third.map((r) => `${r.name}/${r.family}/${r.scheduled_for}`)).size).toBe(third.length);
     });
   },
 );
@@ -158,6 +256,48 @@ describeEachBackend('claimDueSchedules', (backend) => {
     } finally {
       await b.close();
       await a.close();
+    }
+  });
+});
+
+describeEachBackend('a scheduler round', (backend) => {
+  it('runs every due slot, more than one claim batch, in one round', async () => {
+    const now = new Date('2026-03-02T10:00:00.000Z');
+    const server = await startTestServer(backend, { now: () => now });
+    try {
+      // Tier 1: four rule families with a cadence, so 9 models hold 36 due slots (more than a batch of 20).
+      for (let i = 0; i < 9; i++) await registerMonitoredModel(server, `round${i}`, { riskTier: 1 });
+      expect(await runDueMonitors(server.ctx)).toBe(36);
+      const left = await server.ctx.db
+        .selectFrom('monitor_schedule')
+        .select('id')
+        .where('next_run_at', '<=', now.toISOString())
+        .execute();
+      expect(left).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('opens a schedule_lag alert when a slot starts later than its cadence', async () => {
+    let clock = new Date('2026-03-02T10:00:00.000Z');
+    const server = await startTestServer(backend, { now: () => clock });
+    try {
+      await registerMonitoredModel(server, 'laggard', { riskTier: 1 });
+      await runDueMonitors(server.ctx);
+      // The scheduler stops for two hours; the 15-minute performance slots from 10:15 to 12:00 are
+      // all run late, the first ones more than a cadence late.
+      clock = new Date('2026-03-02T12:00:00.000Z');
+      expect(await runDueMonitors(server.ctx)).toBe(8 + 2);
+      const alerts = (await server.api('GET', '/api/v1/alerts?model=laggard')).body.items as Array<{
+        rule: string;
+        status: string;
+      }>;
+      const lag = alerts.filter((a) => a.rule === SCHEDULE_LAG_RULE);
+      expect(lag).toHaveLength(1);
+      expect(lag[0]!.status).toBe('open');
+    } finally {
+      await server.close();
     }
   });
 });

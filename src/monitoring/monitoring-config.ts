@@ -29,6 +29,10 @@ const thresholdOverridesSchema = z
     newDataVolume: z.number().int().min(1),
     errorRatePct: nonNegative,
     latencyP95Ms: positive.nullable(),
+    latencyP99Ms: positive.nullable(),
+    throughputPerMinute: positive.nullable(),
+    costPer1kPredictions: nonNegative.nullable(),
+    tokensPerWindow: z.number().int().min(0).nullable(),
     newCategoryPct: nonNegative,
     safetySignalRatePct: nonNegative,
     negativeFeedbackRatePct: nonNegative,
@@ -64,6 +68,9 @@ export const monitoringConfigSchema = z
     windowRecords: z.number().int().min(1).optional().openapi({
       description: 'Count window instead: the most recent buckets holding at least this many records',
     }),
+    trendWindows: z.number().int().min(4).max(720).optional().openapi({
+      description: 'Buckets the signal trend test (Mann-Kendall) looks back over; default 12',
+    }),
     cadenceMinutes: z
       .strictObject({ performance: cadence, dataDrift: cadence, conceptDrift: cadence, fairness: cadence })
       .partial()
@@ -88,7 +95,21 @@ export const monitoringConfigSchema = z
       .openapi({ description: 'http or https URL the retraining requests are POSTed to' }),
     sensitiveAttributes: z.array(z.string().min(1).max(200)).max(50).optional(),
   })
-  .openapi('MonitoringConfig');
+  .superRefine((config, ctx) => {
+    // A window shorter than one bucket would be evaluated over a bucket it only partly covers.
+    const bucketMinutes = config.bucketMinutes ?? 60;
+    const windowHours = config.windowHours ?? 24;
+    if (windowHours * 60 < bucketMinutes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['windowHours'],
+        message: `the window (${windowHours} h = ${windowHours * 60} min) must span at least one bucket (bucketMinutes ${bucketMinutes})`,
+      });
+  })
+  .openapi('MonitoringConfig', {
+    description:
+      'A model’s monitoring configuration: features, windows, sensitive attributes, retraining webhook',
+  });
 
 export type MonitoringConfigInput = z.infer<typeof monitoringConfigSchema>;
 
@@ -99,6 +120,8 @@ export interface MonitoringConfig {
   bucketMinutes: number;
   windowHours: number;
   windowRecords?: number;
+  /** Buckets the signal trend test looks back over. */
+  trendWindows: number;
   cadenceMinutes: Partial<Record<RuleFamily, number | null>>;
   thresholds: Partial<MonitorThresholds>;
   minRecords: number;
@@ -122,6 +145,7 @@ export function withDefaults(input: MonitoringConfigInput): MonitoringConfig {
     bucketMinutes: input.bucketMinutes ?? 60,
     windowHours: input.windowHours ?? 24,
     ...(input.windowRecords !== undefined ? { windowRecords: input.windowRecords } : {}),
+    trendWindows: input.trendWindows ?? 12,
     cadenceMinutes: input.cadenceMinutes ?? {},
     thresholds: input.thresholds ?? {},
     minRecords: input.minRecords ?? DEFAULT_RULE_OPTIONS.minRecords,
@@ -159,8 +183,8 @@ const WARDEN_THRESHOLD_DEFAULTS = {
 
 /**
  * The thresholds a model is judged by: the model's overrides, else the policy of its tier
- * (trigger table; error rate from the rollback criterion; latency SLA and equal-opportunity
- * limit from the validation section), else Warden's defaults. Each value keeps its source.
+ * (trigger table; error rate, latency, throughput, cost and tokens from its SLA table;
+ * equal-opportunity limit from the validation section), else Warden's defaults. Each value keeps its source.
  */
 export function resolveThresholds(
   doc: PolicyDocument,
@@ -173,6 +197,9 @@ export function resolveThresholds(
   // A policy saved before regression triggers existed is judged by Warden's defaults for the tier.
   const rtNote = mp.regressionTriggersSource === 'policy' ? '' : ' (Warden default)';
   const tp = tierPolicy(doc, tier);
+  const sla = mp.sla;
+  // A policy saved before the SLA table existed is judged by Warden's SLA defaults for the tier.
+  const slaNote = mp.slaSource === 'policy' ? '' : ' (Warden default)';
   const fromPolicy: Record<ThresholdName, [MonitorThresholds[ThresholdName], string]> = {
     accuracyDecayPct: [t.accuracyDecayPct, 'triggers.accuracyDecayPct'],
     precisionDecayPct: [t.precisionDecayPct, 'triggers.precisionDecayPct'],
@@ -183,8 +210,12 @@ export function resolveThresholds(
     schemaChange: [t.schemaChange, 'triggers.schemaChange'],
     brierDrift: [t.brierDrift, 'triggers.brierDrift'],
     newDataVolume: [t.newDataVolume, 'triggers.newDataVolume'],
-    errorRatePct: [tp.rollout.rollbackErrorRatePct, 'rollout.rollbackErrorRatePct'],
-    latencyP95Ms: [tp.validation.latencyP95Ms, 'validation.latencyP95Ms'],
+    errorRatePct: [sla.errorRatePct, `sla.errorRatePct${slaNote}`],
+    latencyP95Ms: [sla.latencyP95Ms, `sla.latencyP95Ms${slaNote}`],
+    latencyP99Ms: [sla.latencyP99Ms, `sla.latencyP99Ms${slaNote}`],
+    throughputPerMinute: [sla.throughputPerMinute, `sla.throughputPerMinute${slaNote}`],
+    costPer1kPredictions: [sla.costPer1kPredictions, `sla.costPer1kPredictions${slaNote}`],
+    tokensPerWindow: [sla.tokensPerWindow, `sla.tokensPerWindow${slaNote}`],
     newCategoryPct: [WARDEN_THRESHOLD_DEFAULTS.newCategoryPct, 'monitoring.newCategoryPct'],
     safetySignalRatePct: [WARDEN_THRESHOLD_DEFAULTS.safetySignalRatePct, 'monitoring.safetySignalRatePct'],
     negativeFeedbackRatePct: [

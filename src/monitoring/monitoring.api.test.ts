@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { approveAll } from '../../test/support/governance.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import type { MonitorCheck } from './monitoring.types.js';
@@ -60,7 +61,7 @@ describeEachBackend('monitoring evaluation API', (backend) => {
     expect(amount.status).toBe('alert');
     expect(amount.threshold).toBe(0.05); // tier 1 data-drift PSI from the seed trigger table
     expect(amount.policyRule).toBe('triggers.dataDriftPsi');
-    expect(amount.window).toEqual({ from: '2026-03-01T10:30:00.000Z', to: NOW, records: 2400 });
+    expect(amount.window).toEqual({ from: '2026-03-01T10:30:00.000Z', to: NOW, records: 2400, labelled: 0 });
     expect(amount.version).toBe('1.0.0');
     expect(find(checks, 'data_drift', 'age').status).toBe('ok');
     expect(find(checks, 'data_drift', 'country').status).toBe('ok');
@@ -142,13 +143,16 @@ describeEachBackend('monitoring evaluation API', (backend) => {
   });
 
   it('takes per-model threshold overrides and says where each threshold came from', async () => {
-    const put = await server.api('PUT', '/api/v1/models/fraud/monitoring/config', {
-      body: {
-        thresholds: { dataDriftPsi: 5 },
-        sensitiveAttributes: ['region'],
-        pipelineWebhookUrl: 'https://ci.example/hook',
-      },
-    });
+    const body = {
+      thresholds: { dataDriftPsi: 5 },
+      sensitiveAttributes: ['region'],
+      pipelineWebhookUrl: 'https://ci.example/hook',
+    };
+    // Raising a threshold loosens a control: it waits for the governance change approvals.
+    const asked = await server.api('PUT', '/api/v1/models/fraud/monitoring/config', { body });
+    expect(asked.status).toBe(202);
+    expect((await approveAll(server, asked.body)).body.status).toBe('executed');
+    const put = await server.api('GET', '/api/v1/models/fraud/monitoring/config');
     expect(put.status).toBe(200);
     expect(put.body.effective.thresholds.dataDriftPsi).toBe(5);
     expect(put.body.effective.thresholdSources.dataDriftPsi).toBe('config.thresholds.dataDriftPsi');
@@ -202,7 +206,12 @@ describeEachBackend('monitoring evaluation API', (backend) => {
     });
     const counted = await server.api('POST', '/api/v1/models/fraud/monitoring/run?rules=error_rate');
     const check = find(counted.body.checks as MonitorCheck[], 'error_rate');
-    expect(check.window).toEqual({ from: '2026-03-01T05:00:00.000Z', to: NOW, records: 500 });
+    expect(check.window).toEqual({
+      from: '2026-03-01T05:00:00.000Z',
+      to: NOW,
+      records: 500,
+      labelled: 0, // none of these records has a label
+    });
     // New records now go into 15-minute buckets.
     await post(server, `${V}/inferences`, [at(999, '2026-03-02T10:20:00Z')]);
     const latest = await server.ctx.db

@@ -90,6 +90,12 @@ export function registerMonitoringCommands(program: Command): void {
       const config = o.set
         ? await client.request<Record<string, unknown>>('PUT', path, readJsonFile(o.set, '--set'))
         : await client.request<Record<string, unknown>>('GET', path);
+      if (config.kind === 'governance_change') {
+        const required = config.required as Array<{ role: string; count: number }>;
+        process.stderr.write(
+          `governance change request ${String(config.id)} opened (${String(config.reason)}); it applies once approved by: ${required.map((r) => `${r.role} ×${r.count}`).join(', ')}\n`,
+        );
+      }
       printJson(config);
     });
 }

@@ -79,6 +79,7 @@ export async function listMonitoringResults(
       observed?: number;
       baseline?: number;
       detail?: string;
+      explanations?: MonitorCheck['explanations'];
     };
     return {
       id: r.id,
@@ -89,7 +90,12 @@ export async function listMonitoringResults(
       value: r.value,
       threshold: r.threshold,
       status: r.status as CheckStatus,
-      window: { from: r.window_from, to: r.window_to, records: Number(r.records) },
+      window: {
+        from: r.window_from,
+        to: r.window_to,
+        records: Number(r.records),
+        ...(r.labelled !== null ? { labelled: Number(r.labelled) } : {}),
+      },
       policyRule: r.policy_rule,
       policyVersion: r.policy_version,
       version: r.version_name,
@@ -139,32 +145,50 @@ export async function getMonitoringConfig(db: Executor, modelName: string): Prom
   };
 }
 
-/** Replaces a model's monitoring configuration (audited in the same transaction). */
-export async function putMonitoringConfig(
-  ctx: AppContext,
-  actor: Actor,
-  modelName: string,
-  input: MonitoringConfigInput,
-): Promise<MonitoringConfigView> {
-  const model = await requireModel(ctx.db, modelName);
+/** The configuration a model stores as it was given (no defaults filled in); `{}` when none. */
+export async function readStoredMonitoringConfig(
+  db: Executor,
+  modelId: string,
+): Promise<MonitoringConfigInput> {
+  const row = await db
+    .selectFrom('monitoring_configs')
+    .select('config')
+    .where('model_id', '=', modelId)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.config) as MonitoringConfigInput) : {};
+}
+
+/** Refuses (400) a configuration whose webhook URL may not be reached; fills nothing in. */
+export function checkMonitoringConfig(ctx: AppContext, input: MonitoringConfigInput): void {
   withDefaults(input);
   if (input.pipelineWebhookUrl)
     requireOutboundUrl(input.pipelineWebhookUrl, ctx.config.webhookAllow, 'pipelineWebhookUrl');
+}
+
+/**
+ * Stores a model's monitoring configuration in the caller's transaction, with its audit entry
+ * (naming the tightenings, the loosenings held for approval, or the change request that approved it).
+ */
+export async function storeMonitoringConfig(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  model: { id: string; name: string },
+  input: MonitoringConfigInput,
+  note: { changeRequestId?: string; heldForApproval?: string[] } = {},
+): Promise<void> {
   const now = ctx.now().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
-    const values = { config: JSON.stringify(input), updated_at: now, updated_by: actor.principal.name };
-    await trx
-      .insertInto('monitoring_configs')
-      .values({ model_id: model.id, ...values })
-      .onConflict((oc) => oc.column('model_id').doUpdateSet(values))
-      .execute();
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'monitoring.config_set',
-      subject: `model:${model.name}`,
-      requestId: actor.requestId,
-      change: input,
-    });
+  const values = { config: JSON.stringify(input), updated_at: now, updated_by: actor.principal.name };
+  await trx
+    .insertInto('monitoring_configs')
+    .values({ model_id: model.id, ...values })
+    .onConflict((oc) => oc.column('model_id').doUpdateSet(values))
+    .execute();
+  await ctx.audit.append(trx, {
+    actor: actor.principal.name,
+    action: 'monitoring.config_set',
+    subject: `model:${model.name}`,
+    requestId: actor.requestId,
+    change: { ...input, ...note },
   });
-  return getMonitoringConfig(ctx.db, modelName);
 }

@@ -12,15 +12,20 @@ import {
   ingestFeedback,
   ingestInferences,
   ingestLabels,
+  ingestSignals,
   requireIngestTarget,
+  type IngestOptions,
   type IngestTarget,
 } from './ingestion.service.js';
-import { getMonitoringConfig, listMonitoringResults, putMonitoringConfig } from './monitoring.results.js';
+import { getMonitoringConfig, listMonitoringResults } from './monitoring.results.js';
+import { registerMonitoringSeriesRoute } from './monitoring-series.js';
+import { changeMonitoringConfig, changeRequestSchema } from '../workflow/index.js';
 import { monitoringConfigSchema } from './monitoring-config.js';
 import { runMonitoring } from './monitoring.run.js';
 import { parseRecordBody } from './record.validate.js';
 import { deleteReference, ingestReference, referenceSummary } from './reference.service.js';
 import { RULE_NAMES } from './rules/evaluate.js';
+import { explanationSummarySchema } from '../explanations/explanation.schema.js';
 
 const versionParams = z.object({ name: modelName, version: semverString });
 const modelParams = z.object({ name: modelName });
@@ -41,6 +46,17 @@ const recordsBody = (description: string) => ({
   },
 });
 
+const recordRefusalSchema = z
+  .object({
+    index: z.number().openapi({ description: '0-based position of the record in the batch' }),
+    id: z.string().nullable().openapi({ description: "The record's id, when it could be read" }),
+    field: z
+      .string()
+      .openapi({ description: "Path in the record, e.g. `features.amount`; '' for the whole record" }),
+    reason: z.string(),
+  })
+  .openapi('RecordRefusal', { description: 'A record a partial batch refused, and why (it was not stored)' });
+
 const ingestResultSchema = z
   .object({
     records: z.number(),
@@ -49,8 +65,35 @@ const ingestResultSchema = z
     joined: z.number().optional(),
     pending: z.number().optional(),
     digest: z.string(),
+    refused: z.array(recordRefusalSchema).optional().openapi({
+      description: 'With `partial=true`: the records refused, which were not stored (the others were)',
+    }),
+    excluded: z.array(z.string()).optional().openapi({
+      description: 'Reference batches: the id and timestamp columns left out of the features',
+    }),
+    warnings: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'Reference batches: features that look like row ids, kept as asked' }),
   })
-  .openapi('IngestResult');
+  .openapi('IngestResult', { description: 'How many records a batch stored (a rejected batch stores none)' });
+
+const referenceColumnName = z.string().min(1).max(200);
+const referenceQuery = z.object({
+  idColumn: referenceColumnName.optional().openapi({
+    description: 'The feature holding a row id: left out of the reference features',
+  }),
+  timestampColumn: referenceColumnName.optional().openapi({
+    description: 'The feature holding the row time: left out of the reference features',
+  }),
+});
+
+const partialQuery = z.object({
+  partial: z.enum(['true', 'false']).optional().openapi({
+    description:
+      '`true`: judge each record on its own — bad records are refused and listed in `refused`, the others are stored. Default: all-or-nothing.',
+  }),
+});
 
 const monitorCheckSchema = z
   .object({
@@ -60,7 +103,15 @@ const monitorCheckSchema = z
     value: z.number().nullable(),
     threshold: z.number().nullable(),
     status: z.enum(['ok', 'warning', 'alert', 'insufficient_data']),
-    window: z.object({ from: z.string(), to: z.string(), records: z.number() }),
+    window: z.object({
+      from: z.string(),
+      to: z.string(),
+      records: z.number(),
+      labelled: z
+        .number()
+        .optional()
+        .openapi({ description: 'Records of the window whose label had arrived when it was evaluated' }),
+    }),
     policyRule: z.string(),
     version: z.string(),
     n: z.number().optional(),
@@ -71,21 +122,26 @@ const monitorCheckSchema = z
     }),
     baseline: z.number().optional().openapi({ description: 'The baseline metric it was compared with' }),
     detail: z.string().optional(),
+    explanations: explanationSummarySchema.optional(),
   })
-  .openapi('MonitorCheck');
+  .openapi('MonitorCheck', { description: 'One monitored value in a window against its threshold' });
 
 const storedCheckSchema = monitorCheckSchema
   .extend({ id: z.string(), runId: z.string(), policyVersion: z.string(), evaluatedAt: z.string() })
-  .openapi('MonitoringResult');
+  .openapi('MonitoringResult', {
+    description: 'One stored monitoring result: a check with its window, run and policy version',
+  });
 
-async function readRecords(c: {
-  req: { header(name: string): string | undefined; text(): Promise<string> };
-}) {
+async function readRecords(
+  c: { req: { header(name: string): string | undefined; text(): Promise<string> } },
+  options: IngestOptions,
+) {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return parseRecordBody(await c.req.text(), type);
+  return parseRecordBody(await c.req.text(), type, options);
 }
 
 export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): void {
+  registerMonitoringSeriesRoute(routes, ctx);
   const batchRoute = (
     path: string,
     summary: string,
@@ -94,7 +150,11 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
       target: IngestTarget,
       actor: Parameters<typeof ingestInferences>[1],
       raws: Awaited<ReturnType<typeof readRecords>>,
+      options: IngestOptions,
+      query: Record<string, string>,
     ) => Promise<z.infer<typeof ingestResultSchema>>,
+    judgedPerRecord = true,
+    query: z.ZodObject = partialQuery,
   ) =>
     routes.add(
       createRoute({
@@ -105,6 +165,7 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
         description,
         request: {
           params: versionParams,
+          ...(judgedPerRecord ? { query: partialQuery } : { query }),
           ...recordsBody('A JSON array of records, or NDJSON (one record per line)'),
         },
         responses: jsonResponse(200, ingestResultSchema, 'The batch was stored (or was already stored)'),
@@ -112,8 +173,9 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
       INGEST_ROLES,
       async (c) => {
         const { name, version } = c.req.valid('param');
+        const options: IngestOptions = { partial: judgedPerRecord && c.req.query('partial') === 'true' };
         const target = await requireIngestTarget(ctx, name, version);
-        const raws = await readRecords(c);
+        const raws = await readRecords(c, options);
         const counted = path === 'inferences';
         let result: z.infer<typeof ingestResultSchema>;
         try {
@@ -121,13 +183,15 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
             target,
             { principal: c.get('principal'), requestId: c.get('requestId') },
             raws,
+            options,
+            c.req.query(),
           );
         } catch (error) {
           if (counted && error instanceof WardenError && error.code === 'invalid_input')
             recordIngestion(name, 0, raws.length);
           throw error;
         }
-        if (counted) recordIngestion(name, result.accepted, 0);
+        if (counted) recordIngestion(name, result.accepted, result.refused?.length ?? 0);
         return c.json(result, 200);
       },
     );
@@ -135,26 +199,38 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
   batchRoute(
     'inferences',
     'Send inference records',
-    'Each record: `{id, timestamp?, features, prediction, score?, segment?, latencyMs?, error?, signals?}`. The batch is validated whole against the version’s input schema: one bad record answers 400 naming its line and field, and nothing is stored. A field the schema does not declare is accepted and reported by the schema-change monitor. Idempotent on record id.',
-    (target, actor, raws) => ingestInferences(ctx, actor, target, raws),
+    'Each record: `{id, timestamp?, features, prediction, score?, segment?, latencyMs?, error?, signals?, cost?, tokensIn?, tokensOut?}`. By default the batch is validated whole against the version’s input schema: one bad record answers 400 naming its line and field, and nothing is stored. With `?partial=true` each record is judged on its own: the answer lists the refused ones (`refused: [{index, id, field, reason}]`) and the others are stored; only those count in the window profiles, the metrics and the audit digest. A field the schema does not declare is accepted and reported by the schema-change monitor. Idempotent on record id.',
+    (target, actor, raws, options) => ingestInferences(ctx, actor, target, raws, options),
   );
   batchRoute(
     'labels',
     'Send delayed ground-truth labels',
-    '`[{id, label}]`, joined to the inference record with that id whether it arrived before or after. A record’s first label counts.',
-    (target, actor, raws) => ingestLabels(ctx, actor, target, raws),
+    '`[{id, label}]`, joined to the inference record with that id whether it arrived before or after. A record’s first label counts. `?partial=true` as for inferences.',
+    (target, actor, raws, options) => ingestLabels(ctx, actor, target, raws, options),
   );
   batchRoute(
     'feedback',
     'Send user feedback',
-    '`[{id, rating: "up"|"down", report?}]`, joined to the inference record with that id. A record’s first feedback counts.',
-    (target, actor, raws) => ingestFeedback(ctx, actor, target, raws),
+    '`[{id, rating: "up"|"down", report?}]`, joined to the inference record with that id. A record’s first feedback counts. `?partial=true` as for inferences.',
+    (target, actor, raws, options) => ingestFeedback(ctx, actor, target, raws, options),
+  );
+  batchRoute(
+    'signals',
+    'Send safety signals found after the answer',
+    '`[{id, signals: {name: boolean | string}}]` (a moderation pass, a user report), joined to the inference record with that id whether it arrived before or after. A record’s first signals count: a record that carried `signals` inline keeps them. `?partial=true` as for inferences.',
+    (target, actor, raws, options) => ingestSignals(ctx, actor, target, raws, options),
   );
   batchRoute(
     'reference',
     'Add records to the version’s reference baseline',
-    '`[{features, prediction?, score?, label?, segment?}]` from the training or validation sample. Every record enters the reference profile; the first 100,000 are also kept verbatim. A repeated batch (same digest) changes nothing.',
-    (target, actor, raws) => ingestReference(ctx, actor, target, raws),
+    '`[{features, prediction?, score?, label?, segment?}]` from the training or validation sample. Every record enters the reference profile; the first 100,000 are also kept verbatim. `idColumn` and `timestampColumn` name features that identify or time a row: they are left out (`excluded`). Other features that look like row ids (a distinct value in every row, named like `id`/`uuid`/`*_id` or holding increasing integers) are kept and reported in `warnings`. A repeated batch (same digest) changes nothing.',
+    (target, actor, raws, _options, query) =>
+      ingestReference(ctx, actor, target, raws, {
+        ...(query.idColumn ? { idColumn: query.idColumn } : {}),
+        ...(query.timestampColumn ? { timestampColumn: query.timestampColumn } : {}),
+      }),
+    false,
+    referenceQuery,
   );
 
   routes.add(
@@ -260,7 +336,11 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
         .map((r) => r.trim())
         .filter(Boolean);
       for (const rule of rules ?? []) {
-        if (!RULE_NAMES.includes(rule) && !rule.startsWith('safety_signal:'))
+        if (
+          !RULE_NAMES.includes(rule) &&
+          !rule.startsWith('safety_signal:') &&
+          !rule.startsWith('signal_trend:')
+        )
           throw invalidInput(`unknown rule "${rule}"; rules are ${RULE_NAMES.join(', ')}`, 'rules');
       }
       const principal = c.get('principal');
@@ -292,18 +372,28 @@ export function registerMonitoringRoutes(routes: RouteTable, ctx: AppContext): v
       path: '/api/v1/models/{name}/monitoring/config',
       tags: ['monitoring'],
       summary: 'Replace the model’s monitoring configuration',
+      description:
+        'A configuration that loosens a control — a raised threshold, a longer or disabled cadence, a lower significance level, more records or labels before a monitor judges, a later warning, a sensitive attribute dropped — answers 202 with a governance change request needing the policy’s `governanceChanges` approvals; meanwhile the stricter of the old and new value of each control applies (tightenings and other settings at once). Anything else applies at once (200), audited.',
       request: { params: modelParams, ...jsonBody(monitoringConfigSchema) },
-      responses: jsonResponse(200, z.record(z.string(), z.unknown()), 'The configuration'),
+      responses: {
+        ...jsonResponse(200, z.record(z.string(), z.unknown()), 'The configuration'),
+        202: {
+          content: { 'application/json': { schema: changeRequestSchema } },
+          description: 'The governance change request holding the loosening',
+        },
+      },
     }),
     INGEST_ROLES,
     async (c) => {
-      const result = await putMonitoringConfig(
+      const result = await changeMonitoringConfig(
         ctx,
         { principal: c.get('principal'), requestId: c.get('requestId') },
         c.req.valid('param').name,
         c.req.valid('json'),
       );
-      return c.json(result, 200);
+      // Both bodies are declared above; the typed handler checks the last success status only.
+      if (result.applied) return c.json(result.config, 200) as never;
+      return c.json(result.changeRequest, 202);
     },
   );
 }

@@ -39,7 +39,7 @@ export async function runModelMonitoring(
   model: Model,
   options: RunOptions,
 ): Promise<{ runId: string; checks: MonitorCheck[] } | null> {
-  const { policyVersion, evaluations } = await evaluateModel(ctx.db, model, {
+  const { config, policyVersion, evaluations } = await evaluateModel(ctx.db, model, {
     now: options.now,
     ...(options.rules ? { rules: options.rules } : {}),
   });
@@ -54,6 +54,7 @@ export async function runModelMonitoring(
           version: evaluation.version.version,
           checks: evaluation.checks,
           now: options.now,
+          bucketMinutes: config.bucketMinutes,
         });
       }
       const checks = evaluations.reduce((n, e) => n + e.checks.length, 0);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 import { newId } from '../core/ids.js';
-import { getActivePolicy, monitoringPolicy } from '../policy/index.js';
+import { explainabilityPolicy, getActivePolicy, monitoringPolicy } from '../policy/index.js';
 import type { Model } from '../registry/model.schema.js';
 import { findVersions } from '../registry/version.repository.js';
 import type { ModelVersion } from '../registry/version.schema.js';
@@ -16,6 +16,8 @@ import {
 import type { MonitorCheck } from './monitoring.types.js';
 import { loadReference } from './reference.service.js';
 import { evaluateRules } from './rules/evaluate.js';
+import type { Traffic } from './rules/sla.rules.js';
+import type { TrendPoint } from './rules/trend.rules.js';
 import { signalFired, WindowProfile } from './window-profile.js';
 
 /** Segments evaluated per window: the largest ones by record count. */
@@ -58,7 +60,7 @@ async function evaluationWindow(
   return { from, to: now };
 }
 
-/** Versions whose records fall in the window; the champion when none do (so its checks show "no data"). */
+/** Versions whose records fall in the window, and the champion whether or not it has any (its checks then show "no data"). */
 async function versionsToEvaluate(
   db: Executor,
   model: Model,
@@ -79,10 +81,8 @@ async function versionsToEvaluate(
     .where('window_start', '<=', window.to.toISOString())
     .execute();
   const ids = new Set(active.map((r) => r.version_id));
-  const chosen = versions.filter((v) => ids.has(v.id));
-  if (chosen.length > 0) return chosen;
-  const champion = versions.find((v) => v.version === model.championVersion);
-  return champion ? [champion] : [];
+  // The champion is always judged: a production model that stopped reporting is an outage.
+  return versions.filter((v) => ids.has(v.id) || v.version === model.championVersion);
 }
 
 /** Rolls the window's stored profiles up into one profile for the whole and one per segment. */
@@ -140,6 +140,83 @@ async function exampleIds(
   return out;
 }
 
+/**
+ * The model's traffic over the window, for the throughput SLA: the records of every version in
+ * the window's buckets, over the minutes from the first whole bucket of the window to `now` (or,
+ * for a model whose first record falls inside the window, from that record).
+ */
+async function modelTraffic(
+  db: Executor,
+  versionIds: readonly string[],
+  window: EvaluationWindow,
+  bucketMinutes: number,
+): Promise<Traffic> {
+  const fromIso = window.from.toISOString();
+  const toIso = window.to.toISOString();
+  const rows = await db
+    .selectFrom('monitoring_windows')
+    .select(['window_start', 'records'])
+    .where('version_id', 'in', versionIds)
+    .where('segment', '=', '')
+    .where('window_start', '>=', fromIso)
+    .where('window_start', '<=', toIso)
+    .execute();
+  const records = rows.reduce((sum, r) => sum + Number(r.records), 0);
+  const earlier = await db
+    .selectFrom('monitoring_windows')
+    .select('window_start')
+    .where('version_id', 'in', versionIds)
+    .where('segment', '=', '')
+    .where('window_start', '<', fromIso)
+    .limit(1)
+    .executeTakeFirst();
+  const bucket = bucketMinutes * 60_000;
+  // Buckets are counted when they start inside the window: the span starts at the first boundary.
+  let start = Math.ceil(window.from.getTime() / bucket) * bucket;
+  if (!earlier && rows.length > 0) {
+    const first = rows.reduce((a, r) => (r.window_start < a ? r.window_start : a), rows[0]!.window_start);
+    const profiles = await db
+      .selectFrom('monitoring_windows')
+      .select('profile')
+      .where('version_id', 'in', versionIds)
+      .where('segment', '=', '')
+      .where('window_start', '=', first)
+      .execute();
+    let firstAt = Number.POSITIVE_INFINITY;
+    for (const p of profiles)
+      firstAt = Math.min(firstAt, WindowProfile.parse(p.profile).firstAt ?? Date.parse(first));
+    start = Math.max(start, firstAt);
+  }
+  return {
+    records,
+    minutes: Math.max(0, window.to.getTime() - start) / 60_000,
+    since: new Date(start).toISOString(),
+    everReported: rows.length > 0 || earlier !== undefined,
+  };
+}
+
+/**
+ * The version's last `count` stored buckets of the whole population up to `now`, oldest first,
+ * with their records and signal firings, for the signal trend test.
+ */
+async function trendSeries(db: Executor, versionId: string, now: Date, count: number): Promise<TrendPoint[]> {
+  const rows = await db
+    .selectFrom('monitoring_windows')
+    .select(['window_start', 'profile'])
+    .where('version_id', '=', versionId)
+    .where('segment', '=', '')
+    .where('window_start', '<=', now.toISOString())
+    .orderBy('window_start', 'desc')
+    .limit(count)
+    .execute();
+  return rows.reverse().map((r) => {
+    const profile = WindowProfile.parse(r.profile);
+    const events: Record<string, number> = {};
+    for (const [name, s] of Object.entries(profile.signals)) events[name] = s.events;
+    return { start: r.window_start, records: profile.records, events };
+  });
+}
+
 /** One version's evaluation. */
 export interface VersionEvaluation {
   version: ModelVersion;
@@ -182,8 +259,29 @@ export async function evaluateModel(
       .where('segment', '=', '')
       .executeTakeFirst();
     const wanted = options.rules
-      ? new Set(options.rules.map((r) => (r.startsWith('safety_signal:') ? 'safety_signal' : r)))
+      ? new Set(
+          options.rules.map((r) =>
+            r.startsWith('safety_signal:')
+              ? 'safety_signal'
+              : r.startsWith('signal_trend:')
+                ? 'signal_trend'
+                : r,
+          ),
+        )
       : undefined;
+    const trend =
+      wanted === undefined || wanted.has('signal_trend')
+        ? await trendSeries(db, version.id, options.now, config.trendWindows)
+        : undefined;
+    const traffic =
+      version.version === model.championVersion && (wanted === undefined || wanted.has('throughput'))
+        ? await modelTraffic(
+            db,
+            versions.map((v) => v.id),
+            window,
+            config.bucketMinutes,
+          )
+        : undefined;
     const checks = evaluateRules({
       overall,
       segments,
@@ -199,21 +297,32 @@ export async function evaluateModel(
       ),
       sensitiveAttributes: config.sensitiveAttributes,
       newData: { records: Number(volume?.total ?? 0), since: version.createdAt },
+      ...(traffic ? { traffic } : {}),
+      ...(trend ? { trend } : {}),
       ...(wanted ? { rules: wanted } : {}),
+      explainability: explainabilityPolicy(policy.document, model.riskTier),
     });
     const from = window.from.toISOString();
     const to = window.to.toISOString();
     const out: MonitorCheck[] = [];
     for (const c of checks) {
+      const family = c.rule.startsWith('safety_signal:')
+        ? 'safety_signal'
+        : c.rule.startsWith('signal_trend:')
+          ? 'signal_trend'
+          : null;
+      // Asked for one signal by name: its checks only.
       if (
         options.rules &&
-        c.rule.startsWith('safety_signal:') &&
-        !options.rules.includes('safety_signal') &&
+        family !== null &&
+        !options.rules.includes(family) &&
         !options.rules.includes(c.rule)
       )
         continue;
-      const records = c.segment === undefined ? overall.records : (segments.get(c.segment)?.records ?? 0);
-      const check: MonitorCheck = { ...c, window: { from, to, records }, version: version.version };
+      const profile = c.segment === undefined ? overall : segments.get(c.segment);
+      const records = profile?.records ?? 0;
+      const labelled = profile ? labelledRecords(profile) : 0;
+      const check: MonitorCheck = { ...c, window: { from, to, records, labelled }, version: version.version };
       if (
         (c.rule.startsWith('safety_signal:') || c.rule === 'negative_feedback_rate') &&
         (c.count ?? 0) > 0 &&
@@ -226,6 +335,13 @@ export async function evaluateModel(
     evaluations.push({ version, checks: out });
   }
   return { config, policyVersion: policy.version, evaluations };
+}
+
+/** Records of a rolled-up window that have a label (every label counted once, pooled classes included). */
+function labelledRecords(profile: WindowProfile): number {
+  let n = 0;
+  for (const count of Object.values(profile.labels)) n += count;
+  return n;
 }
 
 /** Stores one evaluation's checks as time-series rows, inside the caller's transaction. */
@@ -245,6 +361,7 @@ export async function storeChecks(
     window_from: c.window.from,
     window_to: c.window.to,
     records: c.window.records,
+    labelled: c.window.labelled ?? null,
     value: c.value,
     threshold: c.threshold,
     status: c.status,
@@ -257,6 +374,7 @@ export async function storeChecks(
       ...(c.observed !== undefined ? { observed: c.observed } : {}),
       ...(c.baseline !== undefined ? { baseline: c.baseline } : {}),
       ...(c.detail !== undefined ? { detail: c.detail } : {}),
+      ...(c.explanations !== undefined ? { explanations: c.explanations } : {}),
     }),
     evaluated_at: evaluatedAt,
   }));

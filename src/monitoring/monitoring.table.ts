@@ -41,13 +41,17 @@ export interface InferenceRecordTable {
   labelled_at: string | null;
   feedback: string | null;
   received_at: string;
+  /** Compact JSON of the record's attributions (`{a, m?, b?}`); null when it carried none. */
+  attributions: string | null;
+  /** The record a perturbation probe perturbs; null for ordinary traffic. */
+  probe_of: string | null;
 }
 
-/** A label or feedback that arrived before its inference record. */
+/** A label, feedback or signals that arrived before its inference record. */
 export interface MonitoringPendingTable {
   version_id: string;
   record_id: string;
-  kind: 'label' | 'feedback';
+  kind: 'label' | 'feedback' | 'signals';
   payload: string;
   received_at: string;
 }
@@ -73,6 +77,8 @@ export interface MonitoringResultTable {
   window_from: string;
   window_to: string;
   records: number;
+  /** Records of the window that had a label when it was evaluated; null for results stored before this was kept. */
+  labelled: number | null;
   value: number | null;
   threshold: number | null;
   status: string;

@@ -5,7 +5,7 @@ import { runDueMonitors } from './monitor-schedule.js';
 /** Scheduled monitor evaluation: each due (model, rule family) runs once, whatever the number of servers. */
 export const monitorScheduleTask: BackgroundTask<AppContext> = {
   name: 'monitoring.schedule',
-  intervalMs: 30_000,
+  intervalMs: 5_000,
   runOnce: async (ctx) => {
     await runDueMonitors(ctx);
   },

@@ -1,3 +1,4 @@
+import type { ExplanationSummary } from '../explanations/explanation.rules.js';
 import type { ModelVersion } from '../registry/version.schema.js';
 
 /** One field of a version's declared input schema. */
@@ -24,7 +25,8 @@ export interface MonitorCheck {
   value: number | null;
   threshold: number | null;
   status: CheckStatus;
-  window: { from: string; to: string; records: number };
+  /** `labelled`: records of the window whose label had arrived when it was evaluated. */
+  window: { from: string; to: string; records: number; labelled?: number };
   /** Where the threshold came from, e.g. `triggers.dataDriftPsi` or `monitoring.errorRatePct`. */
   policyRule: string;
   /** The model version the records belong to. */
@@ -38,4 +40,6 @@ export interface MonitorCheck {
   observed?: number;
   baseline?: number;
   detail?: string;
+  /** The window's global importance, attribution drift and explanation quality (the `explanations` check). */
+  explanations?: ExplanationSummary;
 }

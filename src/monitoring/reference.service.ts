@@ -1,10 +1,15 @@
-import { assertNotHeld } from '../registry/legal-hold.js';
+import { assertNotHeld } from '../registry/legal-hold.service.js';
 import type { Executor } from '../db/database.js';
-import { notFound } from '../core/errors.js';
+import { invalidInput, notFound } from '../core/errors.js';
 import type { AppContext } from '../http/context.js';
 import type { Actor } from '../registry/registry.service.js';
 import { digestOf, segmentKeys, type IngestResult, type IngestTarget } from './ingestion.service.js';
-import { compileInputSchema, validateReference, type RawRecord } from './record.validate.js';
+import {
+  compileInputSchema,
+  validateReference,
+  type RawRecord,
+  type ReferenceInput,
+} from './record.validate.js';
 import { WindowProfile, type FieldProfile, type WindowProfileJSON } from './window-profile.js';
 
 /** Reference rows kept verbatim per version; the profile covers every row sent. */
@@ -45,19 +50,92 @@ export async function loadReference(db: Executor, versionId: string): Promise<Re
   return row ? parseReference(row.profile) : null;
 }
 
+/** Columns of a reference sample that identify or time a row rather than describe it. */
+export interface ReferenceColumns {
+  /** The feature holding the row id: left out of the features. */
+  idColumn?: string;
+  /** The feature holding the row's time: left out of the features. */
+  timestampColumn?: string;
+}
+
+/** A note about the batch that did not stop it. */
+export interface IngestWarning {
+  field: string;
+  message: string;
+}
+
+/** Names of id columns: `id`, `uuid`, `row_id`, `customer-id`, and camel case `customerId`. */
+const ID_NAME = /^(id|uuid|guid|row_?id|record_?id)$|[_-](id|uuid|guid)$/i;
+const CAMEL_ID_NAME = /[a-z](Id|ID|Uuid|UUID)$/;
+/** Rows a column must fill before its values alone (increasing integers) mark it as an id. */
+const MIN_ROWS_FOR_SEQUENCE = 10;
+
+/**
+ * Features of a batch that look like row ids: a value in every row, all distinct, and either a
+ * name like `id`, `uuid` or `*_id`, or integers increasing row by row. Such a column makes every
+ * production window look drifted; the caller names it (`idColumn`) to leave it out.
+ */
+export function detectIdColumns(records: readonly ReferenceInput[]): string[] {
+  if (records.length < 2) return [];
+  const names = new Set<string>();
+  for (const r of records) for (const name of Object.keys(r.features)) names.add(name);
+  const found: string[] = [];
+  for (const name of [...names].sort()) {
+    const values = records.map((r) => r.features[name]);
+    if (values.some((v) => v === null || v === undefined || typeof v === 'boolean')) continue;
+    if (new Set(values).size !== values.length) continue;
+    const increasing =
+      values.length >= MIN_ROWS_FOR_SEQUENCE &&
+      values.every((v, i) => Number.isInteger(v) && (i === 0 || (v as number) > (values[i - 1] as number)));
+    if (ID_NAME.test(name) || CAMEL_ID_NAME.test(name) || increasing) found.push(name);
+  }
+  return found;
+}
+
+/** Leaves the named id and timestamp columns out of every record's features; a name no record has is refused. */
+function excludeColumns(records: ReferenceInput[], columns: ReferenceColumns): string[] {
+  const excluded: string[] = [];
+  for (const [field, name] of [
+    ['idColumn', columns.idColumn],
+    ['timestampColumn', columns.timestampColumn],
+  ] as const) {
+    if (name === undefined) continue;
+    if (!records.some((r) => name in r.features))
+      throw invalidInput(`${field}: no record has a feature "${name}"`, field);
+    for (const r of records) delete r.features[name];
+    excluded.push(name);
+  }
+  return excluded;
+}
+
 /**
  * Adds a batch of reference records (training or validation sample) to a version's baseline:
  * the profile takes every row, the first {@link REFERENCE_ROW_CAP} rows are also kept verbatim.
- * A batch whose digest was already folded in is accepted again and changes nothing.
+ * The id and timestamp columns named in `columns` are left out of the features; other features
+ * that look like row ids are reported in `warnings`. A batch whose digest was already folded in
+ * is accepted again and changes nothing.
  */
 export async function ingestReference(
   ctx: AppContext,
   actor: Actor,
   target: IngestTarget,
   raws: RawRecord[],
-): Promise<IngestResult> {
+  columns: ReferenceColumns = {},
+): Promise<IngestResult & { excluded?: string[]; warnings?: IngestWarning[] }> {
   const records = validateReference(raws, compileInputSchema(target.version.inputSchema), target.task);
-  const digest = digestOf(raws.map((r) => r.value));
+  const excluded = excludeColumns(records, columns);
+  const warnings: IngestWarning[] = detectIdColumns(records).map((name) => ({
+    field: `features.${name}`,
+    message: `"${name}" looks like a row id (a distinct value in every row): it is kept as a feature and will look drifted in every window; send idColumn=${name} (warden ingest --id-column ${name}) to leave it out`,
+  }));
+  const notes = {
+    ...(excluded.length > 0 ? { excluded } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+  // Leaving columns out changes what is stored, so it is part of what the digest covers.
+  const digest = digestOf(
+    excluded.length > 0 ? { records: raws.map((r) => r.value), excluded } : raws.map((r) => r.value),
+  );
   const versionId = target.version.id;
   const nowIso = ctx.now().toISOString();
   return ctx.db.transaction().execute(async (trx) => {
@@ -66,7 +144,7 @@ export async function ingestReference(
     const row = await q.executeTakeFirst();
     const digests = row ? (JSON.parse(row.batch_digests) as string[]) : [];
     if (digests.includes(digest))
-      return { records: records.length, accepted: 0, duplicates: records.length, digest };
+      return { records: records.length, accepted: 0, duplicates: records.length, digest, ...notes };
     const ref: ReferenceProfiles = row
       ? parseReference(row.profile)
       : { overall: new WindowProfile(), segments: new Map<string, WindowProfile>() };
@@ -123,9 +201,14 @@ export async function ingestReference(
       action: 'monitoring.reference_ingested',
       subject: `model:${target.model.name}@${target.version.version}`,
       requestId: actor.requestId,
-      change: { ...result, storedRows: values.stored_rows, totalRecords: values.records },
+      change: {
+        ...result,
+        storedRows: values.stored_rows,
+        totalRecords: values.records,
+        ...(excluded.length > 0 ? { excluded } : {}),
+      },
     });
-    return result;
+    return { ...result, ...notes };
   });
 }
 

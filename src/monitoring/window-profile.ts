@@ -5,6 +5,11 @@ import {
   type FrequentItems,
   type QuantileSketch,
 } from '../stats/sketch/index.js';
+import {
+  AttributionProfile,
+  type AttributedRecord,
+  type AttributionProfileJSON,
+} from '../explanations/attribution-profile.js';
 import type { FeatureValue } from './record.validate.js';
 import { RegressionSums, type RegressionSumsJSON } from './regression-profile.js';
 
@@ -126,6 +131,9 @@ export interface PerformanceCounts {
   /** Sum of (score − y)² over labelled records with a score in [0, 1]. */
   brierSum: number;
   brierN: number;
+  /** Sum of (score − y)⁴, the squares of the Brier terms, over the `brierSqN` records that kept them. */
+  brierSqSum: number;
+  brierSqN: number;
 }
 
 export interface SignalCounts {
@@ -134,6 +142,22 @@ export interface SignalCounts {
   /** Records where it fired (true, or a string other than "", "none", "false"). */
   events: number;
   values: Record<string, number>;
+}
+
+/** What the records of a window cost: sums over the records that reported `cost` or tokens. */
+export interface UsageSums {
+  /** Records that carried `cost`. */
+  costRecords: number;
+  /** Sum of their `cost`. */
+  cost: number;
+  /** Records that carried `tokensIn` or `tokensOut`. */
+  tokenRecords: number;
+  tokensIn: number;
+  tokensOut: number;
+}
+
+function emptyUsage(): UsageSums {
+  return { costRecords: 0, cost: 0, tokenRecords: 0, tokensIn: 0, tokensOut: 0 };
 }
 
 export interface WindowProfileJSON {
@@ -152,6 +176,12 @@ export interface WindowProfileJSON {
   errors: number;
   signals: Record<string, SignalCounts>;
   feedback: { up: number; down: number };
+  /** Cost and token sums; absent in profiles stored before they were kept, and when no record reported any. */
+  usage?: UsageSums;
+  /** Earliest and latest record time (ms since the epoch); absent before they were kept. */
+  span?: { first: number; last: number };
+  /** Attribution sums for global importance, drift and explanation quality; absent when none. */
+  attributions?: AttributionProfileJSON;
 }
 
 /** Label and prediction values compared as class keys: booleans and "true"/"false" become "1"/"0". */
@@ -162,7 +192,18 @@ function classKey(value: number | string | boolean): string {
 }
 
 function emptyPerformance(): PerformanceCounts {
-  return { labelled: 0, correct: 0, tp: 0, fp: 0, tn: 0, fn: 0, brierSum: 0, brierN: 0 };
+  return {
+    labelled: 0,
+    correct: 0,
+    tp: 0,
+    fp: 0,
+    tn: 0,
+    fn: 0,
+    brierSum: 0,
+    brierN: 0,
+    brierSqSum: 0,
+    brierSqN: 0,
+  };
 }
 
 function addCapped(counts: Record<string, number>, key: string, weight: number): void {
@@ -198,6 +239,11 @@ export class WindowProfile {
   errors = 0;
   readonly signals: Record<string, SignalCounts> = {};
   readonly feedback = { up: 0, down: 0 };
+  readonly usage: UsageSums = emptyUsage();
+  attributions = new AttributionProfile();
+  /** Earliest and latest record time in ms; null until a timed record arrives. */
+  firstAt: number | null = null;
+  lastAt: number | null = null;
 
   private feature(name: string): FieldProfile {
     let p = this.features.get(name);
@@ -216,8 +262,24 @@ export class WindowProfile {
     latencyMs?: number | undefined;
     error?: boolean | undefined;
     signals?: Record<string, boolean | string> | undefined;
+    timestamp?: number | undefined;
+    cost?: number | undefined;
+    tokensIn?: number | undefined;
+    tokensOut?: number | undefined;
+    attributions?: Omit<AttributedRecord, 'score'> | undefined;
   }): void {
     this.records++;
+    if (record.attributions) this.attributions.add({ ...record.attributions, score: record.score });
+    if (record.timestamp !== undefined) this.widenSpan(record.timestamp, record.timestamp);
+    if (record.cost !== undefined) {
+      this.usage.costRecords++;
+      this.usage.cost += record.cost;
+    }
+    if (record.tokensIn !== undefined || record.tokensOut !== undefined) {
+      this.usage.tokenRecords++;
+      this.usage.tokensIn += record.tokensIn ?? 0;
+      this.usage.tokensOut += record.tokensOut ?? 0;
+    }
     for (const name in record.features) {
       // Declared-but-null fields still create the column, so "present in 0 %" is distinguishable from "never sent".
       const column = this.feature(name);
@@ -227,13 +289,16 @@ export class WindowProfile {
     if (record.score !== undefined) this.score.add(record.score);
     if (record.latencyMs !== undefined) this.latency.add(record.latencyMs);
     if (record.error) this.errors++;
-    if (record.signals) {
-      for (const [name, value] of Object.entries(record.signals)) {
-        const s = (this.signals[name] ??= { n: 0, events: 0, values: {} });
-        s.n++;
-        if (signalFired(value)) s.events++;
-        if (typeof value === 'string') addCapped(s.values, value, 1);
-      }
+    if (record.signals) this.addSignals(record.signals);
+  }
+
+  /** Adds the safety signals of one record (inline, or sent later and joined by its id). */
+  addSignals(signals: Record<string, boolean | string>): void {
+    for (const [name, value] of Object.entries(signals)) {
+      const s = (this.signals[name] ??= { n: 0, events: 0, values: {} });
+      s.n++;
+      if (signalFired(value)) s.events++;
+      if (typeof value === 'string') addCapped(s.values, value, 1);
     }
   }
 
@@ -264,7 +329,14 @@ export class WindowProfile {
       const d = join.score - (actual ? 1 : 0);
       p.brierSum += d * d;
       p.brierN++;
+      p.brierSqSum += d * d * d * d;
+      p.brierSqN++;
     }
+  }
+
+  private widenSpan(first: number, last: number): void {
+    this.firstAt = this.firstAt === null ? first : Math.min(this.firstAt, first);
+    this.lastAt = this.lastAt === null ? last : Math.max(this.lastAt, last);
   }
 
   addFeedback(rating: 'up' | 'down'): void {
@@ -289,6 +361,8 @@ export class WindowProfile {
     p.fn += q.fn;
     p.brierSum += q.brierSum;
     p.brierN += q.brierN;
+    p.brierSqSum += q.brierSqSum;
+    p.brierSqN += q.brierSqN;
     this.latency.merge(other.latency);
     this.errors += other.errors;
     for (const [name, s] of Object.entries(other.signals)) {
@@ -299,6 +373,13 @@ export class WindowProfile {
     }
     this.feedback.up += other.feedback.up;
     this.feedback.down += other.feedback.down;
+    this.usage.costRecords += other.usage.costRecords;
+    this.usage.cost += other.usage.cost;
+    this.usage.tokenRecords += other.usage.tokenRecords;
+    this.usage.tokensIn += other.usage.tokensIn;
+    this.usage.tokensOut += other.usage.tokensOut;
+    if (other.firstAt !== null && other.lastAt !== null) this.widenSpan(other.firstAt, other.lastAt);
+    this.attributions.merge(other.attributions);
   }
 
   toJSON(): WindowProfileJSON {
@@ -319,6 +400,11 @@ export class WindowProfile {
       errors: this.errors,
       signals: structuredClone(this.signals),
       feedback: { ...this.feedback },
+      ...(this.usage.costRecords > 0 || this.usage.tokenRecords > 0 ? { usage: { ...this.usage } } : {}),
+      ...(this.firstAt !== null && this.lastAt !== null
+        ? { span: { first: this.firstAt, last: this.lastAt } }
+        : {}),
+      ...(this.attributions.empty ? {} : { attributions: this.attributions.toJSON() }),
     };
   }
 
@@ -338,6 +424,12 @@ export class WindowProfile {
     Object.assign(p.signals, json.signals);
     p.feedback.up = json.feedback.up;
     p.feedback.down = json.feedback.down;
+    if (json.usage) Object.assign(p.usage, json.usage);
+    if (json.span) {
+      p.firstAt = json.span.first;
+      p.lastAt = json.span.last;
+    }
+    if (json.attributions) p.attributions = AttributionProfile.fromJSON(json.attributions);
     return p;
   }
 

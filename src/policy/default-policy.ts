@@ -38,7 +38,8 @@ const BUMP_LEVELS: TierPolicy['validation']['levelFor'] = {
 /**
  * Model-card templates and report cadences per tier (seed 002): tier 1 a comprehensive card
  * reviewed quarterly, tier 2 the standard template reviewed annually, tier 3 a lightweight card
- * updated at deployment, tier 4 none required. Periodic reports monthly for tier 1, quarterly for
+ * updated at deployment, tier 4 none required (the full validation of tiers 1–3 runs
+ * `model-card.complete` against it). Periodic reports monthly for tier 1, quarterly for
  * tier 2, half-yearly for tier 3; post-implementation reviews cover the first 30 days.
  */
 export const DEFAULT_DOCUMENTATION: Record<1 | 2 | 3 | 4, NonNullable<TierPolicy['documentation']>> = {
@@ -89,6 +90,47 @@ export const DEFAULT_REGRESSION_TRIGGERS: Record<
   4: { rmseIncreasePct: 50, maeIncreasePct: 50, mapeIncreasePct: 50, r2Decay: 0.2 },
 };
 
+/**
+ * Operational SLAs per tier. Tier 1 is seed 002's SLA table (p95 < 50 ms, errors < 0.1 %,
+ * throughput > 10,000 requests/min); p99 and the other tiers are Warden's choice: the validation
+ * latency limits, and the rollback error criterion as the error limit. No cost or token budget
+ * is set by default.
+ */
+export const DEFAULT_SLA: Record<1 | 2 | 3 | 4, NonNullable<TierPolicy['monitoring']['sla']>> = {
+  1: {
+    latencyP95Ms: 50,
+    latencyP99Ms: 100,
+    errorRatePct: 0.1,
+    throughputPerMinute: 10_000,
+    costPer1kPredictions: null,
+    tokensPerWindow: null,
+  },
+  2: {
+    latencyP95Ms: 50,
+    latencyP99Ms: 100,
+    errorRatePct: 0.5,
+    throughputPerMinute: null,
+    costPer1kPredictions: null,
+    tokensPerWindow: null,
+  },
+  3: {
+    latencyP95Ms: 50,
+    latencyP99Ms: 100,
+    errorRatePct: 0.5,
+    throughputPerMinute: null,
+    costPer1kPredictions: null,
+    tokensPerWindow: null,
+  },
+  4: {
+    latencyP95Ms: 200,
+    latencyP99Ms: 500,
+    errorRatePct: 2,
+    throughputPerMinute: null,
+    costPer1kPredictions: null,
+    tokensPerWindow: null,
+  },
+};
+
 /** Canary 10 → 25 → 50 → 100 %; roll back when the error rate passes 0.5 % or accuracy drops 0.5 points (seed 002). */
 const SEED_CANARY = [10, 25, 50, 100];
 
@@ -107,6 +149,9 @@ export const DEFAULT_VETO_ROLES: Record<1 | 2 | 3 | 4, Role[]> = {
 };
 
 /** What a loosening of a governance fact needs when the document does not say. */
+/** Seed 002: deprecated features are removed after an enforced 30-day grace period. */
+export const DEFAULT_FEATURE_GRACE_DAYS = 30;
+
 export const DEFAULT_GOVERNANCE_CHANGES: GovernanceChanges = {
   promotionApprovals: true,
   plus: [{ role: 'compliance', count: 1 }],
@@ -121,6 +166,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
     { role: 'compliance', count: 1 },
   ],
   governanceChanges: DEFAULT_GOVERNANCE_CHANGES,
+  features: { deprecationGraceDays: DEFAULT_FEATURE_GRACE_DAYS },
   tiers: {
     '1': {
       label: 'critical',
@@ -153,6 +199,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
             'security.signature',
             'security.pii',
             ...FAIRNESS,
+            'model-card.complete',
           ],
           regression: [
             ...PERFORMANCE,
@@ -200,6 +247,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           newDataVolume: 50_000,
         },
         regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[1],
+        sla: DEFAULT_SLA[1],
         alerting: {
           ackWithinMinutes: 60,
           escalationChain: ['ML Engineer', 'MLOps Lead', 'VP Engineering', 'CISO'],
@@ -246,6 +294,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
             'security.artifact',
             'security.signature',
             'security.pii',
+            'model-card.complete',
           ],
           regression: [
             ...PERFORMANCE,
@@ -291,6 +340,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           newDataVolume: 100_000,
         },
         regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[2],
+        sla: DEFAULT_SLA[2],
         alerting: {
           ackWithinMinutes: 240,
           escalationChain: ['ML Engineer', 'MLOps Lead', 'VP Engineering'],
@@ -327,7 +377,14 @@ export const DEFAULT_POLICY: PolicyDocument = {
       validation: {
         levelFor: BUMP_LEVELS,
         checks: {
-          full: [...PERFORMANCE, ...DATA, ...INFRASTRUCTURE, 'security.artifact', 'security.pii'],
+          full: [
+            ...PERFORMANCE,
+            ...DATA,
+            ...INFRASTRUCTURE,
+            'security.artifact',
+            'security.pii',
+            'model-card.complete',
+          ],
           regression: [...PERFORMANCE, 'data.schema', 'data.drift', 'security.artifact'],
           smoke: ['performance.thresholds', 'data.schema', 'security.artifact'],
         },
@@ -366,6 +423,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           newDataVolume: 250_000,
         },
         regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[3],
+        sla: DEFAULT_SLA[3],
         alerting: {
           ackWithinMinutes: 1440,
           escalationChain: ['ML Engineer', 'MLOps Lead'],
@@ -442,6 +500,7 @@ export const DEFAULT_POLICY: PolicyDocument = {
           newDataVolume: 500_000,
         },
         regressionTriggers: DEFAULT_REGRESSION_TRIGGERS[4],
+        sla: DEFAULT_SLA[4],
         alerting: {
           ackWithinMinutes: 4320,
           escalationChain: ['Model Owner'],

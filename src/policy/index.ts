@@ -12,6 +12,9 @@ export {
 export {
   approvalRequirements,
   documentationPolicy,
+  explainabilityPolicy,
+  type ExplainabilityPolicy,
+  featureDeprecationGraceDays,
   type DocumentationPolicy,
   approvalVotes,
   governanceChangeVotes,
@@ -19,6 +22,7 @@ export {
   type VoteRule,
   monitoringPolicy,
   policyChangeApprovals,
+  protectedAliases,
   requiredValidationLevel,
   retentionPolicy,
   retirementPolicy,

@@ -18,7 +18,7 @@ const policyVersionSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi('PolicyVersion');
+  .openapi('PolicyVersion', { description: 'A stored version of the governance policy document' });
 
 const policyVersionSummarySchema = z
   .object({
@@ -28,7 +28,7 @@ const policyVersionSummarySchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi('PolicyVersionSummary');
+  .openapi('PolicyVersionSummary', { description: 'A policy version without its document' });
 
 const validateBodySchema = z
   .strictObject({
@@ -37,7 +37,7 @@ const validateBodySchema = z
       .openapi({ description: 'The proposed policy: YAML or JSON text, or a JSON object' }),
     format: z.enum(['yaml', 'json']).optional().openapi({ description: 'How to read text (default YAML)' }),
   })
-  .openapi('ValidatePolicy');
+  .openapi('ValidatePolicy', { description: 'A policy document (YAML or JSON) to check' });
 
 const validateResultSchema = z
   .object({
@@ -45,7 +45,9 @@ const validateResultSchema = z
     document: policyDocumentSchema,
     yaml: z.string().openapi({ description: 'The document as canonical YAML (sorted keys)' }),
   })
-  .openapi('ValidatedPolicy');
+  .openapi('ValidatedPolicy', {
+    description: 'A proposed policy document that passed validation, in canonical form',
+  });
 
 export function registerPolicyRoutes(routes: RouteTable, ctx: AppContext): void {
   routes.add(
@@ -87,7 +89,21 @@ export function registerPolicyRoutes(routes: RouteTable, ctx: AppContext): void 
       path: '/api/v1/policy/versions/{version}',
       tags: ['policy'],
       summary: 'One policy version',
-      request: { params: z.object({ version: z.coerce.number().int().min(0) }) },
+      request: {
+        params: z.object({
+          // A path parameter is a string, so the document says integer (coerce would also admit null).
+          version: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .openapi({
+              type: 'integer',
+              minimum: 0,
+              param: { required: true },
+              description: 'Policy version number',
+            }),
+        }),
+      },
       responses: jsonResponse(200, policyVersionSchema, 'The policy version'),
     }),
     ALL_ROLES,

@@ -4,8 +4,10 @@ import { invalidInput } from '../core/errors.js';
 import type { Stage } from '../registry/version.schema.js';
 import {
   DEFAULT_DOCUMENTATION,
+  DEFAULT_FEATURE_GRACE_DAYS,
   DEFAULT_GOVERNANCE_CHANGES,
   DEFAULT_REGRESSION_TRIGGERS,
+  DEFAULT_SLA,
   DEFAULT_VETO_ROLES,
 } from './default-policy.js';
 import type {
@@ -207,6 +209,19 @@ export function validationChecksFor(
           rule: `tiers.${tier}.documentation.modelCard.requiredSections`,
           threshold: { requiredSections: documentationPolicy(doc, tier).modelCard.requiredSections },
         };
+      case 'explainability.evidence': {
+        const e = explainabilityPolicy(doc, tier);
+        return {
+          rule: `tiers.${tier}.explainability`,
+          threshold: {
+            required: e.required,
+            requireCounterfactuals: e.requireCounterfactuals,
+            sparsityMaxFeatures: e.sparsityMaxFeatures,
+            stabilityMin: e.stabilityMin,
+            fidelityMin: e.fidelityMin,
+          },
+        };
+      }
     }
   };
   return v.checks[level].map((name) => ({ name, ...spec(name) }));
@@ -226,6 +241,10 @@ export interface MonitoringPolicy {
   regressionTriggers: NonNullable<TierPolicy['monitoring']['regressionTriggers']>;
   /** `policy` when the document sets `regressionTriggers`, `warden-default` when it predates them. */
   regressionTriggersSource: 'policy' | 'warden-default';
+  /** Operational SLAs (Warden's defaults for the tier when the document has none). */
+  sla: NonNullable<TierPolicy['monitoring']['sla']>;
+  /** `policy` when the document sets `sla`, `warden-default` when it predates it. */
+  slaSource: 'policy' | 'warden-default';
   /** Significance level of the monitors' verdicts; undefined when the document sets none (Warden's default applies). */
   alpha?: number;
   alerting: {
@@ -244,6 +263,8 @@ export function monitoringPolicy(doc: PolicyDocument, tier: number): MonitoringP
     triggers: { ...m.triggers },
     regressionTriggers: { ...(m.regressionTriggers ?? DEFAULT_REGRESSION_TRIGGERS[tier as 1 | 2 | 3 | 4]) },
     regressionTriggersSource: m.regressionTriggers ? 'policy' : 'warden-default',
+    sla: { ...(m.sla ?? DEFAULT_SLA[tier as 1 | 2 | 3 | 4]) },
+    slaSource: m.sla ? 'policy' : 'warden-default',
     ...(m.alpha !== undefined ? { alpha: m.alpha } : {}),
     alerting: { ...m.alerting, escalationChain: [...m.alerting.escalationChain] },
   };
@@ -289,5 +310,56 @@ export function documentationPolicy(doc: PolicyDocument, tier: number): Document
     periodicReportDays: chosen.periodicReportDays,
     postImplementationReviewDays: chosen.postImplementationReviewDays,
     source: d ? 'policy' : 'warden-default',
+  };
+}
+
+/** MLflow aliases that name the production version, when the policy does not list its own. */
+export const DEFAULT_PROTECTED_ALIASES: readonly string[] = ['champion', 'production'];
+
+/** The MLflow aliases whose move is a promotion to production (compared without case). */
+export function protectedAliases(doc: PolicyDocument): readonly string[] {
+  return doc.protectedAliases ?? DEFAULT_PROTECTED_ALIASES;
+}
+
+/** Days a deprecated feature stays before it may be removed (policy `features`, default 30). */
+export function featureDeprecationGraceDays(doc: PolicyDocument): number {
+  return doc.features?.deprecationGraceDays ?? DEFAULT_FEATURE_GRACE_DAYS;
+}
+
+/** Explainability rules of a tier with Warden's defaults filled in. */
+export interface ExplainabilityPolicy {
+  required: boolean;
+  topFeatures: number;
+  driftMinRankCorrelation: number;
+  driftMaxShareChange: number;
+  additivityTolerance: number;
+  additivityMaxViolationRate: number;
+  sparsityMaxFeatures: number;
+  stabilityMin: number;
+  fidelityMin: number;
+  minRecords: number;
+  disputeDays: number;
+  requireCounterfactuals: boolean;
+  /** `policy` when the tier declares an explainability section, else `warden-default`. */
+  source: 'policy' | 'warden-default';
+}
+
+export function explainabilityPolicy(doc: PolicyDocument, tier: number): ExplainabilityPolicy {
+  const e = tierPolicy(doc, tier).explainability;
+  const required = e?.required ?? tier === 1;
+  return {
+    required,
+    topFeatures: e?.topFeatures ?? 10,
+    driftMinRankCorrelation: e?.driftMinRankCorrelation ?? 0.8,
+    driftMaxShareChange: e?.driftMaxShareChange ?? 0.1,
+    additivityTolerance: e?.additivityTolerance ?? 0.01,
+    additivityMaxViolationRate: e?.additivityMaxViolationRate ?? 0.05,
+    sparsityMaxFeatures: e?.sparsityMaxFeatures ?? 10,
+    stabilityMin: e?.stabilityMin ?? 0.8,
+    fidelityMin: e?.fidelityMin ?? 0.7,
+    minRecords: e?.minRecords ?? 30,
+    disputeDays: e?.disputeDays ?? 30,
+    requireCounterfactuals: e?.requireCounterfactuals ?? required,
+    source: e ? 'policy' : 'warden-default',
   };
 }

@@ -34,6 +34,7 @@ export const CHECK_NAMES = [
   'fairness.equal-opportunity',
   'fairness.demographic-parity',
   'model-card.complete',
+  'explainability.evidence',
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
@@ -144,6 +145,32 @@ const regressionTriggersSchema = z.strictObject({
   r2Decay: nonNegative,
 });
 
+/**
+ * The operational service levels a production model is monitored against (seed 002's SLA table:
+ * p95 latency < 50 ms, request errors < 0.1 %, throughput > 10,000 requests per minute). A null
+ * limit is not monitored (the value is still reported).
+ */
+const slaSchema = z.strictObject({
+  latencyP95Ms: positive.openapi({ description: 'Highest acceptable p95 latency, ms' }),
+  latencyP99Ms: positive.openapi({ description: 'Highest acceptable p99 latency, ms' }),
+  errorRatePct: nonNegative
+    .max(100, 'must be <= 100')
+    .openapi({ description: 'Highest acceptable share of records with an error, percent' }),
+  throughputPerMinute: positive.nullable().openapi({
+    description: 'Lowest acceptable throughput of the production model, records per minute (null: none)',
+  }),
+  costPer1kPredictions: nonNegative.nullable().openapi({
+    description:
+      'Highest acceptable mean cost of 1,000 predictions, in the unit records report `cost` in (null: none)',
+  }),
+  tokensPerWindow: z
+    .number()
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .nullable()
+    .openapi({ description: 'Highest acceptable tokens (in + out) per evaluation window (null: none)' }),
+});
+
 const alertingSchema = z.strictObject({
   ackWithinMinutes: minutes,
   escalationChain: z.array(z.string().min(1).max(100)).min(1, 'must name at least one step').max(20),
@@ -156,6 +183,8 @@ const monitoringSchema = z.strictObject({
   triggers: triggersSchema,
   /** Absent in documents written before regression monitoring: Warden's defaults per tier apply. */
   regressionTriggers: regressionTriggersSchema.optional(),
+  /** Absent in documents written before SLA monitoring: Warden's defaults per tier apply. */
+  sla: slaSchema.optional(),
   alpha: z.number().finite().gt(0, 'must be > 0').max(0.5, 'must be <= 0.5').optional().openapi({
     description:
       'Significance level of the monitors: a statistic past its trigger alerts only when significant against sampling noise at this level (default 0.01)',
@@ -236,6 +265,42 @@ const documentationSchema = z.strictObject({
     .openapi({ description: 'Days of production a post-implementation review (SOP-1013 6.8) covers' }),
 });
 
+/** Explanations a tier asks for, how their monitors are judged, and how long a dispute may stay open. */
+const explainabilitySchema = z.strictObject({
+  required: z.boolean().openapi({
+    description: 'Records must carry attributions, and the validation gate asks for explanation evidence',
+  }),
+  topFeatures: count.optional().openapi({ description: 'Features listed in global importance (default 10)' }),
+  driftMinRankCorrelation: z.number().finite().min(-1).max(1).optional().openapi({
+    description: 'Lowest Spearman correlation of global importance against the reference (default 0.8)',
+  }),
+  driftMaxShareChange: fraction.optional().openapi({
+    description: "Largest change of one feature's share of importance against the reference (default 0.1)",
+  }),
+  additivityTolerance: nonNegative.optional().openapi({
+    description: 'Largest |Σ attributions + base − score| a record may show (default 0.01)',
+  }),
+  additivityMaxViolationRate: fraction.optional().openapi({
+    description: 'Largest share of records beyond the tolerance (default 0.05)',
+  }),
+  sparsityMaxFeatures: positive.optional().openapi({
+    description: 'Largest mean number of features needed for 80 % of |attribution| (default 10)',
+  }),
+  stabilityMin: fraction.optional().openapi({ description: 'Lowest explanation stability (default 0.8)' }),
+  fidelityMin: z.number().finite().min(-1).max(1).optional().openapi({
+    description: 'Lowest explanation fidelity (default 0.7)',
+  }),
+  minRecords: z.number().int().min(1).optional().openapi({
+    description: 'Fewest attributed records (or pairs) a window needs before it is judged (default 30)',
+  }),
+  disputeDays: z.number().int().min(1).max(365).optional().openapi({
+    description: 'Days a dispute of a decision may stay open before it is overdue (default 30)',
+  }),
+  requireCounterfactuals: z.boolean().optional().openapi({
+    description: 'The validation gate asks for counterfactual examples as evidence (default: when required)',
+  }),
+});
+
 export const tierPolicySchema = z
   .strictObject({
     label: z.string().min(1).max(100),
@@ -248,6 +313,8 @@ export const tierPolicySchema = z
     rollback: rollbackSchema,
     /** Absent in documents written before generated documents: Warden's defaults per tier apply. */
     documentation: documentationSchema.optional(),
+    /** Absent: Warden's defaults (attributions required on tier 1 only). */
+    explainability: explainabilitySchema.optional(),
     vetoRoles: z.array(actingRole).max(ROLES.length).optional().openapi({
       description:
         'Roles one rejection of which closes a request of this tier, whatever the quorum. Absent: compliance and legal on tier 1, nobody on the others',
@@ -307,6 +374,23 @@ export const policyDocumentSchema = z
       description:
         'Approvals a loosening of a governance fact needs. Absent: the stricter tier’s promotion approvals plus compliance',
     }),
+    protectedAliases: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'an alias is 1–255 letters, digits, _ or -'))
+      .max(50)
+      .optional()
+      .openapi({
+        description:
+          'MLflow aliases that name the production version: setting one opens a change request to production. Absent: champion and production',
+      }),
+    features: z
+      .strictObject({
+        deprecationGraceDays: z.number().int().min(0).max(3650).openapi({
+          description:
+            'Days between deprecating a feature and the earliest time it may be removed (seed: 30)',
+        }),
+      })
+      .optional()
+      .openapi({ description: 'Feature catalog rules. Absent: a 30-day deprecation grace period' }),
     tiers: z.strictObject({
       '1': tierPolicySchema,
       '2': tierPolicySchema,
@@ -314,5 +398,8 @@ export const policyDocumentSchema = z
       '4': tierPolicySchema,
     }),
   })
-  .openapi('PolicyDocument');
+  .openapi('PolicyDocument', {
+    description:
+      'The governance policy: approvals, required checks, monitoring thresholds and retention per risk tier',
+  });
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;

@@ -16,6 +16,12 @@ export interface StoredBlob {
  * S3-compatible store implements the same four calls.
  */
 export interface ArtifactStore {
+  /** Where the blobs live (a folder, or `s3://bucket/prefix`), for messages. */
+  readonly location: string;
+  /** The id written into the store at `warden init`; undefined when the store carries none yet. */
+  readStoreId(): Promise<string | undefined>;
+  /** Writes the store's id unless it already holds one; returns the id the store holds afterwards. */
+  claimStoreId(id: string): Promise<string>;
   /** Streams `body` in, computing its digest on the way; refuses more than `maxBytes`. */
   put(body: Readable, maxBytes: number): Promise<StoredBlob>;
   /** Streams a blob out; the digest is rechecked as it is read (see {@link verifyingStream}). */
@@ -55,12 +61,12 @@ export function verifyingStream(expected: string): Transform {
   });
 }
 
-function checkDigest(sha256: string): void {
+export function checkDigest(sha256: string): void {
   if (!DIGEST.test(sha256)) throw new WardenError('invalid_input', 'not a SHA-256 digest', 'sha256');
 }
 
 /** Makes a folder's entries (a file just renamed into it) durable. */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   const handle = await fs.promises.open(folder, 'r');
   try {
     await handle.sync();
@@ -72,31 +78,80 @@ async function syncFolder(folder: string): Promise<void> {
 /** Temporary upload files older than this are swept; a live upload writes more often than that. */
 export const UPLOAD_SWEEP_AGE_MS = 60 * 60 * 1000;
 
+/** The name of the file (or object) holding a store's id, beside the blobs. */
+export const STORE_ID_NAME = 'warden-store-id';
+
+/** Removes the files in `folder` last written before `startedBefore`; returns how many. */
+export async function sweepTempFolder(folder: string, startedBefore: Date): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(folder, name);
+    const stat = await fs.promises.stat(file).catch(() => undefined);
+    if (stat?.isFile() && stat.mtimeMs < startedBefore.getTime()) {
+      await fs.promises.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
+/**
+ * Streams `body` into a new file in `folder` while hashing and counting it; refuses more than
+ * `maxBytes` (the file is removed). The caller moves or removes the file.
+ */
+export async function receiveUpload(
+  body: Readable,
+  maxBytes: number,
+  folder: string,
+): Promise<StoredBlob & { file: string }> {
+  await fs.promises.mkdir(folder, { recursive: true });
+  const file = path.join(folder, randomBytes(12).toString('hex'));
+  const hash = createHash('sha256');
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done(new WardenError('payload_too_large', `upload exceeds the limit of ${maxBytes} bytes`));
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  // The file is created before any byte arrives, and on failure the stream is closed before the
+  // file is removed, so a refused upload never leaves a file behind (an open still pending when
+  // the limit trips would otherwise create it after the removal).
+  const handle = await fs.promises.open(file, 'wx');
+  // flush: the bytes reach the disk before the caller makes them the blob.
+  const sink = fs.createWriteStream('', { fd: handle, flush: true });
+  try {
+    await pipeline(body, meter, sink);
+  } catch (error) {
+    sink.destroy();
+    // Wait for the close (not with once(): the sink's own 'error' event would reject it first).
+    if (!sink.closed) await new Promise((resolve) => sink.once('close', resolve));
+    await fs.promises.rm(file, { force: true });
+    throw error;
+  }
+  return { sha256: hash.digest('hex'), size, file };
+}
+
 /** Blobs under `<root>/<aa>/<digest>`, written to a temporary file and renamed into place once hashed. */
 export function createLocalArtifactStore(root: string): ArtifactStore {
   const blobPath = (sha256: string) => path.join(root, sha256.slice(0, 2), sha256);
   return {
+    location: root,
     async put(body, maxBytes) {
-      const tmpDir = path.join(root, 'tmp');
-      await fs.promises.mkdir(tmpDir, { recursive: true });
-      const tmp = path.join(tmpDir, randomBytes(12).toString('hex'));
-      const hash = createHash('sha256');
-      let size = 0;
-      const meter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          size += chunk.length;
-          if (size > maxBytes) {
-            done(new WardenError('payload_too_large', `upload exceeds the limit of ${maxBytes} bytes`));
-            return;
-          }
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      });
+      const { sha256, size, file: tmp } = await receiveUpload(body, maxBytes, path.join(root, 'tmp'));
       try {
-        // flush: the bytes reach the disk before the rename makes them the blob.
-        await pipeline(body, meter, fs.createWriteStream(tmp, { flags: 'wx', flush: true }));
-        const sha256 = hash.digest('hex');
         const final = blobPath(sha256);
         await fs.promises.mkdir(path.dirname(final), { recursive: true });
         await fs.promises.rename(tmp, final);
@@ -128,25 +183,25 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
       }
       return { sha256: hash.digest('hex'), size };
     },
-    async sweepUploads(startedBefore) {
-      const tmpDir = path.join(root, 'tmp');
-      let names: string[];
+    sweepUploads: (startedBefore) => sweepTempFolder(path.join(root, 'tmp'), startedBefore),
+    async readStoreId() {
       try {
-        names = await fs.promises.readdir(tmpDir);
+        return (await fs.promises.readFile(path.join(root, STORE_ID_NAME), 'utf8')).trim() || undefined;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-      let removed = 0;
-      for (const name of names) {
-        const file = path.join(tmpDir, name);
-        const stat = await fs.promises.stat(file).catch(() => undefined);
-        if (stat?.isFile() && stat.mtimeMs < startedBefore.getTime()) {
-          await fs.promises.rm(file, { force: true });
-          removed++;
-        }
+    },
+    async claimStoreId(id) {
+      await fs.promises.mkdir(root, { recursive: true });
+      try {
+        // wx: of two servers adopting the same folder at once, one writes and both read its id.
+        await fs.promises.writeFile(path.join(root, STORE_ID_NAME), `${id}\n`, { flag: 'wx', mode: 0o644 });
+        await syncFolder(root);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      return removed;
+      return (await this.readStoreId())!;
     },
     async exists(sha256) {
       checkDigest(sha256);

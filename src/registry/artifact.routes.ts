@@ -32,14 +32,16 @@ const integrityResultSchema = z
     checkedAt: z.string(),
     failedAt: z.string().nullable().openapi({ description: 'When the mismatch was first seen' }),
   })
-  .openapi('ArtifactIntegrity');
+  .openapi('ArtifactIntegrity', {
+    description: 'The result of re-hashing a stored artifact against its recorded SHA-256',
+  });
 
 const storedBlobSchema = z
   .object({
     sha256: z.string().openapi({ description: 'SHA-256 of the stored bytes, hex' }),
     size: z.number().int().openapi({ description: 'Size in bytes' }),
   })
-  .openapi('StoredArtifact');
+  .openapi('StoredArtifact', { description: 'An artifact stored by content: SHA-256 and size' });
 
 /** Artifact upload and download. The store is content-addressed; a version's artifact never changes. */
 export function registerArtifactRoutes(routes: RouteTable, ctx: AppContext): void {

@@ -16,7 +16,7 @@ export const cycloneDxSchema = z
       .string({ error: 'is required: the CycloneDX specification version, e.g. "1.5"' })
       .regex(/^\d+\.\d+$/, 'must be a CycloneDX specification version such as "1.5"'),
   })
-  .openapi('CycloneDxSbom');
+  .openapi('CycloneDxSbom', { description: 'A software bill of materials in CycloneDX JSON' });
 
 export const attachmentResultSchema = z
   .object({
@@ -28,6 +28,9 @@ export const attachmentResultSchema = z
     replaced: z.boolean().openapi({ description: 'A previous document of this kind was replaced' }),
     piiFindings: z.array(piiFindingSchema),
   })
-  .openapi('Attachment');
+  .openapi('Attachment', {
+    description:
+      'A document attached to a version (SBOM or model card): SHA-256, size and personal data found',
+  });
 
 export type AttachmentResult = z.infer<typeof attachmentResultSchema>;

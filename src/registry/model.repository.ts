@@ -1,6 +1,8 @@
 import type { ExpressionBuilder, Insertable, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Executor } from '../db/database.js';
+import { jsonArrayFrom, parseJsonArray } from '../db/json-array.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { PiiFinding } from '../pii/index.js';
 import type { Consumer, Model } from './model.schema.js';
 import type { ModelTable } from './registry.table.js';
@@ -8,9 +10,12 @@ import type { ModelTable } from './registry.table.js';
 type ModelRow = Selectable<ModelTable> & {
   champion_version: string | null;
   previous_champion_version: string | null;
+  tag_rows: { key: string; value: string }[] | string;
 };
 
-export function toModel(row: ModelRow, tags: Record<string, string>): Model {
+export function toModel(row: ModelRow): Model {
+  const tags: Record<string, string> = {};
+  for (const t of parseJsonArray(row.tag_rows)) tags[t.key] = t.value;
   return {
     id: row.id,
     name: row.name,
@@ -40,10 +45,35 @@ export function toModel(row: ModelRow, tags: Record<string, string>): Model {
   };
 }
 
+/**
+ * Models with their champion versions and tags, in one query (one round trip on PostgreSQL).
+ * Columns are named rather than `models.*` so that a column added later cannot change the shape of
+ * a statement PostgreSQL keeps prepared.
+ */
 function selectModels(db: Executor) {
   return db
     .selectFrom('models')
-    .selectAll('models')
+    .select([
+      'models.id',
+      'models.name',
+      'models.display_name',
+      'models.description',
+      'models.owner',
+      'models.team',
+      'models.risk_tier',
+      'models.use_case',
+      'models.intended_use',
+      'models.consumers',
+      'models.pii_findings',
+      'models.champion_version_id',
+      'models.previous_champion_version_id',
+      'models.legal_hold_reason',
+      'models.legal_hold_at',
+      'models.legal_hold_by',
+      'models.created_at',
+      'models.created_by',
+      'models.updated_at',
+    ])
     .select((eb) => [
       eb
         .selectFrom('model_versions as cv')
@@ -55,22 +85,23 @@ function selectModels(db: Executor) {
         .select('pv.version')
         .whereRef('pv.id', '=', 'models.previous_champion_version_id')
         .as('previous_champion_version'),
+      jsonArrayFrom(
+        db,
+        eb
+          .selectFrom('model_tags')
+          .select(['model_tags.key', 'model_tags.value'])
+          .whereRef('model_tags.model_id', '=', 'models.id')
+          .orderBy('model_tags.key'),
+      ).as('tag_rows'),
     ]);
 }
 
-async function tagsFor(db: Executor, modelIds: string[]): Promise<Map<string, Record<string, string>>> {
-  const out = new Map<string, Record<string, string>>(modelIds.map((id) => [id, {}]));
-  if (modelIds.length === 0) return out;
-  const rows = await db.selectFrom('model_tags').selectAll().where('model_id', 'in', modelIds).execute();
-  for (const r of rows) out.get(r.model_id)![r.key] = r.value;
-  return out;
-}
+// Every model read and every version write looks a model up by name: compiled once.
+const modelByName = preparedQuery(1, (db, name: string) => selectModels(db).where('models.name', '=', name));
 
 export async function findModelByName(db: Executor, name: string): Promise<Model | undefined> {
-  const row = await selectModels(db).where('models.name', '=', name).executeTakeFirst();
-  if (!row) return undefined;
-  const tags = await tagsFor(db, [row.id]);
-  return toModel(row, tags.get(row.id)!);
+  const [row] = await modelByName(db, name);
+  return row ? toModel(row) : undefined;
 }
 
 export interface ModelFilter {
@@ -115,11 +146,7 @@ export async function findModels(db: Executor, f: ModelFilter): Promise<Model[]>
   }
   if (f.afterName !== undefined) q = q.where('models.name', '>', f.afterName);
   const rows = await q.orderBy('models.name').limit(f.limit).execute();
-  const tags = await tagsFor(
-    db,
-    rows.map((r) => r.id),
-  );
-  return rows.map((r) => toModel(r, tags.get(r.id)!));
+  return rows.map(toModel);
 }
 
 export async function insertModel(
@@ -128,7 +155,8 @@ export async function insertModel(
   tags: Record<string, string>,
 ): Promise<void> {
   await db.insertInto('models').values(row).execute();
-  await replaceTags(db, row.id, tags);
+  const rows = Object.entries(tags).map(([key, value]) => ({ model_id: row.id, key, value }));
+  if (rows.length) await db.insertInto('model_tags').values(rows).execute();
 }
 
 export async function updateModel(

@@ -32,7 +32,7 @@ export const riskTier = z
 
 export const piiFindingSchema = z
   .object({ field: z.string(), kind: z.string(), excerpt: z.string() })
-  .openapi('PiiFinding');
+  .openapi('PiiFinding', { description: 'Personal data found in a stored text field' });
 
 export const createModelSchema = z
   .strictObject({
@@ -47,7 +47,7 @@ export const createModelSchema = z
     tags: tagMap.optional(),
     consumers: z.array(consumerSchema).max(200).optional(),
   })
-  .openapi('CreateModel');
+  .openapi('CreateModel', { description: 'A model to register' });
 
 export const patchModelSchema = z
   .strictObject({
@@ -61,7 +61,7 @@ export const patchModelSchema = z
     tags: tagMap.optional(),
     consumers: z.array(consumerSchema).max(200).optional(),
   })
-  .openapi('PatchModel');
+  .openapi('PatchModel', { description: 'Changes to a model’s descriptive fields' });
 
 export const modelSchema = z
   .object({
@@ -89,7 +89,7 @@ export const modelSchema = z
     createdBy: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('Model');
+  .openapi('Model', { description: 'A registered model: owner, team, use, risk tier, consumers and tags' });
 
 export type CreateModelInput = z.infer<typeof createModelSchema>;
 export type PatchModelInput = z.infer<typeof patchModelSchema>;

@@ -6,9 +6,9 @@ import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { scanFields, type PiiFinding } from '../pii/index.js';
 import { getActivePolicy } from '../policy/index.js';
-import { findModelByName, insertModel, replaceTags, updateModel } from './model.repository.js';
+import { findModelByName, insertModel, replaceTags, toModel, updateModel } from './model.repository.js';
 import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
-import { findVersion, insertVersion, updateVersion } from './version.repository.js';
+import { findVersion, insertVersion, toModelVersion, updateVersion } from './version.repository.js';
 import {
   declaredBump,
   previousVersion,
@@ -95,47 +95,67 @@ function requireConsumerUrls(ctx: AppContext, consumers: CreateModelInput['consu
 export async function createModel(ctx: AppContext, actor: Actor, input: CreateModelInput): Promise<Model> {
   requireConsumerUrls(ctx, input.consumers);
   const findings = await checkPii(ctx, scanModelText(input));
-  const now = ctx.now().toISOString();
-  const id = newId('mdl');
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      if (await findModelByName(trx, input.name))
-        throw conflict(`model "${input.name}" already exists`, 'name');
-      await insertModel(
-        trx,
-        {
-          id,
-          name: input.name,
-          display_name: input.displayName ?? null,
-          description: input.description ?? null,
-          owner: input.owner,
-          team: input.team ?? null,
-          risk_tier: input.riskTier,
-          use_case: input.useCase ?? null,
-          intended_use: input.intendedUse ?? null,
-          consumers: JSON.stringify(input.consumers ?? []),
-          pii_findings: JSON.stringify(findings),
-          champion_version_id: null,
-          previous_champion_version_id: null,
-          created_at: now,
-          created_by: actor.principal.name,
-          updated_at: now,
-        },
-        input.tags ?? {},
-      );
-      await ctx.audit.append(trx, {
-        actor: actor.principal.name,
-        action: 'model.created',
-        subject: `model:${input.name}`,
-        requestId: actor.requestId,
-        change: { ...input, piiFindings: findings },
-      });
-      return (await findModelByName(trx, input.name))!;
-    });
+    return await ctx.db.transaction().execute((trx) => insertNewModel(trx, ctx, actor, input, findings));
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`model "${input.name}" already exists`, 'name');
     throw error;
   }
+}
+
+/**
+ * Registers a checked model inside the caller's transaction, with its audit entry; refuses a
+ * name already taken (409).
+ */
+export async function insertNewModel(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateModelInput,
+  findings: PiiFinding[],
+): Promise<Model> {
+  const now = ctx.now().toISOString();
+  const id = newId('mdl');
+  if (await findModelByName(trx, input.name)) throw conflict(`model "${input.name}" already exists`, 'name');
+  const row = {
+    id,
+    name: input.name,
+    display_name: input.displayName ?? null,
+    description: input.description ?? null,
+    owner: input.owner,
+    team: input.team ?? null,
+    risk_tier: input.riskTier,
+    use_case: input.useCase ?? null,
+    intended_use: input.intendedUse ?? null,
+    consumers: JSON.stringify(input.consumers ?? []),
+    pii_findings: JSON.stringify(findings),
+    champion_version_id: null,
+    previous_champion_version_id: null,
+    legal_hold_reason: null,
+    legal_hold_at: null,
+    legal_hold_by: null,
+    created_at: now,
+    created_by: actor.principal.name,
+    updated_at: now,
+  };
+  await insertModel(trx, row, input.tags ?? {});
+  // The audit entry comes last: appending locks the chain's head until commit, so the less work
+  // after it, the sooner other writers proceed.
+  await ctx.audit.append(trx, {
+    actor: actor.principal.name,
+    action: 'model.created',
+    subject: `model:${input.name}`,
+    requestId: actor.requestId,
+    change: { ...input, piiFindings: findings },
+  });
+  return toModel({
+    ...row,
+    champion_version: null,
+    previous_champion_version: null,
+    tag_rows: Object.entries(input.tags ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value })),
+  });
 }
 
 /** Checks a model patch before anything is stored (consumer URLs, personal data); returns the findings. */
@@ -195,74 +215,10 @@ export async function createVersion(
   input: CreateVersionInput,
 ): Promise<ModelVersion> {
   const findings = await checkPii(ctx, scanFields({ description: input.description }));
-  const now = ctx.now().toISOString();
-  const id = newId('ver');
   try {
-    return await ctx.db.transaction().execute(async (trx) => {
-      const model = await requireModel(trx, modelName);
-      if (await findVersion(trx, modelName, input.version)) {
-        throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
-      }
-      const bump = await bumpOverPrevious(trx, model.id, modelName, input);
-      await insertVersion(trx, {
-        id,
-        model_id: model.id,
-        version: input.version,
-        framework: input.framework ?? null,
-        description: input.description ?? null,
-        lineage: canonicalJson(input.lineage),
-        metrics: canonicalJson(input.metrics ?? {}),
-        segment_metrics: canonicalJson(input.segmentMetrics ?? {}),
-        input_schema: JSON.stringify(input.inputSchema ?? []),
-        output_schema: input.outputSchema ? JSON.stringify(input.outputSchema) : null,
-        tags: canonicalJson(input.tags ?? {}),
-        stage: 'development',
-        artifact_sha256: null,
-        artifact_size: null,
-        sbom: null,
-        model_card: null,
-        pii_findings: JSON.stringify(findings),
-        bump_base: bump?.previous ?? null,
-        declared_bump: bump?.declared ?? null,
-        required_bump: bump?.required.level ?? null,
-        bump_reasons: JSON.stringify(bump?.required.reasons ?? []),
-        created_at: now,
-        created_by: actor.principal.name,
-        updated_at: now,
-      });
-      const featureNames = [...new Set(input.features ?? [])];
-      if (featureNames.length > 0) {
-        const known = await trx
-          .selectFrom('features')
-          .select(['id', 'name'])
-          .where('name', 'in', featureNames)
-          .execute();
-        const missing = featureNames.filter((n) => !known.some((k) => k.name === n));
-        if (missing.length > 0) {
-          throw invalidInput(`unknown feature(s) in the catalog: ${missing.join(', ')}`, 'features');
-        }
-        await trx
-          .insertInto('version_features')
-          .values(known.map((k) => ({ version_id: id, feature_id: k.id })))
-          .execute();
-      }
-      await ctx.audit.append(trx, {
-        actor: actor.principal.name,
-        action: 'version.created',
-        subject: `model:${modelName}@${input.version}`,
-        requestId: actor.requestId,
-        change: {
-          ...input,
-          stage: 'development',
-          piiFindings: findings,
-          previousVersion: bump?.previous ?? null,
-          declaredBump: bump?.declared ?? null,
-          requiredBump: bump?.required.level ?? null,
-          bumpReasons: bump?.required.reasons ?? [],
-        },
-      });
-      return (await findVersion(trx, modelName, input.version))!;
-    });
+    return await ctx.db
+      .transaction()
+      .execute((trx) => insertNewVersion(trx, ctx, actor, modelName, input, findings));
   } catch (error) {
     if (isUniqueViolation(error))
       throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
@@ -271,8 +227,107 @@ export async function createVersion(
 }
 
 /**
+ * Registers a checked version (stage development) inside the caller's transaction, with its bump
+ * over the previous version and its audit entry; refuses a version already taken (409).
+ */
+export async function insertNewVersion(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  modelName: string,
+  input: CreateVersionInput,
+  findings: PiiFinding[],
+): Promise<ModelVersion> {
+  const now = ctx.now().toISOString();
+  const id = newId('ver');
+  const model = await requireModel(trx, modelName);
+  const bump = await bumpOverPrevious(trx, model.id, modelName, input);
+  const row = {
+    id,
+    model_id: model.id,
+    version: input.version,
+    framework: input.framework ?? null,
+    description: input.description ?? null,
+    lineage: canonicalJson(input.lineage),
+    metrics: canonicalJson(input.metrics ?? {}),
+    segment_metrics: canonicalJson(input.segmentMetrics ?? {}),
+    input_schema: JSON.stringify(input.inputSchema ?? []),
+    output_schema: input.outputSchema ? JSON.stringify(input.outputSchema) : null,
+    tags: canonicalJson(input.tags ?? {}),
+    stage: 'development',
+    artifact_sha256: null,
+    artifact_size: null,
+    pii_findings: JSON.stringify(findings),
+    bump_base: bump?.previous ?? null,
+    declared_bump: bump?.declared ?? null,
+    required_bump: bump?.required.level ?? null,
+    bump_reasons: JSON.stringify(bump?.required.reasons ?? []),
+    integrity_checked_at: null,
+    integrity_failed_at: null,
+    created_at: now,
+    created_by: actor.principal.name,
+    updated_at: now,
+  };
+  await insertVersion(trx, { ...row, sbom: null, model_card: null });
+  const featureNames = [...new Set(input.features ?? [])];
+  if (featureNames.length > 0) {
+    const known = await trx
+      .selectFrom('features')
+      .select(['id', 'name'])
+      .where('name', 'in', featureNames)
+      .execute();
+    const missing = featureNames.filter((n) => !known.some((k) => k.name === n));
+    if (missing.length > 0) {
+      throw invalidInput(`unknown feature(s) in the catalog: ${missing.join(', ')}`, 'features');
+    }
+    await trx
+      .insertInto('version_features')
+      .values(known.map((k) => ({ version_id: id, feature_id: k.id })))
+      .execute();
+  }
+  for (const reaction of ctx.versionReactions)
+    await reaction.onCreated(trx, ctx, {
+      id,
+      modelId: model.id,
+      modelName,
+      version: input.version,
+      description: input.description ?? null,
+      trainingRunId: input.lineage.trainingRunId ?? null,
+      createdAt: now,
+      actor: actor.principal.name,
+      requestId: actor.requestId,
+    });
+  // The audit entry comes last: appending locks the chain's head until commit.
+  await ctx.audit.append(trx, {
+    actor: actor.principal.name,
+    action: 'version.created',
+    subject: `model:${modelName}@${input.version}`,
+    requestId: actor.requestId,
+    change: {
+      ...input,
+      stage: 'development',
+      piiFindings: findings,
+      previousVersion: bump?.previous ?? null,
+      declaredBump: bump?.declared ?? null,
+      requiredBump: bump?.required.level ?? null,
+      bumpReasons: bump?.required.reasons ?? [],
+    },
+  });
+  // The view of what was just written, without reading it back.
+  return toModelVersion({
+    ...row,
+    model_name: modelName,
+    has_sbom: false,
+    has_model_card: false,
+    feature_names: [...featureNames].sort().map((name) => ({ name })),
+    signature_rows: [],
+  });
+}
+
+/**
  * The bump a new version declares (its version string) and the one its changes require, both
  * over the model's previous version (the highest one below it); undefined for a first version.
+ * Refuses a version the model already has (409).
  */
 async function bumpOverPrevious(
   trx: Executor,
@@ -285,6 +340,8 @@ async function bumpOverPrevious(
     .select('version')
     .where('model_id', '=', modelId)
     .execute();
+  if (existing.some((r) => r.version === input.version))
+    throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
   const previous = previousVersion(
     existing.map((r) => r.version),
     input.version,
@@ -317,6 +374,7 @@ export async function setVersionTags(
   return ctx.db.transaction().execute(async (trx) => {
     const before = await requireVersion(trx, modelName, version);
     await updateVersion(trx, before.id, { tags: canonicalJson(tags), updated_at: ctx.now().toISOString() });
+    const after = (await findVersion(trx, modelName, version))!;
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
       action: 'version.tags_set',
@@ -324,6 +382,6 @@ export async function setVersionTags(
       requestId: actor.requestId,
       change: { before: before.tags, after: tags },
     });
-    return (await findVersion(trx, modelName, version))!;
+    return after;
   });
 }

@@ -15,7 +15,7 @@ export const registerKeySchema = z
       .max(4096)
       .openapi({ description: 'Ed25519 public key, SPKI PEM ("-----BEGIN PUBLIC KEY-----")' }),
   })
-  .openapi('RegisterSigningKey');
+  .openapi('RegisterSigningKey', { description: 'An Ed25519 public key to trust' });
 
 export const signingKeySchema = z
   .object({
@@ -27,7 +27,7 @@ export const signingKeySchema = z
     createdBy: z.string(),
     revokedAt: z.string().nullable(),
   })
-  .openapi('SigningKey');
+  .openapi('SigningKey', { description: 'A trusted Ed25519 public key for artifact signatures' });
 
 export const createSignatureSchema = z
   .strictObject({
@@ -42,7 +42,7 @@ export const createSignatureSchema = z
           'Base64 Ed25519 signature over the artifact’s SHA-256 digest written as 64 lower-case hex characters (ASCII, no newline)',
       }),
   })
-  .openapi('CreateSignature');
+  .openapi('CreateSignature', { description: 'A signature to attach to a version’s artifact' });
 
 export const artifactSignatureSchema = z
   .object({
@@ -54,7 +54,9 @@ export const artifactSignatureSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi('ArtifactSignature');
+  .openapi('ArtifactSignature', {
+    description: 'An Ed25519 signature over an artifact, and whether it verifies',
+  });
 
 export type SigningKey = z.infer<typeof signingKeySchema>;
 export type ArtifactSignature = z.infer<typeof artifactSignatureSchema>;

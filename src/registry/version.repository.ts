@@ -1,12 +1,32 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
+import { jsonArrayFrom, parseJsonArray } from '../db/json-array.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { PiiFinding } from '../pii/index.js';
 import type { ModelVersionTable } from './registry.table.js';
 import type { BumpLevel } from './version-bump.js';
 import type { ModelVersion, Stage } from './version.schema.js';
 
-type VersionRow = Selectable<ModelVersionTable> & { model_name: string };
+interface SignatureRow {
+  id: string;
+  key_id: string;
+  verified: number;
+  created_at: string;
+  key_name: string;
+  key_revoked_at: string | null;
+}
+
+/**
+ * A version row as the version view reads it: the model's name, the feature names and signatures
+ * inline (JSON arrays), and whether an SBOM or model card is attached rather than their text.
+ */
+type VersionRow = Omit<Selectable<ModelVersionTable>, 'sbom' | 'model_card'> & {
+  model_name: string;
+  has_sbom: boolean | number;
+  has_model_card: boolean | number;
+  feature_names: { name: string }[] | string;
+  signature_rows: SignatureRow[] | string;
+};
 
 interface SignatureView {
   id: string;
@@ -17,11 +37,19 @@ interface SignatureView {
   createdAt: string;
 }
 
-export function toModelVersion(
-  row: VersionRow,
-  features: string[],
-  signatures: SignatureView[],
-): ModelVersion {
+function toSignatureView(s: SignatureRow): SignatureView {
+  return {
+    id: s.id,
+    keyId: s.key_id,
+    keyName: s.key_name,
+    verified: Number(s.verified) === 1,
+    keyRevoked: s.key_revoked_at !== null,
+    createdAt: s.created_at,
+  };
+}
+
+export function toModelVersion(row: VersionRow): ModelVersion {
+  const signatures = parseJsonArray(row.signature_rows).map(toSignatureView);
   return {
     id: row.id,
     model: row.model_name,
@@ -35,7 +63,7 @@ export function toModelVersion(
     inputSchema: JSON.parse(row.input_schema) as ModelVersion['inputSchema'],
     outputSchema:
       row.output_schema === null ? null : (JSON.parse(row.output_schema) as ModelVersion['inputSchema']),
-    features,
+    features: parseJsonArray(row.feature_names).map((f) => f.name),
     tags: JSON.parse(row.tags) as Record<string, string>,
     artifact: row.artifact_sha256 ? { sha256: row.artifact_sha256, size: Number(row.artifact_size) } : null,
     signatures,
@@ -50,8 +78,8 @@ export function toModelVersion(
     requiredBump: row.required_bump as BumpLevel | null,
     bumpReasons: row.bump_reasons === null ? [] : (JSON.parse(row.bump_reasons) as string[]),
     previousVersion: row.bump_base,
-    hasSbom: row.sbom !== null,
-    hasModelCard: row.model_card !== null,
+    hasSbom: Boolean(row.has_sbom),
+    hasModelCard: Boolean(row.has_model_card),
     piiFindings: JSON.parse(row.pii_findings) as PiiFinding[],
     createdAt: row.created_at,
     createdBy: row.created_by,
@@ -59,86 +87,77 @@ export function toModelVersion(
   };
 }
 
+/**
+ * Versions with everything their view shows, in one query: on PostgreSQL a read is one round
+ * trip, with no transaction, whatever the number of features and signatures.
+ */
 function selectVersions(db: Executor) {
   return db
     .selectFrom('model_versions')
     .innerJoin('models', 'models.id', 'model_versions.model_id')
-    .selectAll('model_versions')
-    .select('models.name as model_name');
-}
-
-function selectFeatureNames(db: Executor) {
-  return db
-    .selectFrom('version_features')
-    .innerJoin('features', 'features.id', 'version_features.feature_id')
-    .select(['version_features.version_id', 'features.name'])
-    .orderBy('features.name');
-}
-
-function selectSignatures(db: Executor) {
-  return db
-    .selectFrom('artifact_signatures')
-    .innerJoin('signing_keys', 'signing_keys.id', 'artifact_signatures.key_id')
     .select([
-      'artifact_signatures.id',
-      'artifact_signatures.version_id',
-      'artifact_signatures.key_id',
-      'artifact_signatures.verified',
-      'artifact_signatures.created_at',
-      'signing_keys.name as key_name',
-      'signing_keys.revoked_at as key_revoked_at',
+      'model_versions.id',
+      'model_versions.model_id',
+      'model_versions.version',
+      'model_versions.framework',
+      'model_versions.description',
+      'model_versions.lineage',
+      'model_versions.metrics',
+      'model_versions.segment_metrics',
+      'model_versions.input_schema',
+      'model_versions.output_schema',
+      'model_versions.tags',
+      'model_versions.stage',
+      'model_versions.artifact_sha256',
+      'model_versions.artifact_size',
+      'model_versions.pii_findings',
+      'model_versions.bump_base',
+      'model_versions.declared_bump',
+      'model_versions.required_bump',
+      'model_versions.bump_reasons',
+      'model_versions.integrity_checked_at',
+      'model_versions.integrity_failed_at',
+      'model_versions.created_at',
+      'model_versions.created_by',
+      'model_versions.updated_at',
+      'models.name as model_name',
     ])
-    .orderBy('artifact_signatures.created_at');
+    .select((eb) => [
+      eb('model_versions.sbom', 'is not', null).as('has_sbom'),
+      eb('model_versions.model_card', 'is not', null).as('has_model_card'),
+      jsonArrayFrom(
+        db,
+        eb
+          .selectFrom('version_features')
+          .innerJoin('features', 'features.id', 'version_features.feature_id')
+          .select('features.name')
+          .whereRef('version_features.version_id', '=', 'model_versions.id')
+          .orderBy('features.name'),
+      ).as('feature_names'),
+      jsonArrayFrom(
+        db,
+        eb
+          .selectFrom('artifact_signatures')
+          .innerJoin('signing_keys', 'signing_keys.id', 'artifact_signatures.key_id')
+          .select([
+            'artifact_signatures.id',
+            'artifact_signatures.key_id',
+            'artifact_signatures.verified',
+            'artifact_signatures.created_at',
+            'signing_keys.name as key_name',
+            'signing_keys.revoked_at as key_revoked_at',
+          ])
+          .whereRef('artifact_signatures.version_id', '=', 'model_versions.id')
+          .orderBy('artifact_signatures.created_at')
+          .orderBy('artifact_signatures.id'),
+      ).as('signature_rows'),
+    ]);
 }
 
-type FeatureRow = Awaited<ReturnType<ReturnType<typeof selectFeatureNames>['execute']>>[number];
-type SignatureRow = Awaited<ReturnType<ReturnType<typeof selectSignatures>['execute']>>[number];
-
-// The single-version read answers most GETs, so its three queries are compiled once.
+// The single-version read answers most GETs, so its query is compiled once.
 const versionByName = preparedQuery(2, (db, model: string, version: string) =>
   selectVersions(db).where('models.name', '=', model).where('model_versions.version', '=', version),
 );
-const featuresOfVersion = preparedQuery(1, (db, id: string) =>
-  selectFeatureNames(db).where('version_features.version_id', '=', id),
-);
-const signaturesOfVersion = preparedQuery(1, (db, id: string) =>
-  selectSignatures(db).where('artifact_signatures.version_id', '=', id),
-);
-
-async function hydrate(db: Executor, rows: VersionRow[]): Promise<ModelVersion[]> {
-  if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const [featureRows, signatureRows] =
-    ids.length === 1
-      ? await Promise.all([featuresOfVersion(db, ids[0]!), signaturesOfVersion(db, ids[0]!)])
-      : await Promise.all([
-          selectFeatureNames(db).where('version_features.version_id', 'in', ids).execute(),
-          selectSignatures(db).where('artifact_signatures.version_id', 'in', ids).execute(),
-        ]);
-  return assemble(rows, featureRows, signatureRows);
-}
-
-function assemble(
-  rows: VersionRow[],
-  featureRows: FeatureRow[],
-  signatureRows: SignatureRow[],
-): ModelVersion[] {
-  const features = new Map<string, string[]>();
-  for (const f of featureRows) features.set(f.version_id, [...(features.get(f.version_id) ?? []), f.name]);
-  const signatures = new Map<string, SignatureView[]>();
-  for (const s of signatureRows) {
-    const view: SignatureView = {
-      id: s.id,
-      keyId: s.key_id,
-      keyName: s.key_name,
-      verified: Number(s.verified) === 1,
-      keyRevoked: s.key_revoked_at !== null,
-      createdAt: s.created_at,
-    };
-    signatures.set(s.version_id, [...(signatures.get(s.version_id) ?? []), view]);
-  }
-  return rows.map((row) => toModelVersion(row, features.get(row.id) ?? [], signatures.get(row.id) ?? []));
-}
 
 export async function findVersion(
   db: Executor,
@@ -146,12 +165,12 @@ export async function findVersion(
   version: string,
 ): Promise<ModelVersion | undefined> {
   const [row] = await versionByName(db, modelName, version);
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  return row ? toModelVersion(row) : undefined;
 }
 
 export async function findVersionById(db: Executor, id: string): Promise<ModelVersion | undefined> {
   const row = await selectVersions(db).where('model_versions.id', '=', id).executeTakeFirst();
-  return row ? (await hydrate(db, [row]))[0] : undefined;
+  return row ? toModelVersion(row) : undefined;
 }
 
 export async function findVersions(
@@ -162,7 +181,7 @@ export async function findVersions(
   if (f.stage) q = q.where('model_versions.stage', '=', f.stage);
   if (f.afterId) q = q.where('model_versions.id', '>', f.afterId);
   const rows = await q.orderBy('model_versions.id').limit(f.limit).execute();
-  return hydrate(db, rows);
+  return rows.map(toModelVersion);
 }
 
 export async function insertVersion(db: Executor, row: Insertable<ModelVersionTable>): Promise<void> {

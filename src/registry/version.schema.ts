@@ -50,7 +50,10 @@ export const lineageSchema = z
     codeCommit: z.string().max(128).optional(),
     trainingDurationS: z.number().nonnegative().optional(),
   })
-  .openapi('Lineage');
+  .openapi('Lineage', {
+    description:
+      'What a version was trained from: datasets with SHA-256, feature set, hyperparameters, environment, run and commit',
+  });
 
 export const schemaFieldSchema = z
   .strictObject({
@@ -61,7 +64,7 @@ export const schemaFieldSchema = z
     max: finiteNumber.optional(),
     categories: z.array(z.string()).max(10_000).optional(),
   })
-  .openapi('InputField');
+  .openapi('InputField', { description: 'One input of the model’s signature: name and type' });
 
 export const createVersionSchema = z
   .strictObject({
@@ -82,13 +85,15 @@ export const createVersionSchema = z
       .openapi({ description: 'Names of catalog features this version consumes' }),
     tags: z.record(z.string().min(1).max(64), z.string().max(256)).optional(),
   })
-  .openapi('CreateVersion');
+  .openapi('CreateVersion', {
+    description: 'A version to register, with its lineage and evaluation metrics',
+  });
 
 export const patchVersionSchema = z
   .strictObject({
     tags: z.record(z.string().min(1).max(64), z.string().max(256)),
   })
-  .openapi('PatchVersion');
+  .openapi('PatchVersion', { description: 'Changes to a version’s descriptive fields' });
 
 export const versionSchema = z
   .object({
@@ -152,7 +157,9 @@ export const versionSchema = z
     createdBy: z.string(),
     updatedAt: z.string(),
   })
-  .openapi('ModelVersion');
+  .openapi('ModelVersion', {
+    description: 'A model version: semantic version, stage, lineage, metrics, artifact and integrity',
+  });
 
 export type CreateVersionInput = z.infer<typeof createVersionSchema>;
 export type ModelVersion = z.infer<typeof versionSchema>;

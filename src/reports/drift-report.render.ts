@@ -1,4 +1,4 @@
-import type { ColumnDriftResult } from '../stats/types.js';
+import type { Column, ColumnDriftResult } from '../stats/types.js';
 import { categoryShares, histogramShares } from './chart.data.js';
 import type { ComparedColumns, DriftReport } from './drift.report.js';
 import { escapeHtml, renderHtmlPage, renderHtmlTable, type HtmlCell } from './html-page.render.js';
@@ -83,10 +83,19 @@ export function renderDriftText(report: DriftReport, referenceName: string, curr
   return lines.join('\n') + '\n';
 }
 
-/** The chart of one column, and a sentence for its caption when the chart needs one. */
-function chartFor(compared: ComparedColumns, index: number): { svg: string; note: string } {
-  const ref = compared.reference[index]!;
-  const cur = compared.current[index]!;
+/** The chart of one compared column, and a sentence for its caption when the chart needs one. */
+export interface ColumnChart {
+  readonly svg: string;
+  readonly note: string;
+}
+
+/** The charts of compared columns, in report order. */
+export function columnCharts(compared: ComparedColumns): ColumnChart[] {
+  return compared.reference.map((ref, index) => columnChart(ref, compared.current[index]!));
+}
+
+/** The chart of one column (reference and current side), and its caption note. */
+export function columnChart(ref: Column, cur: Column): ColumnChart {
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
     const data = histogramShares(ref, cur);
     const { below, above } = data.folded;
@@ -117,7 +126,7 @@ function chartFor(compared: ComparedColumns, index: number): { svg: string; note
 /** The self-contained HTML report of `warden drift --html`: summary, results table, one chart per column. */
 export function renderDriftHtml(
   report: DriftReport,
-  compared: ComparedColumns,
+  charts: readonly ColumnChart[],
   referenceName: string,
   currentName: string,
 ): string {
@@ -167,7 +176,7 @@ export function renderDriftHtml(
         : column.drifted
           ? '<span class="badge drifted">drifted</span>'
           : '<span class="badge stable">no drift</span>';
-    const chart = chartFor(compared, index);
+    const chart = charts[index] ?? { svg: '', note: '' };
     parts.push(
       `<figure class="chart" data-column="${escapeHtml(column.name)}"><h3>${escapeHtml(column.name)} ${badge}</h3>${chart.svg}<figcaption>${escapeHtml(`${column.method}: statistic ${statisticText(column)}${column.pValue !== null ? `, p-value ${formatStatistic(column.pValue)}` : ''}; ${column.convention}.${chart.note}`)}</figcaption></figure>`,
     );

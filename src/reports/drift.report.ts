@@ -46,19 +46,11 @@ export function buildDriftReport(
 ): { report: DriftReport; compared: ComparedColumns } {
   const refByName = new Map(reference.columns.map((c) => [c.name, c]));
   const curByName = new Map(current.columns.map((c) => [c.name, c]));
-  const names = request.columns
-    ? [...request.columns]
-    : reference.columns.map((c) => c.name).filter((name) => curByName.has(name));
-  if (names.length === 0) throw invalidInput('the two files have no column in common', '--columns');
-  for (const [option, map] of [
-    ['--column-method', request.methods],
-    ['--threshold', request.thresholds],
-  ] as const) {
-    for (const name of Object.keys(map)) {
-      if (!names.includes(name))
-        throw invalidInput(`${option} names column '${name}', which is not compared`, option);
-    }
-  }
+  const names = comparedColumnNames(
+    reference.columns.map((c) => c.name),
+    new Set(curByName.keys()),
+    request,
+  );
   const typeChanged: string[] = [];
   const compared: { reference: Column[]; current: Column[] } = { reference: [], current: [] };
   for (const name of names) {
@@ -105,7 +97,33 @@ export function buildDriftReport(
   return { report, compared };
 }
 
-function notNumeric(
+/**
+ * The columns to compare (the requested ones, or every reference column the current file also
+ * has), after checking that `--column-method` and `--threshold` name only those.
+ */
+export function comparedColumnNames(
+  referenceNames: readonly string[],
+  currentNames: ReadonlySet<string>,
+  request: DriftRequest,
+): string[] {
+  const names = request.columns
+    ? [...request.columns]
+    : referenceNames.filter((name) => currentNames.has(name));
+  if (names.length === 0) throw invalidInput('the two files have no column in common', '--columns');
+  for (const [option, map] of [
+    ['--column-method', request.methods],
+    ['--threshold', request.thresholds],
+  ] as const) {
+    for (const name of Object.keys(map)) {
+      if (!names.includes(name))
+        throw invalidInput(`${option} names column '${name}', which is not compared`, option);
+    }
+  }
+  return names;
+}
+
+/** The error for a column numeric in the reference whose current cell `cell` is not a number. */
+export function notNumeric(
   current: Table,
   reference: Table,
   column: string,
@@ -123,6 +141,9 @@ function asCategorical(column: Column): CategoricalColumn {
   return {
     kind: 'categorical',
     name: column.name,
-    values: Array.from(column.values, (v) => (Number.isNaN(v) ? null : String(v))),
+    // Cells keep the text the file wrote ("007"), as if the column had been text all along.
+    values: Array.from(column.values, (v, i) =>
+      Number.isNaN(v) ? null : (column.texts?.get(i) ?? String(v)),
+    ),
   };
 }

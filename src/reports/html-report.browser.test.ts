@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../ui/dashboard.test-helper.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchBrowser } from '../../test/support/dashboard-browser.js';
 import { ensureBuilt, runWarden, seededRandom, writeCsv } from './offline-cli.test-helper.js';
 
 /**
  * Opens the HTML reports in headless Chromium and checks what a person would see. Without
  * Chromium the test is skipped loudly, except under CI=true, where it fails.
  */
-const CHROMIUM = '/usr/bin/chromium';
-
 /** The little of the DOM the page functions below use (the project compiles without DOM types). */
 interface PageElement {
   getAttribute(name: string): string | null;

@@ -23,7 +23,9 @@ const runSchema = z
     purges: z.array(purgeSchema),
     held: z.array(z.string()).openapi({ description: 'Models under legal hold, left alone' }),
   })
-  .openapi('RetentionRun');
+  .openapi('RetentionRun', {
+    description: 'What one retention pass purged, and the models under legal hold it left alone',
+  });
 
 /** `POST /api/v1/retention/run`: the retention task, now. */
 export function registerRetentionRoutes(routes: RouteTable, ctx: AppContext): void {

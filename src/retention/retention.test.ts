@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCommandsInProcess } from '../../test/support/cli.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { approveAll } from '../../test/support/governance.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { features, post, registerMonitoredModel, seeded } from '../monitoring/monitoring.test-helper.js';
 import { registerRetentionCommands } from './retention.command.js';
@@ -119,9 +120,37 @@ describeEachBackend('retention is enforced (finding 8)', (backend) => {
     expect(del.status).toBe(409);
     expect(del.body.error.message).toContain('legal hold');
 
-    // Lifting the hold is audited; the next run purges what is due.
-    const lifted = await server.api('DELETE', '/api/v1/models/held/legal-hold', { token: legal });
-    expect(lifted.status).toBe(200);
+    // Lifting the hold is a governed change: the hold stays until the request executes.
+    const asked = await server.api('DELETE', '/api/v1/models/held/legal-hold?reason=case%20closed', {
+      token: legal,
+    });
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ kind: 'governance_change', model: 'held', status: 'requested' });
+    expect(asked.body.required.map((r: { role: string }) => r.role)).toEqual(
+      expect.arrayContaining(['compliance', 'legal']),
+    );
+    expect((await server.api('GET', '/api/v1/models/held')).body.legalHold).not.toBeNull();
+    const twice = await server.api('DELETE', '/api/v1/models/held/legal-hold', { token: legal });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.message).toContain(asked.body.id);
+    // The refused request is audited with its reason.
+    const refusals = await server.ctx.db
+      .selectFrom('audit_log')
+      .select(['actor', 'change'])
+      .where('action', '=', 'legal_hold.lift_refused')
+      .where('subject', '=', 'model:held')
+      .execute();
+    expect(refusals).toHaveLength(1);
+    expect(JSON.parse(refusals[0]!.change).reason).toBe(twice.body.error.message);
+    expect((await runRetention(server.ctx)).held).toEqual(['held']);
+    // The one who asked cannot approve it.
+    const own = await server.api('POST', `/api/v1/change-requests/${asked.body.id}/decisions`, {
+      token: legal,
+      body: { decision: 'approve', role: 'legal' },
+    });
+    expect(own.status).toBe(403);
+    expect((await approveAll(server, asked.body)).body.status).toBe('executed');
+    const lifted = await server.api('GET', '/api/v1/models/held');
     expect(lifted.body.legalHold).toBeNull();
     const trail = await server.api('GET', '/api/v1/audit?subject=model:held&action=model.legal_hold_lifted');
     expect(trail.body.items).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promoteToProduction } from '../../test/support/governance.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 import { auditOf, check, outbox, process, registerModel, testClock } from '../alerts/alerting.test-helper.js';
@@ -80,10 +81,12 @@ describeEachBackend('retraining requests', (backend) => {
         check('new_data_volume', 'alert', minutes, { value: 60_000, threshold: 50_000 });
       expect((await process(server, model, [volume(60)])).retraining).toBe(1);
       const [first] = await requestsOf('volume');
-      await server.api('POST', `/api/v1/retraining-requests/${first.id}/result`, {
+      expect((await promoteToProduction(server, 'volume', '1.0.0')).body.status).toBe('executed');
+      const kept = await server.api('POST', `/api/v1/retraining-requests/${first.id}/result`, {
         token: pipeline,
         body: { status: 'completed', outcome: 'kept' },
       });
+      expect(kept.body.keptVersion).toBe('1.0.0');
       // The count only grows for this version: the pipeline has answered it.
       expect((await process(server, model, [volume(120)])).retraining).toBe(0);
       expect(await requestsOf('volume')).toHaveLength(1);
@@ -116,16 +119,29 @@ describeEachBackend('retraining requests', (backend) => {
       expect(
         (await server.api('POST', '/api/v1/models/loop/versions', { body: versionBody('1.1.0') })).status,
       ).toBe(201);
-      const result = await server.api('POST', `/api/v1/retraining-requests/${request.id}/result`, {
+      const body = {
+        status: 'completed',
+        producedVersion: '1.1.0',
+        outcome: 'promoted',
+        metricChanges: { accuracy: 0.002, precision: 0.001 },
+        note: 'weekly run',
+        cost: { amount: 3.2, currency: 'USD' },
+      };
+      const report = () =>
+        server.api('POST', `/api/v1/retraining-requests/${request.id}/result`, { token: pipeline, body });
+      // Finding 6: "promoted" for a version that was never promoted.
+      const early = await report();
+      expect(early.status).toBe(409);
+      expect(early.body.error.message).toContain('retraining.promoted-needs-executed-production-request');
+      expect((await requestsOf('loop'))[0].status).toBe('requested');
+      const noVersion = await server.api('POST', `/api/v1/retraining-requests/${request.id}/result`, {
         token: pipeline,
-        body: {
-          status: 'completed',
-          producedVersion: '1.1.0',
-          outcome: 'promoted',
-          metricChanges: { accuracy: 0.002, precision: 0.001 },
-          note: 'weekly run',
-        },
+        body: { status: 'completed', outcome: 'promoted' },
       });
+      expect(noVersion.status).toBe(400);
+      expect(noVersion.body.error.message).toContain('retraining.promoted-names-version');
+      expect((await promoteToProduction(server, 'loop', '1.1.0')).body.status).toBe('executed');
+      const result = await report();
       expect(result.status).toBe(200);
       expect(result.body).toMatchObject({
         status: 'completed',
@@ -144,20 +160,39 @@ describeEachBackend('retraining requests', (backend) => {
       await process(server, model, [check('prediction_drift', 'alert', 120)]);
       const second = (await requestsOf('loop'))[0];
       expect(second.id).not.toBe(request.id);
-      await server.api('POST', `/api/v1/retraining-requests/${second.id}/result`, {
-        token: pipeline,
-        body: { status: 'completed', outcome: 'kept', metricChanges: { accuracy: 0.0005 } },
-      });
+      const keep = (extra: Record<string, unknown>) =>
+        server.api('POST', `/api/v1/retraining-requests/${second.id}/result`, {
+          token: pipeline,
+          body: { status: 'completed', outcome: 'kept', metricChanges: { accuracy: 0.0005 }, ...extra },
+        });
+      const wrongChampion = await keep({ keptVersion: '1.0.0' });
+      expect(wrongChampion.status).toBe(409);
+      expect(wrongChampion.body.error.message).toContain('retraining.kept-names-champion');
+      const kept = await keep({ cost: { amount: 3.2, currency: 'USD' } });
+      expect(kept.body.keptVersion).toBe('1.1.0');
       await process(server, model, [check('brier_drift', 'alert', 180)]);
       const third = (await requestsOf('loop'))[0];
       await server.api('POST', `/api/v1/retraining-requests/${third.id}/result`, {
         token: pipeline,
-        body: { status: 'failed', note: 'null spike in geo field' },
+        body: { status: 'failed', note: 'null spike in geo field', cost: { amount: 1.1, currency: 'USD' } },
       });
 
       const log = await server.api('GET', '/api/v1/models/loop/retraining-log', { token: viewer });
       expect(log.status).toBe(200);
-      expect(log.body.summary).toEqual({ requests: 3, promoted: 1, kept: 1, failed: 1, open: 0 });
+      // Spent 3.20 + 3.20 + 1.10; saved the 3.20 of the run whose version was not promoted.
+      expect(log.body.summary).toEqual({
+        requests: 3,
+        promoted: 1,
+        kept: 1,
+        failed: 1,
+        open: 0,
+        costSpent: [{ currency: 'USD', amount: 7.5 }],
+        costSaved: [{ currency: 'USD', amount: 3.2 }],
+      });
+      expect(log.body.entries[1]).toMatchObject({
+        keptVersion: '1.1.0',
+        cost: { amount: 3.2, currency: 'USD' },
+      });
       expect(log.body.entries.map((e: any) => [e.outcome, e.producedVersion ?? null])).toEqual([
         ['failed', null],
         ['kept', null],

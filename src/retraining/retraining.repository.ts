@@ -25,6 +25,10 @@ export function toRetrainingRequest(row: RetrainingRow): RetrainingRequest {
       ? { metricChanges: JSON.parse(row.metric_changes) as Record<string, number> }
       : {}),
     ...(row.note !== null ? { note: row.note } : {}),
+    ...(row.kept_version !== null ? { keptVersion: row.kept_version } : {}),
+    ...(row.cost_amount !== null && row.cost_currency !== null
+      ? { cost: { amount: Number(row.cost_amount), currency: row.cost_currency } }
+      : {}),
   };
 }
 

@@ -74,6 +74,8 @@ export function registerRetrainingRoutes(routes: RouteTable, ctx: AppContext): v
       path: '/api/v1/retraining-requests/{id}/result',
       tags: ['retraining'],
       summary: 'Report how the retraining run ended (from the pipeline)',
+      description:
+        'Checked against the registry: "promoted" must name in producedVersion a version whose change request to production executed (409, rule retraining.promoted-needs-executed-production-request); "kept" names the production champion left in place (409, rule retraining.kept-names-champion). A run may carry its training cost; the decision log sums cost spent and cost saved by runs not promoted.',
       request: { params: idParams, ...jsonBody(retrainingResultSchema) },
       responses: jsonResponse(200, retrainingRequestSchema, 'The closed request'),
     }),

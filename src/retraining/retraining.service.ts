@@ -1,4 +1,5 @@
-import { WardenError, invalidInput, notFound } from '../core/errors.js';
+import { auditRefusals } from '../audit/index.js';
+import { WardenError, conflict, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
@@ -84,6 +85,9 @@ async function requestRetraining(
     outcome: null,
     metric_changes: null,
     note: null,
+    kept_version: null,
+    cost_amount: null,
+    cost_currency: null,
   };
   await insertRetrainingRequest(trx, row);
   const request = toRetrainingRequest(row);
@@ -265,9 +269,88 @@ export async function requireRetrainingRequest(db: Executor, id: string): Promis
 }
 
 /**
+ * The production change request that put a version in production, if one executed: the registry's
+ * proof that a "promoted" entry is true.
+ */
+async function findExecutedPromotion(
+  db: Executor,
+  modelId: string,
+  version: string,
+): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom('change_requests')
+    .select('id')
+    .where('model_id', '=', modelId)
+    .where('version', '=', version)
+    .where('kind', '=', 'transition')
+    .where('to_stage', '=', 'production')
+    .where('status', '=', 'executed')
+    .executeTakeFirst();
+}
+
+/**
+ * Checks a reported outcome against the registry: "promoted" names a version whose production
+ * change request executed; "kept" names the production champion left in place (filled in when not
+ * given). Refuses (400 or 409) naming the rule otherwise. Returns the champion kept, if any.
+ */
+async function checkOutcomeAgainstRegistry(
+  db: Executor,
+  row: { model_id: string; model_name: string },
+  outcome: string | undefined,
+  input: RetrainingResultInput,
+): Promise<string | null> {
+  if (outcome === 'promoted') {
+    if (input.producedVersion === undefined)
+      throw invalidInput(
+        'rule retraining.promoted-names-version: a "promoted" outcome must name the promoted version in producedVersion',
+        'producedVersion',
+      );
+    if (!(await findExecutedPromotion(db, row.model_id, input.producedVersion)))
+      throw conflict(
+        `rule retraining.promoted-needs-executed-production-request: ${row.model_name}@${input.producedVersion} has no executed change request to production; promote it through a change request first, or report "kept"`,
+        'outcome',
+      );
+    return null;
+  }
+  if (input.keptVersion !== undefined && outcome !== 'kept')
+    throw invalidInput('keptVersion belongs to a "kept" outcome only', 'keptVersion');
+  if (outcome !== 'kept') return null;
+  const model = await db
+    .selectFrom('models')
+    .select('champion_version_id')
+    .where('id', '=', row.model_id)
+    .executeTakeFirstOrThrow();
+  const champion =
+    model.champion_version_id === null
+      ? undefined
+      : await db
+          .selectFrom('model_versions')
+          .select('version')
+          .where('id', '=', model.champion_version_id)
+          .executeTakeFirst();
+  if (!champion)
+    throw conflict(
+      `rule retraining.kept-names-champion: model "${row.model_name}" has no version in production, so no champion was kept; report "failed" or promote a version`,
+      'outcome',
+    );
+  if (input.keptVersion !== undefined && input.keptVersion !== champion.version)
+    throw conflict(
+      `rule retraining.kept-names-champion: ${row.model_name}@${input.keptVersion} is not the production champion (${champion.version} is)`,
+      'keptVersion',
+    );
+  if (input.producedVersion !== undefined && input.producedVersion === champion.version)
+    throw conflict(
+      `rule retraining.kept-names-champion: the run produced ${input.producedVersion}, the champion itself; a kept run's new version is not the champion`,
+      'producedVersion',
+    );
+  return champion.version;
+}
+
+/**
  * The pipeline reports how a retraining run ended. Links the request to the version it produced
- * (which must be registered for the model) and records the decision: promoted, kept or failed,
- * with the metric changes. Refused (409) when the request is already closed.
+ * (which must be registered for the model) and records the decision — promoted, kept or failed —
+ * checked against the registry, with the metric changes and the training cost. Refused (409)
+ * when the request is already closed.
  */
 export async function recordRetrainingResult(
   ctx: AppContext,
@@ -280,41 +363,66 @@ export async function recordRetrainingResult(
     throw invalidInput('a failed run has outcome "failed"', 'outcome');
   if (input.status === 'completed' && (outcome === undefined || outcome === 'failed'))
     throw invalidInput('a completed run needs outcome "promoted" or "kept"', 'outcome');
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await findRequestRow(trx, id, ctx.store.capabilities.rowLocks);
-    if (!row) throw notFound(`retraining request "${id}" does not exist`);
-    if (row.open !== 1)
-      throw new WardenError('invalid_transition', `retraining request "${id}" is already ${row.status}`);
-    if (
-      input.producedVersion !== undefined &&
-      !(await findVersion(trx, row.model_name, input.producedVersion))
-    )
-      throw invalidInput(
-        `model "${row.model_name}" has no version "${input.producedVersion}"; register it before reporting`,
-        'producedVersion',
-      );
-    const at = ctx.now().toISOString();
-    const changes = {
-      status: input.status,
-      open: null,
-      completed_at: at,
-      updated_at: at,
-      reported_by: actor.principal.name,
-      produced_version: input.producedVersion ?? null,
-      outcome: outcome ?? null,
-      metric_changes: input.metricChanges ? JSON.stringify(input.metricChanges) : null,
-      note: input.note ?? null,
-    };
-    await updateRetrainingRequest(trx, id, changes);
-    await ctx.audit.append(trx, {
+  return auditRefusals(
+    ctx,
+    {
       actor: actor.principal.name,
-      action: `retraining.${input.status}`,
-      subject: `retraining-request:${id}`,
       requestId: actor.requestId,
-      change: { ...input, outcome },
-    });
-    return toRetrainingRequest({ ...row, ...changes });
-  });
+      action: 'retraining.result_refused',
+      subject: `retraining:${id}`,
+    },
+    () =>
+      ctx.db.transaction().execute(async (trx) => {
+        const row = await findRequestRow(trx, id, ctx.store.capabilities.rowLocks);
+        if (!row) throw notFound(`retraining request "${id}" does not exist`);
+        if (row.open !== 1)
+          throw new WardenError('invalid_transition', `retraining request "${id}" is already ${row.status}`);
+        if (
+          input.producedVersion !== undefined &&
+          !(await findVersion(trx, row.model_name, input.producedVersion))
+        )
+          throw invalidInput(
+            `model "${row.model_name}" has no version "${input.producedVersion}"; register it before reporting`,
+            'producedVersion',
+          );
+        const kept = await checkOutcomeAgainstRegistry(trx, row, outcome, input);
+        const at = ctx.now().toISOString();
+        const changes = {
+          status: input.status,
+          open: null,
+          completed_at: at,
+          updated_at: at,
+          reported_by: actor.principal.name,
+          produced_version: input.producedVersion ?? null,
+          outcome: outcome ?? null,
+          metric_changes: input.metricChanges ? JSON.stringify(input.metricChanges) : null,
+          note: input.note ?? null,
+          kept_version: kept,
+          cost_amount: input.cost?.amount ?? null,
+          cost_currency: input.cost?.currency ?? null,
+        };
+        await updateRetrainingRequest(trx, id, changes);
+        await ctx.audit.append(trx, {
+          actor: actor.principal.name,
+          action: `retraining.${input.status}`,
+          subject: `retraining-request:${id}`,
+          requestId: actor.requestId,
+          change: { ...input, outcome, ...(kept !== null ? { keptVersion: kept } : {}) },
+        });
+        return toRetrainingRequest({ ...row, ...changes });
+      }),
+  );
+}
+
+/** Sums amounts per currency, rounded to a millionth so that sums of cents stay exact. */
+function sumByCurrency(
+  costs: Array<{ amount: number; currency: string }>,
+): Array<{ currency: string; amount: number }> {
+  const totals = new Map<string, number>();
+  for (const c of costs) totals.set(c.currency, (totals.get(c.currency) ?? 0) + c.amount);
+  return [...totals]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([currency, amount]) => ({ currency, amount: Math.round(amount * 1e6) / 1e6 }));
 }
 
 /** The retraining decision log of a model: every request, newest first, with its outcome. */
@@ -334,6 +442,8 @@ export async function retrainingLog(
       kept: count('kept'),
       failed: count('failed'),
       open: requests.filter((r) => r.status === 'requested' || r.status === 'delivered').length,
+      costSpent: sumByCurrency(requests.flatMap((r) => (r.cost ? [r.cost] : []))),
+      costSaved: sumByCurrency(requests.flatMap((r) => (r.outcome === 'kept' && r.cost ? [r.cost] : []))),
     },
     entries: requests.map((r) => ({
       requestId: r.id,
@@ -345,6 +455,8 @@ export async function retrainingLog(
       ...(r.producedVersion !== undefined ? { producedVersion: r.producedVersion } : {}),
       ...(r.metricChanges !== undefined ? { metricChanges: r.metricChanges } : {}),
       ...(r.note !== undefined ? { note: r.note } : {}),
+      ...(r.keptVersion !== undefined ? { keptVersion: r.keptVersion } : {}),
+      ...(r.cost !== undefined ? { cost: r.cost } : {}),
     })),
   };
 }

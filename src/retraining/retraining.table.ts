@@ -21,4 +21,9 @@ export interface RetrainingRequestTable {
   /** JSON object metric → change, or null. */
   metric_changes: string | null;
   note: string | null;
+  /** The champion a "kept" run left in production. */
+  kept_version: string | null;
+  /** What the run cost to train, in `cost_currency` (ISO 4217). */
+  cost_amount: number | null;
+  cost_currency: string | null;
 }

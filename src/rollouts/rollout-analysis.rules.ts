@@ -2,8 +2,10 @@
  * Live analysis of a rollout step, pure: candidate against champion over the same interval, one
  * verdict per metric. A verdict is `pass`, `fail` or `insufficient_data`; too few samples is never
  * a pass, but a failure that is already significant at a small sample (a candidate failing 2 % of
- * its requests where the champion fails 0.1 %) fails at once.
+ * its requests where the champion fails 0.1 %) fails at once. The prediction PSI is judged by the
+ * monitors' own three-way rule ({@link judgePsiAgainstNoise}), with the champion as reference.
  */
+import { judgePsiAgainstNoise } from '../monitoring/index.js';
 import { normalSf } from '../stats/distributions/index.js';
 import { populationStabilityIndex, quantileEdges, twoProportionZTest } from '../stats/drift/index.js';
 
@@ -22,6 +24,26 @@ export interface VariantSample {
   correct: number;
   /** Predictions (class labels or numbers), for the prediction-distribution PSI. */
   predictions: ReadonlyArray<string | number | boolean>;
+  /**
+   * Per custom metric (by name), one value per record that carries its source: the number
+   * (`score`, `latencyMs`), or 1/0 for a record flagged or not (`signals.<name>`, `feedback.down`).
+   */
+  custom?: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * A custom metric of the analysis: a record value aggregated per variant over the interval and
+ * judged against an absolute limit (`maxValue`), an increase over the champion (`maxIncrease`),
+ * or both (the lower limit holds).
+ */
+export interface CustomMetric {
+  name: string;
+  /** `signals.<name>` or `feedback.down` (aggregate `rate`); `score` or `latencyMs` (`mean` or `p95`). */
+  signal: string;
+  aggregate: 'rate' | 'mean' | 'p95';
+  maxValue?: number;
+  maxIncrease?: number;
+  failureLimit?: number;
 }
 
 /** Thresholds of one rollout's analysis (fractions, not percent). */
@@ -61,6 +83,37 @@ export interface MetricResult {
   blocking: boolean;
   /** One-sided p-value of the failure test, where there is one. */
   pValue?: number;
+  /** How the verdict was reached, with its numbers, where a sentence helps. */
+  detail?: string;
+  /** Analyses of this rollout in which the metric failed so far, this one included. */
+  failures?: number;
+  /** Failed analyses the metric tolerates before the rollout aborts (0: the first failure aborts). */
+  failureLimit?: number;
+}
+
+/**
+ * Counts each metric's failures over the rollout's analyses (the previous analysis carries the
+ * count) and attaches its limit: `limits[metric]`, else `defaultLimit`.
+ */
+export function countFailures(
+  results: readonly MetricResult[],
+  previous: readonly MetricResult[],
+  defaultLimit: number,
+  limits: Readonly<Record<string, number>>,
+): MetricResult[] {
+  return results.map((r) => {
+    const before = previous.find((p) => p.metric === r.metric)?.failures ?? 0;
+    return {
+      ...r,
+      failures: before + (r.verdict === 'fail' ? 1 : 0),
+      failureLimit: limits[r.metric] ?? defaultLimit,
+    };
+  });
+}
+
+/** Whether a failing metric has used up its failure limit (a result without a count: its first failure). */
+export function breachesLimit(r: MetricResult): boolean {
+  return r.verdict === 'fail' && (r.failures ?? 1) > (r.failureLimit ?? 0);
 }
 
 function round(x: number | null, digits = 6): number | null {
@@ -170,13 +223,14 @@ export function judgeAccuracy(c: VariantSample, k: VariantSample, o: AnalysisOpt
 }
 
 /**
- * PSI between the candidate's and the champion's predictions: class shares for labels, the
- * champion's deciles for numbers (the champion is the reference).
+ * PSI between the candidate's and the champion's predictions, with the bins it was computed
+ * over: class shares for labels, the champion's deciles for numbers (the champion is the
+ * reference).
  */
 export function predictionPsi(
   candidate: ReadonlyArray<string | number | boolean>,
   champion: ReadonlyArray<string | number | boolean>,
-): number | null {
+): { psi: number; bins: number } | null {
   if (candidate.length === 0 || champion.length === 0) return null;
   if (champion.every((v) => typeof v === 'number') && candidate.every((v) => typeof v === 'number')) {
     const ref = Float64Array.from(champion as number[]).sort();
@@ -190,7 +244,7 @@ export function predictionPsi(
       }
       return counts;
     };
-    return populationStabilityIndex(bin(ref), bin(candidate));
+    return { psi: populationStabilityIndex(bin(ref), bin(candidate)), bins: edges.length + 1 };
   }
   const classes = [...new Set([...champion, ...candidate].map(String))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
@@ -199,21 +253,108 @@ export function predictionPsi(
     for (const v of values) counts[index.get(String(v))!]!++;
     return counts;
   };
-  return populationStabilityIndex(count(champion), count(candidate));
+  return { psi: populationStabilityIndex(count(champion), count(candidate)), bins: classes.length };
 }
 
+/**
+ * Prediction PSI by the three-way rule: a PSI past the threshold and significant against
+ * sampling noise fails at any sample size; a pass needs the minimum sample on both sides and a
+ * PSI below the threshold at sizes where a PSI of the threshold is detectable.
+ */
 export function judgePredictionPsi(c: VariantSample, k: VariantSample, o: AnalysisOptions): MetricResult {
-  const enough =
-    c.predictions.length >= o.minSamplesPerVariant && k.predictions.length >= o.minSamplesPerVariant;
-  const psi = predictionPsi(c.predictions, k.predictions);
-  return {
+  const n = c.predictions.length;
+  const m = k.predictions.length;
+  const enough = n >= o.minSamplesPerVariant && m >= o.minSamplesPerVariant;
+  const measured = predictionPsi(c.predictions, k.predictions);
+  const result = {
     metric: 'prediction_psi',
-    counts: { champion: k.predictions.length, candidate: c.predictions.length },
-    value: { champion: 0, candidate: round(psi) },
+    counts: { champion: m, candidate: n },
     threshold: o.thresholds.predictionPsi,
-    verdict:
-      !enough || psi === null ? 'insufficient_data' : psi > o.thresholds.predictionPsi ? 'fail' : 'pass',
     blocking: o.championServes,
+  };
+  if (measured === null) {
+    return { ...result, value: { champion: 0, candidate: null }, verdict: 'insufficient_data' };
+  }
+  const judged = judgePsiAgainstNoise({
+    psi: measured.psi,
+    threshold: o.thresholds.predictionPsi,
+    n,
+    m,
+    bins: measured.bins,
+    alpha: o.alpha,
+    warningFraction: 1,
+  });
+  let verdict: Verdict;
+  if (judged.status === 'alert') verdict = 'fail';
+  else if (!enough || judged.status === 'insufficient_data') verdict = 'insufficient_data';
+  else verdict = 'pass';
+  return {
+    ...result,
+    value: { champion: 0, candidate: round(measured.psi) },
+    verdict,
+    pValue: round(judged.pValue, 12)!,
+    detail: judged.detail,
+  };
+}
+
+function aggregate(values: Float64Array, how: CustomMetric['aggregate']): number | null {
+  if (values.length === 0) return null;
+  if (how === 'p95') return percentile(values, 0.95);
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+
+/**
+ * A custom metric for candidate against champion. The candidate needs the minimum sample; the
+ * champion too where its value sets the limit (`maxIncrease` while it serves). Where the champion
+ * serves nobody, `maxIncrease` is judged only against a champion sample of the minimum size (a
+ * blue-green baseline). A rate above `maxValue` that is significant at `alpha` fails at any
+ * sample size, like the error rate.
+ */
+export function judgeCustom(
+  m: CustomMetric,
+  c: VariantSample,
+  k: VariantSample,
+  o: AnalysisOptions,
+): MetricResult {
+  const cv = c.custom?.[m.name] ?? new Float64Array(0);
+  const kv = k.custom?.[m.name] ?? new Float64Array(0);
+  const vc = aggregate(cv, m.aggregate);
+  const vk = aggregate(kv, m.aggregate);
+  const championEnough = kv.length >= o.minSamplesPerVariant;
+  const relative = m.maxIncrease !== undefined && (o.championServes || championEnough);
+  const enough = cv.length >= o.minSamplesPerVariant && (!relative || championEnough);
+  const limits: number[] = [];
+  if (m.maxValue !== undefined) limits.push(m.maxValue);
+  if (relative && vk !== null) limits.push(vk + m.maxIncrease!);
+  const limit = limits.length > 0 ? Math.min(...limits) : null;
+  let pValue: number | undefined;
+  let verdict: Verdict = 'insufficient_data';
+  if (m.aggregate === 'rate' && m.maxValue !== undefined && vc !== null) {
+    let flagged = 0;
+    for (const v of cv) flagged += v;
+    pValue = aboveP(flagged, cv.length, m.maxValue);
+    if (vc > m.maxValue && pValue < o.alpha) verdict = 'fail';
+  }
+  if (verdict !== 'fail' && enough && vc !== null) verdict = limit !== null && vc > limit ? 'fail' : 'pass';
+  const parts = [
+    m.maxValue !== undefined ? `max ${m.maxValue}` : null,
+    m.maxIncrease !== undefined
+      ? relative
+        ? `champion + ${m.maxIncrease}`
+        : `champion + ${m.maxIncrease} (not judged: no champion sample)`
+      : null,
+  ].filter((x) => x !== null);
+  return {
+    metric: `custom:${m.name}`,
+    counts: { champion: kv.length, candidate: cv.length },
+    value: { champion: round(vk), candidate: round(vc) },
+    threshold: round(limit),
+    verdict,
+    blocking: true,
+    ...(pValue !== undefined ? { pValue: round(pValue, 12)! } : {}),
+    detail: `${m.aggregate} of ${m.signal}; limit ${parts.join(', ')}`,
   };
 }
 
@@ -222,6 +363,7 @@ export function analyseStep(
   candidate: VariantSample,
   champion: VariantSample,
   o: AnalysisOptions,
+  custom: readonly CustomMetric[] = [],
 ): MetricResult[] {
   return [
     judgeErrorRate(candidate, champion, o),
@@ -229,6 +371,7 @@ export function analyseStep(
     judgeLatency(candidate, champion, o, 0.99),
     judgeAccuracy(candidate, champion, o),
     judgePredictionPsi(candidate, champion, o),
+    ...custom.map((m) => judgeCustom(m, candidate, champion, o)),
   ];
 }
 

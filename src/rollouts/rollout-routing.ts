@@ -20,10 +20,21 @@ export interface RouteEntry {
   };
 }
 
+/**
+ * Subjects who opted out of automated decisions, as the routing table carries them: the SHA-256
+ * (hex) of the routing key, for one model or (model null) for every model. `complete` is false when
+ * there are more than the table carries; then only the route API can tell.
+ */
+export interface OptOutList {
+  complete: boolean;
+  subjects: { model: string | null; subjectSha256: string }[];
+}
+
 /** A routing answer: which version serves the request, as which variant, and where to mirror it. */
 export interface RouteDecision {
   version: string | null;
-  variant: 'champion' | 'candidate';
+  /** `human-review`: the subject opted out of automated decisions; a person decides. */
+  variant: 'champion' | 'candidate' | 'human-review';
   shadow?: string;
   rolloutId?: string;
 }

@@ -34,6 +34,13 @@ describeEachBackend('shadow and A/B rollouts', (backend) => {
     const id = started.body.id as string;
     const route = await h.s.api('GET', '/api/v1/models/shadow-model/route?key=anyone');
     expect(route.body).toMatchObject({ version: '1.0.0', variant: 'champion', shadow: '1.1.0' });
+    // Without mirrored records there is nothing to judge: promoting is refused, naming shadow.
+    const early = await h.s.api('POST', `/api/v1/models/shadow-model/rollouts/${id}/promote`, {
+      token: mlops,
+      body: {},
+    });
+    expect([early.status, early.body.error.field]).toEqual([409, 'shadow']);
+    expect((await rolloutOf(h, 'shadow-model', id)).status).toBe('progressing');
     // The same records as the pure test's: champion and mirrored candidate under the same ids.
     const classes = ['a', 'b', 'c'];
     const segments = ['de', 'fr', 'it'];
@@ -103,5 +110,13 @@ describeEachBackend('shadow and A/B rollouts', (backend) => {
     expect(r.result.statistic).toBeCloseTo(1.5118578920369083, 12);
     expect(r.result.pValue).toBeCloseTo(0.13057001811573637, 12);
     expect(r.result.significant).toBe(false);
+    // The result is the candidate's validation evidence: a run of level experiment.
+    const runs = (await h.s.api('GET', '/api/v1/models/ab-model/versions/1.1.0/validations')).body;
+    const experiment = (runs.items ?? runs).find((run: { level: string }) => run.level === 'experiment');
+    expect(experiment).toMatchObject({ passed: true, summary: { rollout: id } });
+    expect(experiment.checks[0].name).toBe('ab.error_rate');
+    expect(experiment.checks[0].value.pValue).toBeCloseTo(0.13057001811573637, 12);
+    expect(experiment.checks[0].detail).toContain('no significant difference');
+    expect(await h.auditCount('validation.run_recorded', 'model:ab-model@1.1.0')).toBe(1);
   });
 });

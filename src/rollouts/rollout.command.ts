@@ -36,6 +36,12 @@ function printStatus(r: Rollout): void {
   out.write(
     `step ${r.step + 1} of ${r.steps.length} (${r.steps.join(' → ')}), weights champion ${r.weights.champion} % / candidate ${r.weights.candidate} %\n`,
   );
+  if (r.phase)
+    out.write(
+      r.phase === 'smoke'
+        ? 'phase: smoke analysis (the full switch follows when it passes)\n'
+        : 'phase: switched (a breach switches back to the champion)\n',
+    );
   if (r.reason) out.write(`reason: ${r.reason}\n`);
   out.write(`verdict: ${r.verdict ?? 'not analysed yet'}   next analysis: ${r.nextAnalysisAt}\n`);
   if (r.analysis.length > 0)
@@ -47,7 +53,9 @@ function printStatus(r: Rollout): void {
         candidate: m.value.candidate,
         candidateN: m.counts.candidate,
         threshold: m.threshold,
-        verdict: m.blocking ? m.verdict : `${m.verdict} (advisory)`,
+        verdict:
+          (m.blocking ? m.verdict : `${m.verdict} (advisory)`) +
+          (m.failureLimit ? ` (${m.failures ?? 0}/${m.failureLimit} failures)` : ''),
       })),
       ['metric', 'champion', 'championN', 'candidate', 'candidateN', 'threshold', 'verdict'],
     );
@@ -70,6 +78,10 @@ export function registerRolloutCommands(program: Command): void {
     .option('--error-rate <fraction>', 'abort above this candidate error rate, e.g. 0.005')
     .option('--latency-p95 <ms>', 'abort above this candidate p95 latency')
     .option('--duration-hours <h>', 'shadow and A/B: how long the rollout runs at least')
+    .option(
+      '--smoke-pct <percent>',
+      'blue-green: candidate share of live traffic while smoke-tested (default 0)',
+    )
     .option('--ab-metric <metric>', 'A/B outcome: error_rate | accuracy | latency_ms')
     .option('--ab-baseline <rate>', 'A/B: the champion rate the effect is measured from')
     .option('--ab-sd <value>', 'A/B on latency: the outcome standard deviation')
@@ -98,6 +110,7 @@ export function registerRolloutCommands(program: Command): void {
           ...(o.durationHours !== undefined
             ? { durationHours: numberOf(o.durationHours, '--duration-hours') }
             : {}),
+          ...(o.smokePct !== undefined ? { smokePct: numberOf(o.smokePct, '--smoke-pct') } : {}),
           ...(o.abMde !== undefined
             ? {
                 ab: {

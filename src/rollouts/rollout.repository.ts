@@ -4,7 +4,12 @@ import type { RolloutTable } from './rollout.table.js';
 import type { MetricResult } from './rollout-analysis.rules.js';
 import { overallVerdict } from './rollout-analysis.rules.js';
 import type { Rollout } from './rollout.schema.js';
-import type { RolloutPlan, RolloutStatus, RolloutStrategy } from './rollout.rules.js';
+import {
+  blueGreenSwitched,
+  type RolloutPlan,
+  type RolloutStatus,
+  type RolloutStrategy,
+} from './rollout.rules.js';
 
 export type RolloutRow = Selectable<RolloutTable>;
 
@@ -29,6 +34,9 @@ export function toRollout(row: RolloutRow): Rollout {
     step: Number(row.step),
     steps: plan.steps,
     weights: { champion: 100 - weight, candidate: weight },
+    ...(plan.strategy === 'blue-green'
+      ? { phase: blueGreenSwitched(plan, Number(row.step)) ? ('switched' as const) : ('smoke' as const) }
+      : {}),
     plan: plan as unknown as Record<string, unknown>,
     stepStartedAt: row.step_started_at,
     nextAnalysisAt: row.next_analysis_at,

@@ -4,8 +4,9 @@ import type { AppContext } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { modelName } from '../registry/model.schema.js';
+import { hasOptedOut } from '../explanations/index.js';
 import { decideRoute } from './rollout-routing.js';
-import { loadRoutingTable } from './rollout-routing.service.js';
+import { loadRoutingTable, optOutKey, subjectHashOf } from './rollout-routing.service.js';
 import { ROLLOUT_CONTROLS, ROLLOUT_STATUSES } from './rollout.rules.js';
 import {
   rolloutControlSchema,
@@ -119,7 +120,7 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
       summary:
         'Routing decision for one request key: the version to call, its variant, and where to mirror it',
       description:
-        'Sticky: a hash of the key and the rollout id against the current weights, the same on every server and after restarts, changing only when the weights change.',
+        'Sticky: a hash of the key and the rollout id against the current weights, the same on every server and after restarts, changing only when the weights change. A key whose subject opted out of automated decisions gets `human-review` (no version).',
       request: {
         params: z.object({ name: modelName }),
         query: z.object({ key: z.string().min(1).max(1024) }),
@@ -128,10 +129,19 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
     }),
     ALL_ROLES,
     async (c) => {
+      const name = c.req.valid('param').name;
+      const key = c.req.valid('query').key;
+      // Answered from memory: the table and the opt-outs are at most ROUTING_TABLE_MS old.
       const table = await loadRoutingTable(ctx);
-      const entry = table.byModel.get(c.req.valid('param').name);
+      // A subject who opted out of automated decisions is sent to a person.
+      const subject = table.optOuts ? subjectHashOf(key) : '';
+      const optedOut = table.optOuts
+        ? table.optOuts.has(optOutKey('', subject)) || table.optOuts.has(optOutKey(name, subject))
+        : await hasOptedOut(ctx.db, name, key);
+      if (optedOut) return c.json({ version: null, variant: 'human-review' as const }, 200);
+      const entry = table.byModel.get(name);
       if (!entry) return c.json({ version: null, variant: 'champion' as const }, 200);
-      return c.json(decideRoute(entry, c.req.valid('query').key), 200);
+      return c.json(decideRoute(entry, key), 200);
     },
   );
 
@@ -141,7 +151,7 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
       path: '/api/v1/routing',
       tags: ['rollouts'],
       summary:
-        'The routing table (every model’s champion and active rollout weights), for clients that route in process',
+        'The routing table (every model’s champion and active rollout weights, and the opt-outs), for clients that route in process',
       description: 'Answers 304 to If-None-Match with the current ETag, so clients can poll it cheaply.',
       responses: {
         ...jsonResponse(200, routingTableSchema, 'The routing table'),
@@ -155,7 +165,7 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
       c.header('Cache-Control', 'no-cache');
       const match = c.req.header('if-none-match');
       if (match && match.replace(/^W\//, '') === `"${table.etag}"`) return c.body(null, 304);
-      return c.json({ etag: table.etag, models: table.models }, 200);
+      return c.json({ etag: table.etag, models: table.models, optOuts: table.optOutList }, 200);
     },
   );
 }

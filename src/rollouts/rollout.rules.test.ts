@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { abMeanTest, abProportionTest, meanSampleSize, proportionSampleSize } from './rollout-ab.rules.js';
 import {
   analyseStep,
+  countFailures,
   judgeErrorRate,
+  judgePredictionPsi,
   type AnalysisOptions,
   type VariantSample,
 } from './rollout-analysis.rules.js';
@@ -126,6 +128,20 @@ describe('analysis verdicts', () => {
     expect(judgeErrorRate(sample(400, 0), sample(900, 1), OPTIONS).verdict).toBe('pass');
   });
 
+  it('prediction PSI follows the monitors’ three-way rule: a blatant shift in a small canary fails at once', () => {
+    // 30 candidate predictions all "yes" against the champion's 1/3 "yes": PSI 6.6014 (ε 1e-4);
+    // scipy: chi2.sf(6.6014·30·900/930, 1) = 1.4e-43.
+    const shifted = { ...sample(30, 0), predictions: Array.from({ length: 30 }, () => 'yes') };
+    const blatant = judgePredictionPsi(shifted, sample(900, 0), OPTIONS);
+    expect(blatant.value.candidate).toBeCloseTo(6.601444547497699, 5); // stored to 6 decimals
+    expect(blatant.verdict).toBe('fail');
+    expect(blatant.pValue!).toBeLessThan(1e-40);
+    expect(blatant.detail).toContain('significant');
+    // The same 30 predictions in the champion's proportions: PSI 0, but 30 is below the minimum.
+    expect(judgePredictionPsi(sample(30, 0), sample(900, 0), OPTIONS).verdict).toBe('insufficient_data');
+    expect(judgePredictionPsi(sample(300, 0), sample(900, 0), OPTIONS).verdict).toBe('pass');
+  });
+
   it('every metric of a healthy step passes once the samples suffice; latency over its threshold fails', () => {
     const ok = analyseStep(sample(300, 0), sample(900, 0), OPTIONS);
     expect(ok.filter((m) => m.blocking).map((m) => [m.metric, m.verdict])).toEqual([
@@ -161,6 +177,23 @@ describe('step decisions', () => {
     ['insufficient data past maxWait pauses', 3_600_000, short, false, 'pause'],
   ] as const)('%s', (_, now, results, lastStep, kind) => {
     expect(decideStep({ ...base, now, results, lastStep }).kind).toBe(kind);
+  });
+  it('failureLimit: failures within the limit hold the step; one more aborts; counts carry over analyses', () => {
+    const first = countFailures(bad, [], 1, {});
+    const errors = first.find((m) => m.metric === 'error_rate')!;
+    expect([errors.verdict, errors.failures, errors.failureLimit]).toEqual(['fail', 1, 1]);
+    expect(decideStep({ ...base, now: 10_000, results: first }).kind).toBe('hold');
+    // Even after the hold time a step with a tolerated failure does not advance.
+    expect(decideStep({ ...base, now: 400_000, results: first }).kind).toBe('hold');
+    const healthy = countFailures(pass, first, 1, {});
+    expect(healthy.find((m) => m.metric === 'error_rate')!.failures).toBe(1);
+    const second = countFailures(bad, healthy, 1, {});
+    const decision = decideStep({ ...base, now: 20_000, results: second });
+    expect(decision).toMatchObject({ kind: 'abort' });
+    expect((decision as { reason: string }).reason).toContain('2 failed analyses, limit 1');
+    // A per-metric limit overrides the default.
+    const strict = countFailures(bad, [], 3, { error_rate: 0 });
+    expect(decideStep({ ...base, now: 10_000, results: strict }).kind).toBe('abort');
   });
   it('a failure pauses instead of aborting where the tier does not roll back automatically', () => {
     expect(decideStep({ ...base, now: 1, results: bad, automaticRollback: false }).kind).toBe('pause');

@@ -4,8 +4,8 @@
  * decides for the step (hold, advance, complete, pause or abort). Time is a parameter.
  */
 import { invalidInput } from '../core/errors.js';
-import type { AnalysisThresholds, MetricResult } from './rollout-analysis.rules.js';
-import { overallVerdict } from './rollout-analysis.rules.js';
+import type { AnalysisThresholds, CustomMetric, MetricResult } from './rollout-analysis.rules.js';
+import { breachesLimit, overallVerdict } from './rollout-analysis.rules.js';
 
 export const ROLLOUT_STRATEGIES = ['canary', 'shadow', 'blue-green', 'ab'] as const;
 export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
@@ -42,9 +42,14 @@ export interface RolloutRequest {
         alpha?: number | undefined;
         requireLabels?: boolean | undefined;
         thresholds?: Partial<AnalysisThresholds & { shadowAgreement: number }> | undefined;
+        failureLimit?: number | undefined;
+        failureLimits?: Record<string, number> | undefined;
+        custom?: CustomMetricRequest[] | undefined;
       }
     | undefined;
   durationHours?: number | undefined;
+  /** Blue-green: the candidate's share of live traffic during the smoke phase (default 0). */
+  smokePct?: number | undefined;
   ab?:
     | {
         metric?: 'error_rate' | 'accuracy' | 'latency_ms' | undefined;
@@ -69,6 +74,16 @@ export interface AbPlan {
   samplesPerVariant: number;
 }
 
+/** A custom metric as a caller states it (undefined members are left out of the plan). */
+export interface CustomMetricRequest {
+  name: string;
+  signal: string;
+  aggregate: CustomMetric['aggregate'];
+  maxValue?: number | undefined;
+  maxIncrease?: number | undefined;
+  failureLimit?: number | undefined;
+}
+
 /** A resolved plan: every field filled, as stored with the rollout. */
 export interface RolloutPlan {
   strategy: RolloutStrategy;
@@ -82,6 +97,15 @@ export interface RolloutPlan {
     alpha: number;
     requireLabels: boolean;
     thresholds: AnalysisThresholds & { shadowAgreement: number };
+    /**
+     * Failed analyses a metric tolerates before the rollout aborts (0: the first failure aborts);
+     * `failureLimits` per metric name. A failure within the limit holds the step. Absent in plans
+     * stored before limits existed: 0.
+     */
+    failureLimit?: number;
+    failureLimits?: Record<string, number>;
+    /** Custom metrics judged beside the built-in ones, each as metric `custom:<name>`. */
+    custom?: CustomMetric[];
   };
   /** Shadow and A/B: how long the single step runs at least, in hours. */
   durationHours: number | null;
@@ -94,6 +118,59 @@ export const DEFAULT_MIN_SAMPLES = 200;
 export const DEFAULT_ALPHA = 0.01;
 export const DEFAULT_PREDICTION_PSI = 0.25;
 export const DEFAULT_SHADOW_AGREEMENT = 0.95;
+
+/** Record values a custom metric can read, and the aggregates each allows. */
+const NUMERIC_SOURCES = new Set(['score', 'latencyMs']);
+const RATE_SOURCES = /^(signals\..+|feedback\.down)$/;
+
+/** Checks custom metrics: a known source with an aggregate it allows, a limit, no name twice. */
+export function checkCustomMetrics(custom: readonly CustomMetricRequest[]): CustomMetric[] {
+  const seen = new Set<string>();
+  return custom.map((m, i) => {
+    const at = `analysis.custom.${i}`;
+    if (!/^[a-z][a-z0-9_]*$/.test(m.name))
+      throw invalidInput(
+        `${at}.name must be lower case letters, digits and _ (e.g. toxicity_rate)`,
+        `${at}.name`,
+      );
+    if (seen.has(m.name)) throw invalidInput(`custom metric "${m.name}" is named twice`, `${at}.name`);
+    seen.add(m.name);
+    const numeric = NUMERIC_SOURCES.has(m.signal);
+    if (!numeric && !RATE_SOURCES.test(m.signal))
+      throw invalidInput(
+        `${at}.signal must be signals.<name>, feedback.down, score or latencyMs (got "${m.signal}")`,
+        `${at}.signal`,
+      );
+    if (numeric && m.aggregate === 'rate')
+      throw invalidInput(
+        `${m.signal} is a number: aggregate it with mean or p95, not rate`,
+        `${at}.aggregate`,
+      );
+    if (!numeric && m.aggregate !== 'rate')
+      throw invalidInput(
+        `${m.signal} flags records: its aggregate is rate, not ${m.aggregate}`,
+        `${at}.aggregate`,
+      );
+    if (m.maxValue === undefined && m.maxIncrease === undefined)
+      throw invalidInput(`${at} needs maxValue, maxIncrease or both`, `${at}.maxValue`);
+    return {
+      name: m.name,
+      signal: m.signal,
+      aggregate: m.aggregate,
+      ...(m.maxValue !== undefined ? { maxValue: m.maxValue } : {}),
+      ...(m.maxIncrease !== undefined ? { maxIncrease: m.maxIncrease } : {}),
+      ...(m.failureLimit !== undefined ? { failureLimit: m.failureLimit } : {}),
+    };
+  });
+}
+
+/**
+ * Whether a blue-green rollout has switched: its last step (100 %) is the switch; the steps
+ * before it are the smoke phase. Plans stored with the single step [100] switched at the start.
+ */
+export function blueGreenSwitched(plan: Pick<RolloutPlan, 'strategy' | 'steps'>, step: number): boolean {
+  return plan.strategy === 'blue-green' && step >= plan.steps.length - 1;
+}
 
 function checkSteps(steps: number[], strategy: RolloutStrategy): void {
   steps.forEach((s, i) => {
@@ -118,12 +195,17 @@ export function resolvePlan(
   const { strategy } = request;
   let steps: number[];
   if (strategy === 'canary') steps = request.steps ?? [...policy.canaryStepsPct];
-  else if (strategy === 'blue-green') steps = [100];
+  else if (strategy === 'blue-green') steps = [request.smokePct ?? 0, 100];
   else if (strategy === 'shadow') steps = [0];
   else steps = [request.ab?.split ?? request.steps?.[0] ?? 50];
   if (request.steps && strategy !== 'canary')
     throw invalidInput(`steps apply to canary rollouts only (a ${strategy} rollout has one step)`, 'steps');
-  if (strategy !== 'shadow') checkSteps(steps, strategy);
+  if (request.smokePct !== undefined && strategy !== 'blue-green')
+    throw invalidInput(`smokePct applies to blue-green rollouts only`, 'smokePct');
+  if (strategy === 'blue-green') {
+    if (!(steps[0]! >= 0 && steps[0]! < 100))
+      throw invalidInput('smokePct must be >= 0 and < 100', 'smokePct');
+  } else if (strategy !== 'shadow') checkSteps(steps, strategy);
   if (strategy === 'ab' && steps[0]! >= 100) throw invalidInput('an A/B split must be below 100', 'ab.split');
   if (strategy === 'ab' && !request.ab) throw invalidInput('an A/B rollout needs ab.mde', 'ab');
   const a = request.analysis ?? {};
@@ -153,6 +235,9 @@ export function resolvePlan(
       maxWaitSeconds,
       alpha: a.alpha ?? DEFAULT_ALPHA,
       requireLabels: a.requireLabels ?? false,
+      failureLimit: a.failureLimit ?? 0,
+      failureLimits: { ...(a.failureLimits ?? {}) },
+      ...(a.custom && a.custom.length > 0 ? { custom: checkCustomMetrics(a.custom) } : {}),
       thresholds: {
         errorRate: t.errorRate ?? policy.rollbackErrorRatePct / 100,
         accuracyDrop: t.accuracyDrop ?? policy.rollbackAccuracyDropPct / 100,
@@ -221,9 +306,10 @@ export type StepDecision =
   | { kind: 'pause'; reason: string };
 
 /**
- * What one analysis decides for the current step. Any failing metric aborts at once (when the
- * tier rolls back automatically; otherwise it pauses for a person). Otherwise the step holds for
- * its time AND until every gating metric passes; past `maxWaitSeconds` without that it pauses.
+ * What one analysis decides for the current step. A metric that fails past its failure limit
+ * aborts at once (when the tier rolls back automatically; otherwise it pauses for a person); a
+ * failure within the limit holds the step. Otherwise the step holds for its time AND until every
+ * gating metric passes; past `maxWaitSeconds` without that it pauses.
  */
 export function decideStep(input: {
   now: number;
@@ -235,10 +321,14 @@ export function decideStep(input: {
   automaticRollback: boolean;
 }): StepDecision {
   const verdict = overallVerdict(input.results);
-  if (verdict === 'fail') {
-    const failed = input.results
-      .filter((r) => r.verdict === 'fail')
-      .map((r) => `${r.metric} ${r.value.candidate} > ${r.threshold}`)
+  const breached = input.results.filter(breachesLimit);
+  if (breached.length > 0) {
+    const failed = breached
+      .map(
+        (r) =>
+          `${r.metric} ${r.value.candidate} > ${r.threshold}` +
+          ((r.failureLimit ?? 0) > 0 ? ` (${r.failures} failed analyses, limit ${r.failureLimit})` : ''),
+      )
       .join(', ');
     return input.automaticRollback
       ? { kind: 'abort', reason: `analysis failed: ${failed}` }
@@ -250,7 +340,10 @@ export function decideStep(input: {
   if (elapsed >= input.maxWaitSeconds)
     return {
       kind: 'pause',
-      reason: `insufficient data after ${Math.round(elapsed)} s (maxWaitSeconds ${input.maxWaitSeconds})`,
+      reason:
+        verdict === 'fail'
+          ? `failing within its failure limit after ${Math.round(elapsed)} s (maxWaitSeconds ${input.maxWaitSeconds})`
+          : `insufficient data after ${Math.round(elapsed)} s (maxWaitSeconds ${input.maxWaitSeconds})`,
     };
   return { kind: 'hold' };
 }

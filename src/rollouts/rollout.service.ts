@@ -1,10 +1,12 @@
 import { openSystemAlert } from '../alerts/index.js';
+import { handOverDeployments } from '../deployments/index.js';
 import { conflict, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { getActivePolicy, rolloutPolicy } from '../policy/index.js';
 import { requireModel, type Actor } from '../registry/registry.service.js';
+import { recordExperimentRun } from '../validation/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import { executeAfterRollout } from '../workflow/index.js';
 import {
@@ -14,7 +16,7 @@ import {
   proportionSampleSize,
   type AbResult,
 } from './rollout-ab.rules.js';
-import { aboveP, analyseStep, type MetricResult } from './rollout-analysis.rules.js';
+import { aboveP, analyseStep, countFailures, type MetricResult } from './rollout-analysis.rules.js';
 import { invalidateRoutingTable } from './rollout-routing.service.js';
 import { loadVariant, shadowPairs, type LoadedVariant } from './rollout-samples.js';
 import { compareShadow, type ShadowReport } from './rollout-shadow.rules.js';
@@ -31,6 +33,7 @@ import {
 } from './rollout.repository.js';
 import {
   applyControl,
+  blueGreenSwitched,
   decideStep,
   resolvePlan,
   weightsAt,
@@ -200,21 +203,27 @@ export async function listRollouts(
   return rows.map(toRollout);
 }
 
-/** The variants' records over the step so far (blue-green: the champion's over as long before the switch). */
+/**
+ * The variants' records over the step so far. After a blue-green switch the champion serves
+ * nobody: its baseline is its records over as long a span just before the switch.
+ */
 async function loadStep(db: Executor, row: RolloutRow, plan: RolloutPlan, now: Date) {
   const from = row.step_started_at;
   const to = iso(now.getTime() + 1);
-  const candidate = await loadVariant(db, row.candidate_version_id, from, to);
+  const custom = plan.analysis.custom ?? [];
+  const candidate = await loadVariant(db, row.candidate_version_id, from, to, custom);
   let champion: LoadedVariant;
-  if (plan.strategy === 'blue-green') {
-    const span = now.getTime() - Date.parse(row.created_at);
+  if (blueGreenSwitched(plan, Number(row.step))) {
+    const switchedAt = Date.parse(row.step_started_at);
+    const span = now.getTime() - switchedAt;
     champion = await loadVariant(
       db,
       row.champion_version_id,
-      iso(Date.parse(row.created_at) - span),
-      row.created_at,
+      iso(switchedAt - span),
+      row.step_started_at,
+      custom,
     );
-  } else champion = await loadVariant(db, row.champion_version_id, from, to);
+  } else champion = await loadVariant(db, row.champion_version_id, from, to, custom);
   return { candidate, champion };
 }
 
@@ -232,14 +241,27 @@ export async function analyseRollout(
   const plan = planOf(row);
   const { candidate, champion } = await loadStep(db, row, plan, now);
   const a = plan.analysis;
-  const results = analyseStep(candidate.sample, champion.sample, {
-    thresholds: a.thresholds,
-    minSamplesPerVariant: a.minSamplesPerVariant,
-    alpha: a.alpha,
-    requireLabels: a.requireLabels,
-    // At 100 % (and after a blue-green switch) the champion serves nobody: judge against thresholds.
-    championServes: plan.strategy !== 'blue-green' && Number(row.candidate_weight) < 100,
-  });
+  const results = analyseStep(
+    candidate.sample,
+    champion.sample,
+    {
+      thresholds: a.thresholds,
+      minSamplesPerVariant: a.minSamplesPerVariant,
+      alpha: a.alpha,
+      requireLabels: a.requireLabels,
+      // At 100 % (a canary's last step, a blue-green after its switch) the champion serves nobody:
+      // judge against thresholds.
+      championServes: Number(row.candidate_weight) < 100,
+    },
+    a.custom ?? [],
+  );
+  if (plan.strategy === 'blue-green' && !blueGreenSwitched(plan, Number(row.step)) && plan.steps[0] === 0) {
+    // Smoke requests are chosen, not a sample of live traffic: their predictions are not compared.
+    results.splice(
+      results.findIndex((r) => r.metric === 'prediction_psi'),
+      1,
+    );
+  }
   let shadow: ShadowReport | null = null;
   let ab: AbResult | null = null;
   if (plan.strategy === 'shadow') {
@@ -270,8 +292,7 @@ export async function analyseRollout(
             ? abProportionTest(c.correct, c.labelled, k.correct, k.labelled, abPlan.alpha)
             : abProportionTest(c.errors, c.n, k.errors, k.n, abPlan.alpha);
     // Significantly worse than the champion ends the test as a failure (a rollback), not a promotion.
-    const worse =
-      ab !== null && ab.significant && (abPlan.metric === 'accuracy' ? ab.difference < 0 : ab.difference > 0);
+    const worse = ab !== null && abWorse(abPlan, ab);
     if (ab)
       results.push({
         metric: `ab_${abPlan.metric}`,
@@ -292,16 +313,83 @@ export async function analyseRollout(
     });
   }
   const holdSeconds = plan.durationHours !== null ? plan.durationHours * 3600 : a.stepSeconds;
+  const counted = countFailures(results, JSON.parse(row.analysis) as MetricResult[], a.failureLimit ?? 0, {
+    ...Object.fromEntries(
+      (a.custom ?? []).flatMap((m) =>
+        m.failureLimit !== undefined ? [[`custom:${m.name}`, m.failureLimit]] : [],
+      ),
+    ),
+    ...(a.failureLimits ?? {}),
+  });
   const decision = decideStep({
     now: now.getTime(),
     stepStartedAt: Date.parse(row.step_started_at),
     holdSeconds,
     maxWaitSeconds: a.maxWaitSeconds,
-    results,
+    results: counted,
     lastStep: Number(row.step) >= plan.steps.length - 1,
     automaticRollback: plan.automaticRollback,
   });
-  return { results, shadow, ab, decision };
+  return { results: counted, shadow, ab, decision };
+}
+
+/** Whether an A/B result shows the candidate significantly worse (lower accuracy; more errors or latency). */
+function abWorse(plan: NonNullable<RolloutPlan['ab']>, ab: AbResult): boolean {
+  return ab.significant && (plan.metric === 'accuracy' ? ab.difference < 0 : ab.difference > 0);
+}
+
+/**
+ * Stores a finished A/B test as validation evidence of the candidate (a run of level
+ * `experiment`): the test, difference, interval, effect size and p-value against the plan's
+ * α, MDE and power. Nothing when the rollout is not an A/B test or the test never ran.
+ */
+async function recordAbEvidence(
+  trx: Executor,
+  ctx: AppContext,
+  row: RolloutRow,
+  ab: AbResult | null,
+  who: { name: string; requestId: string | null },
+): Promise<string | null> {
+  const plan = planOf(row).ab;
+  const result = ab ?? (row.result ? (JSON.parse(row.result) as AbResult) : null);
+  if (!plan || !result) return null;
+  const worse = abWorse(plan, result);
+  const f = (x: number) => Number(x.toPrecision(6));
+  return recordExperimentRun(trx, ctx, {
+    versionId: row.candidate_version_id,
+    passed: !worse,
+    checks: [
+      {
+        name: `ab.${plan.metric}`,
+        status: worse ? 'fail' : 'pass',
+        value: {
+          test: result.test,
+          candidate: result.candidate.value,
+          champion: result.champion.value,
+          difference: result.difference,
+          ciLow: result.ci[0],
+          ciHigh: result.ci[1],
+          effectSize: result.effectSize,
+          statistic: result.statistic,
+          pValue: result.pValue,
+        },
+        threshold: {
+          alpha: plan.alpha,
+          mde: plan.mde,
+          power: plan.power,
+          samplesPerVariant: plan.samplesPerVariant,
+        },
+        rule: `rollout.ab.${plan.metric}`,
+        detail:
+          `${plan.metric}: candidate ${f(result.candidate.value)} (n ${result.candidate.n}) against champion ${f(result.champion.value)} (n ${result.champion.n}); ` +
+          `difference ${f(result.difference)}, ${Math.round(result.confidence * 100)} % interval [${f(result.ci[0])}, ${f(result.ci[1])}], ` +
+          `p ${f(result.pValue)} (${result.test}) — ${worse ? 'significantly worse than the champion' : result.significant ? 'significantly better than the champion' : 'no significant difference'}`,
+      },
+    ],
+    summary: { rollout: row.id, champion: row.champion_version, plan, result },
+    actor: who.name,
+    requestId: who.requestId,
+  });
 }
 
 /** Shadow agreement: passes at or above the threshold with enough pairs; fails when significantly below. */
@@ -405,7 +493,11 @@ async function applyDecision(
         next_analysis_at: nextAnalysis,
         status: 'progressing',
       });
-      await announce(trx, ctx, row, 'rollout.advanced', who, { step, weights });
+      await announce(trx, ctx, row, 'rollout.advanced', who, {
+        step,
+        weights,
+        ...(blueGreenSwitched(plan, step) ? { phase: 'switched' } : {}),
+      });
       return;
     }
     case 'pause':
@@ -448,12 +540,14 @@ async function applyDecision(
         from: row.step_started_at,
         now,
       });
+      const evidence = await recordAbEvidence(trx, ctx, row, extra.ab ?? null, who);
       await announce(trx, ctx, row, 'rollout.aborted', who, {
         reason: decision.reason,
         step: Number(row.step),
         weights: { champion: 100, candidate: 0 },
         failed,
         alertId,
+        ...(evidence ? { validationRunId: evidence } : {}),
       });
       return;
     }
@@ -469,9 +563,20 @@ async function applyDecision(
         row.change_request_id,
         row.id,
       );
+      // The champion's places now run the candidate: deployments show the final shares.
+      const deployments = await handOverDeployments(trx, ctx, {
+        fromVersionId: row.champion_version_id,
+        to: { id: row.candidate_version_id, version: row.candidate_version, stage: 'production' },
+        actor: who.name,
+        requestId: who.requestId,
+        reason: `rollout ${row.id} succeeded: ${row.candidate_version} replaces ${row.champion_version}`,
+      });
+      const evidence = await recordAbEvidence(trx, ctx, row, extra.ab ?? null, who);
       await announce(trx, ctx, row, 'rollout.succeeded', who, {
         steps: plan.steps,
         weights: { champion: 0, candidate: 100 },
+        deployments: deployments.map((d) => d.id),
+        ...(evidence ? { validationRunId: evidence } : {}),
         ...(extra.ab ? { result: extra.ab } : {}),
       });
       return;
@@ -531,6 +636,15 @@ export async function controlRollout(
         { reason: reason ?? null },
       );
       return;
+    }
+    if (plan.strategy === 'shadow') {
+      // Promoting a shadow rollout needs mirrored predictions to have compared at all.
+      const { shadow } = await analyseRollout(trx, row, ctx.now());
+      if (!shadow || shadow.n === 0)
+        throw conflict(
+          `rollout ${id} has no shadow records: the gateway must log the candidate's mirrored predictions under the champion's record ids before a shadow rollout can be promoted`,
+          'shadow',
+        );
     }
     const last = Number(row.step) >= plan.steps.length - 1;
     await applyDecision(trx, ctx, row, last ? { kind: 'complete' } : { kind: 'advance' }, {}, actor, {});

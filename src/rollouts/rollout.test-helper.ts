@@ -8,6 +8,8 @@ export interface SimRecord {
   error?: boolean;
   latencyMs?: number;
   segment?: Record<string, string>;
+  score?: number;
+  signals?: Record<string, boolean | string>;
   at?: Date;
 }
 
@@ -64,6 +66,8 @@ export async function ingest(
       error: r.error ?? false,
       latencyMs: r.latencyMs ?? 20,
       ...(r.segment ? { segment: r.segment } : {}),
+      ...(r.score !== undefined ? { score: r.score } : {}),
+      ...(r.signals ? { signals: r.signals } : {}),
     }));
     const res = await h.s.api('POST', `/api/v1/models/${model}/versions/${version}/inferences`, { body });
     if (res.status !== 200) throw new Error(`ingest ${version}: ${res.status} ${JSON.stringify(res.body)}`);

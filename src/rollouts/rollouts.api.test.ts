@@ -135,6 +135,11 @@ describeEachBackend('rollouts with live analysis and automatic rollback', (backe
 
   it('walks a good candidate 10 → 25 → 50 → 100 and makes it champion', async () => {
     const cr = await championAndApprovedCandidate(h, 'fraud-good');
+    const deployed = await h.s.api('POST', '/api/v1/models/fraud-good/versions/1.0.0/deployments', {
+      token: mlops,
+      body: { environment: 'production', target: 'gateway/eu-1', trafficPercent: 100 },
+    });
+    expect(deployed.status).toBe(201);
     const id = (await start('fraud-good', canary())).body.id as string;
     const onCandidate = async () => {
       const keys = Array.from({ length: 400 }, (_, i) => `user-${i}`);
@@ -183,6 +188,13 @@ describeEachBackend('rollouts with live analysis and automatic rollback', (backe
     expect(await h.auditCount('rollout.succeeded', `rollout:${id}`)).toBe(1);
     const route = await h.s.api('GET', '/api/v1/models/fraud-good/route?key=anyone');
     expect(route.body).toMatchObject({ version: '1.1.0', variant: 'champion' });
+    // The champion's place now runs the candidate, with the place's whole share.
+    const places = (await h.s.api('GET', '/api/v1/models/fraud-good/deployments')).body.items as any[];
+    const byVersion = (v: string) => places.filter((d) => d.version === v);
+    expect(byVersion('1.0.0')).toMatchObject([{ status: 'ended', endReason: expect.stringContaining(id) }]);
+    expect(byVersion('1.1.0')).toMatchObject([
+      { status: 'active', environment: 'production', target: 'gateway/eu-1', trafficPercent: 100 },
+    ]);
   });
 
   it('keeps a low-traffic canary at insufficient_data, never advancing, then pauses and notifies', async () => {

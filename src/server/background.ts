@@ -1,7 +1,10 @@
 import { ALERT_TASKS } from '../alerts/index.js';
 import { auditTreeHeadTask } from '../audit/index.js';
+import { auditFindingOverdueTask } from '../auditprogram/index.js';
 import type { BackgroundTask } from '../core/background-task.js';
 import type { AppContext } from '../http/context.js';
+import { EXPLANATION_TASKS } from '../explanations/index.js';
+import { featureFreshnessTask } from '../features/index.js';
 import { reportScheduleTask } from '../governance-reports/index.js';
 import { modelCardReminderTask } from '../modelcards/index.js';
 import { MONITORING_TASKS } from '../monitoring/index.js';
@@ -30,6 +33,9 @@ export const BACKGROUND_TASKS: BackgroundTask<AppContext>[] = [
   ...ROLLOUT_TASKS,
   artifactUploadSweepTask,
   retentionTask,
+  featureFreshnessTask,
+  auditFindingOverdueTask,
+  ...EXPLANATION_TASKS,
 ];
 
 /** Runs each task on its interval until stopped; a failing round is logged and retried next round. */

@@ -4,6 +4,9 @@ import { incidentReaction } from '../incidents/index.js';
 import type { MonitorReaction } from '../monitoring/index.js';
 import { retrainingReaction } from '../retraining/index.js';
 import { rolloutReaction } from '../rollouts/index.js';
+import { mlflowAliasReaction, mlflowVersionNumbering } from '../mlflow/index.js';
+import type { VersionCreatedReaction } from '../registry/version-reaction.types.js';
+import type { ChangeRequestReaction } from '../workflow/index.js';
 
 /**
  * The reactions subscribed to monitor outcomes, in the order they run inside the evaluation's
@@ -16,3 +19,15 @@ export const MONITOR_REACTIONS: readonly MonitorReaction<AppContext>[] = [
   retrainingReaction,
   rolloutReaction,
 ];
+
+/**
+ * The reactions subscribed to executed change requests, run inside the executing transaction. The
+ * workflow imports none of them.
+ */
+export const CHANGE_REQUEST_REACTIONS: readonly ChangeRequestReaction<AppContext>[] = [mlflowAliasReaction];
+
+/**
+ * The reactions subscribed to newly registered versions, run inside the registering transaction.
+ * The registry imports none of them.
+ */
+export const VERSION_REACTIONS: readonly VersionCreatedReaction<AppContext>[] = [mlflowVersionNumbering];

@@ -5,6 +5,7 @@ import { issueToken } from '../auth/token.service.js';
 import { loadConfig, type ConfigFlags } from '../config/config.js';
 import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { checkArtifactStoreIdentity, openArtifactStore } from '../registry/artifact-store-identity.js';
 import { startServer } from './server.js';
 
 interface StoreFlags {
@@ -31,6 +32,8 @@ export function registerServerCommands(program: Command): void {
       const store = openStore(config);
       try {
         const report = await migrateToLatest(store);
+        const artifacts = openArtifactStore(config);
+        const storeId = await checkArtifactStoreIdentity(store.db, artifacts, new Date());
         const signer = loadAuditSigner(config.dataDir, config.auditSigningKey, config.auditOrigin);
         const audit = createAuditLog(store, signer, { checkpointEvery: config.auditCheckpointEvery });
         const token = await store.db
@@ -46,6 +49,7 @@ export function registerServerCommands(program: Command): void {
         process.stdout.write(
           `store ready at ${store.location} (${report.applied.length} migration(s) applied, ${report.alreadyApplied} already present)\n`,
         );
+        process.stdout.write(`artifact store ${storeId} at ${artifacts.location}\n`);
         process.stdout.write(
           `admin token for "${flags.principal}" (shown once; keep it secret):\n${token.token}\n`,
         );

@@ -7,6 +7,9 @@ import { sweepStaleUploads } from '../registry/artifact-sweep.task.js';
 import { startBackgroundTasks } from './background.js';
 import { createServices } from './services.js';
 
+/** How long requests in flight may take to finish when the server stops. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
 export interface RunningServer {
   url: string;
   ctx: AppContext;
@@ -39,7 +42,14 @@ export async function startServer(
     ctx,
     async close() {
       await background?.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Stop accepting, drop idle keep-alive connections at once, and give requests in flight a
+      // grace period before the remaining connections (a polling browser's, say) are cut.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as unknown as { closeIdleConnections?(): void; closeAllConnections?(): void };
+      http.closeIdleConnections?.();
+      const grace = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
+      await closed;
+      clearTimeout(grace);
       await ctx.denials.close();
       await ctx.store.close();
     },

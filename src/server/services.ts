@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { createAuditLog } from '../audit/audit.service.js';
 import { loadAuditSigner } from '../audit/audit-signer.js';
 import { createWitness } from '../audit/audit-witness.js';
@@ -7,8 +6,8 @@ import { openStore } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { AppContext } from '../http/context.js';
 import { DenialLog } from '../http/denials.js';
-import { createLocalArtifactStore } from '../registry/artifact-store.js';
-import { MONITOR_REACTIONS } from './reactions.js';
+import { checkArtifactStoreIdentity, openArtifactStore } from '../registry/artifact-store-identity.js';
+import { CHANGE_REQUEST_REACTIONS, MONITOR_REACTIONS, VERSION_REACTIONS } from './reactions.js';
 
 /** Opens the store, brings its schema up to date and wires the services a server needs. */
 export async function createServices(
@@ -18,6 +17,13 @@ export async function createServices(
   const store = openStore(config);
   try {
     await migrateToLatest(store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const artifacts = openArtifactStore(config);
+  try {
+    await checkArtifactStoreIdentity(store.db, artifacts, now());
   } catch (error) {
     await store.close();
     throw error;
@@ -37,8 +43,10 @@ export async function createServices(
       flushSeconds: config.denialFlushSeconds,
       anonymousPerMinute: config.anonymousRequestsPerMinute,
     }),
-    artifacts: createLocalArtifactStore(path.join(config.dataDir, 'artifacts')),
+    artifacts,
     now,
     monitorReactions: MONITOR_REACTIONS,
+    changeRequestReactions: CHANGE_REQUEST_REACTIONS,
+    versionReactions: VERSION_REACTIONS,
   };
 }

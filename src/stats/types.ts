@@ -9,6 +9,12 @@ export interface NumericColumn {
   readonly kind: 'numeric';
   readonly name: string;
   readonly values: Float64Array;
+  /**
+   * Row → the cell's text as the file wrote it, for the cells whose text is not the number's
+   * shortest form ("007", "1.50"); set by the file readers, so the column can be read as text
+   * without rewriting a value.
+   */
+  readonly texts?: ReadonlyMap<number, string>;
 }
 
 /** A categorical column (strings, booleans rendered as "true"/"false"): null marks a missing value. */

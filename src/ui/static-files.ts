@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,11 @@ const TYPES: Record<string, string> = {
 export interface StaticFile {
   body: Uint8Array;
   type: string;
+  /** The body gzipped once, for text files worth compressing. */
+  gzip?: Uint8Array;
 }
+
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json']);
 
 /**
  * Reads a file under `root` once and keeps it: the files are the build's output and never change
@@ -45,7 +50,9 @@ export function createFileCache(root: string): (relative: string) => StaticFile 
     const full = normalize(join(root, relative));
     let file: StaticFile | undefined;
     if (full.startsWith(root + sep) && existsSync(full)) {
-      file = { body: readFileSync(full), type: TYPES[extname(full)] ?? 'application/octet-stream' };
+      const body = readFileSync(full);
+      file = { body, type: TYPES[extname(full)] ?? 'application/octet-stream' };
+      if (COMPRESSIBLE.has(extname(full)) && body.length > 1024) file.gzip = gzipSync(body, { level: 9 });
     }
     if (cache.size < 500) cache.set(relative, file);
     return file;

@@ -18,6 +18,8 @@ export const DASHBOARD_PAGES = [
   '/alerts',
   '/alerts/*',
   '/incidents/*',
+  '/rollouts',
+  '/rollouts/*',
   '/audit',
   '/policy',
   '/reports',
@@ -58,6 +60,13 @@ function send(c: Context<WardenEnv>, file: StaticFile, cache: string): Response 
   c.header('Content-Type', file.type);
   c.header('Cache-Control', cache);
   c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  if (file.gzip) {
+    c.header('Vary', 'Accept-Encoding');
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(file.gzip as Uint8Array<ArrayBuffer>, 200);
+    }
+  }
   return c.body(file.body as Uint8Array<ArrayBuffer>, 200);
 }
 

@@ -1,3 +1,4 @@
+import type { ExplainabilityEvidence } from '../explanations/explanation-evidence.service.js';
 import type { CheckName, CheckRequirement, TierPolicy, ValidationLevel } from '../policy/index.js';
 import type { ModelVersion } from '../registry/version.schema.js';
 import { evaluateBinary, evaluateBinaryPredictions } from '../stats/metrics/index.js';
@@ -32,6 +33,8 @@ export interface SuiteInput {
   evidence: { latencyP95Ms?: number; latencyP99Ms?: number; peakMemoryMb?: number; memoryLimitMb?: number };
   /** Required model-card sections the gate judges that have no content (loaded when the level runs `model-card.complete`). */
   modelCardGaps?: string[] | undefined;
+  /** The version's explanation evidence (loaded when the level runs `explainability.evidence`). */
+  explainability?: ExplainabilityEvidence | undefined;
 }
 
 /** Builds one check result; `rule` and `name` come from the requirement the check answers. */

@@ -9,6 +9,7 @@ export { lockRunRow } from './validation.repository.js';
 export {
   effectiveValidationStatus,
   findValidationRun,
+  recordExperimentRun,
   type ValidationEvidence,
 } from './validation.service.js';
 export type { CheckResult, CheckStatus, ValidationRun, Waiver } from './validation.schema.js';

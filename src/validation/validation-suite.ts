@@ -2,6 +2,7 @@ import type { CheckResult } from './validation.schema.js';
 import type { CheckTable, SuiteInput } from './check-context.js';
 import { DATA_QUALITY_CHECKS } from './data-quality.checks.js';
 import { DOCUMENTATION_CHECKS } from './documentation.checks.js';
+import { EXPLAINABILITY_CHECKS } from './explainability.checks.js';
 import { FAIRNESS_CHECKS } from './fairness.checks.js';
 import { OPERATIONAL_CHECKS } from './operational.checks.js';
 import { PERFORMANCE_CHECKS } from './performance.checks.js';
@@ -12,6 +13,7 @@ const CHECKS: CheckTable = {
   ...OPERATIONAL_CHECKS,
   ...FAIRNESS_CHECKS,
   ...DOCUMENTATION_CHECKS,
+  ...EXPLAINABILITY_CHECKS,
 };
 
 /**

@@ -27,7 +27,10 @@ const columnList = z
       .map((s) => s.trim())
       .filter((s) => s !== ''),
   );
-const nonNegative = z.coerce.number().refine((v) => Number.isFinite(v) && v >= 0, 'must be a number >= 0');
+const nonNegative = z.coerce
+  .number()
+  .refine((v) => Number.isFinite(v) && v >= 0, 'must be a number >= 0')
+  .openapi({ type: 'number', minimum: 0 });
 
 /** Query of an uploaded evaluation file: its format and which column plays which part. */
 export const uploadQuerySchema = z.object({
@@ -43,7 +46,7 @@ export const uploadQuerySchema = z.object({
   championScore: column.optional(),
   championPrediction: column.optional(),
   level: z.enum(VALIDATION_LEVELS).optional(),
-  threshold: z.coerce.number().min(0).max(1).optional(),
+  threshold: z.coerce.number().min(0).max(1).openapi({ type: 'number', minimum: 0, maximum: 1 }).optional(),
   latencyP95Ms: nonNegative.optional(),
   latencyP99Ms: nonNegative.optional(),
   peakMemoryMb: nonNegative.optional(),

@@ -16,7 +16,9 @@ describe('warden policy and warden validate', () => {
     server = await startTestServer('sqlite');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-validate-'));
     env = { WARDEN_URL: server.url, WARDEN_TOKEN: server.adminToken };
-    await server.api('POST', '/api/v1/models', { body: { name: 'search', owner: 'eng', riskTier: 3 } });
+    await server.api('POST', '/api/v1/models', {
+      body: { name: 'search', owner: 'eng', riskTier: 3, intendedUse: 'Ranks search results' },
+    });
     await server.api('POST', '/api/v1/models/search/versions', {
       body: versionBody('1.0.0', { inputSchema: [{ name: 'amount', type: 'number', min: 0, max: 100 }] }),
     });

@@ -38,7 +38,7 @@ const runParams = z.object({ id: z.string().min(1).max(100) });
 
 const evidenceSchema = z
   .object({ runId: z.string(), passed: z.boolean(), checks: z.array(checkResultSchema), at: z.string() })
-  .openapi('ValidationEvidence');
+  .openapi('ValidationEvidence', { description: 'A validation run’s verdict and checks, as evidence' });
 
 /** What other domains do when something happens here; given by the composition root. */
 export interface ValidationHooks {

@@ -69,11 +69,17 @@ export const runValidationSchema = z
       .openapi({ description: 'Default: what the policy requires for the version bump' }),
     threshold: probability.optional().openapi({ description: 'Decision threshold for scores (default 0.5)' }),
   })
-  .openapi('RunValidation');
+  .openapi('RunValidation', {
+    description: 'What to validate a version against: evaluation data, champion, operational evidence',
+  });
 export type RunValidationInput = z.infer<typeof runValidationSchema>;
 export type EvaluationRecord = z.infer<typeof evaluationRecordSchema>;
 
 export const CHECK_STATUSES = ['pass', 'fail', 'skipped', 'waived'] as const;
+
+/** Levels a stored run can have: the suite's, and `experiment` for A/B test results. */
+export const RUN_LEVELS = [...VALIDATION_LEVELS, 'experiment'] as const;
+export type RunLevel = (typeof RUN_LEVELS)[number];
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 const measure = z.union([
@@ -105,7 +111,9 @@ export const checkResultSchema = z
       .object({ id: z.string(), reason: z.string(), until: z.string(), approvedBy: z.string() })
       .optional(),
   })
-  .openapi('ValidationCheck');
+  .openapi('ValidationCheck', {
+    description: 'One check of a validation run: what was measured, against which threshold, and the verdict',
+  });
 export type CheckResult = z.infer<typeof checkResultSchema>;
 
 export const validationRunSchema = z
@@ -114,7 +122,10 @@ export const validationRunSchema = z
     model: z.string(),
     version: z.string(),
     passed: z.boolean(),
-    level: z.enum(VALIDATION_LEVELS),
+    level: z.enum(RUN_LEVELS).openapi({
+      description:
+        'full, regression or smoke for a validation suite run; experiment for an A/B test recorded by a rollout (it satisfies no required level)',
+    }),
     requiredLevel: z.enum(VALIDATION_LEVELS).nullable(),
     policyVersion: z.number().int(),
     checks: z.array(checkResultSchema),
@@ -122,7 +133,9 @@ export const validationRunSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi('ValidationRun');
+  .openapi('ValidationRun', {
+    description: 'A run of the validation suite on a version: checks, verdict and evidence',
+  });
 export type ValidationRun = z.infer<typeof validationRunSchema>;
 
 export const createWaiverSchema = z
@@ -134,7 +147,7 @@ export const createWaiverSchema = z
       .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO-8601 date')
       .openapi({ example: '2026-12-31' }),
   })
-  .openapi('CreateWaiver');
+  .openapi('CreateWaiver', { description: 'A request to waive a failed validation check, with a reason' });
 export type CreateWaiverInput = z.infer<typeof createWaiverSchema>;
 
 export const waiverSchema = z
@@ -150,5 +163,5 @@ export const waiverSchema = z
     approvedBy: z.string().nullable(),
     approvedAt: z.string().nullable(),
   })
-  .openapi('Waiver');
+  .openapi('Waiver', { description: 'A waiver of a failed validation check, with its approval state' });
 export type Waiver = z.infer<typeof waiverSchema>;

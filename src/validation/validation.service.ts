@@ -1,3 +1,4 @@
+import { loadExplainabilityEvidence } from '../explanations/explanation-evidence.service.js';
 import { generateModelCard } from '../modelcards/model-card.service.js';
 import { conflict, forbidden, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -37,6 +38,7 @@ import {
   type ValidationWaiverRow,
 } from './validation.repository.js';
 import type {
+  RunLevel,
   CheckResult,
   CreateWaiverInput,
   RunValidationInput,
@@ -54,7 +56,7 @@ function toRun(row: ValidationRunRow): ValidationRun {
     model: row.model_name,
     version: row.version,
     passed: Number(row.passed) === 1,
-    level: row.level as ValidationLevel,
+    level: row.level as RunLevel,
     requiredLevel: (summary.requiredLevel as ValidationLevel | null | undefined) ?? null,
     policyVersion: Number(row.policy_version),
     checks: JSON.parse(row.checks) as CheckResult[],
@@ -162,6 +164,9 @@ export async function runValidation(
     modelCardGaps: requirements.some((r) => r.name === 'model-card.complete')
       ? (await generateModelCard(ctx.db, modelName, versionName, ctx.now())).gateGaps
       : undefined,
+    explainability: requirements.some((r) => r.name === 'explainability.evidence')
+      ? await loadExplainabilityEvidence(ctx.db, version.id)
+      : undefined,
   };
   const outcome = runValidationSuite(suiteInput);
   const candidate = metricsOn(data.labels, data.predictions, data.scores, data.threshold);
@@ -246,7 +251,7 @@ export interface ValidationEvidence {
   version: string;
   versionId: string;
   passed: boolean;
-  level: ValidationLevel;
+  level: RunLevel;
   checks: CheckResult[];
   createdAt: string;
   /** Who filed the run (separation of duties keeps them from approving a request relying on it). */
@@ -425,4 +430,60 @@ export async function approveWaiver(
 export async function listWaivers(db: Executor, runId: string): Promise<Waiver[]> {
   await requireRun(db, runId);
   return (await findWaiverRows(db, runId)).map(toWaiver);
+}
+
+/**
+ * Stores the result of an experiment on a version (a rollout's A/B test) as a validation run of
+ * level `experiment`, inside the caller's transaction: immutable and audited like any run, listed
+ * with the version's evidence, and never counted towards a required validation level.
+ */
+export async function recordExperimentRun(
+  trx: Executor,
+  ctx: AppContext,
+  input: {
+    versionId: string;
+    passed: boolean;
+    checks: CheckResult[];
+    summary: Record<string, unknown>;
+    actor: string;
+    requestId: string | null;
+  },
+): Promise<string> {
+  const v = await trx
+    .selectFrom('model_versions')
+    .innerJoin('models', 'models.id', 'model_versions.model_id')
+    .select(['models.id as modelId', 'models.name as modelName', 'model_versions.version as version'])
+    .where('model_versions.id', '=', input.versionId)
+    .executeTakeFirstOrThrow();
+  const policy = await getActivePolicy(trx);
+  const id = newId('val');
+  const level: RunLevel = 'experiment';
+  await insertRun(trx, {
+    id,
+    model_id: v.modelId,
+    model_name: v.modelName,
+    version_id: input.versionId,
+    version: v.version,
+    passed: input.passed ? 1 : 0,
+    level,
+    policy_version: policy.version,
+    checks: JSON.stringify(input.checks),
+    summary: JSON.stringify({ ...input.summary, requiredLevel: null }),
+    created_at: ctx.now().toISOString(),
+    created_by: input.actor,
+  });
+  await ctx.audit.append(trx, {
+    actor: input.actor,
+    action: 'validation.run_recorded',
+    subject: `model:${v.modelName}@${v.version}`,
+    requestId: input.requestId,
+    change: {
+      id,
+      passed: input.passed,
+      level,
+      policyVersion: policy.version,
+      checks: input.checks.map((c) => ({ name: c.name, status: c.status })),
+    },
+  });
+  return id;
 }

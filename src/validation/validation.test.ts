@@ -1,10 +1,15 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
+import { CARD_FEATURE, registerCardFeature, writeCardSections } from '../../test/support/governance.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 import { insertWaiver } from './validation.repository.js';
 
-/** Registers a model (if needed) and a version, optionally with an artifact and an Ed25519 signature. */
+/**
+ * Registers a model (if needed) and a version, optionally with an artifact and an Ed25519
+ * signature. The version's model card is complete (a catalog feature linked, the human sections
+ * written) unless `card` is false.
+ */
 async function seedVersion(
   server: TestServer,
   model: string,
@@ -15,8 +20,10 @@ async function seedVersion(
     metrics?: Record<string, number>;
     artifact?: boolean;
     sign?: boolean;
+    card?: boolean;
   } = {},
 ): Promise<void> {
+  const card = options.card ?? true;
   if ((await server.api('GET', `/api/v1/models/${model}`)).status === 404) {
     const created = await server.api('POST', '/api/v1/models', {
       body: { name: model, owner: 'risk', riskTier: tier },
@@ -26,10 +33,15 @@ async function seedVersion(
   const extra: Record<string, unknown> = {};
   if (options.inputSchema) extra.inputSchema = options.inputSchema;
   if (options.metrics) extra.metrics = options.metrics;
+  if (card) {
+    await registerCardFeature(server);
+    extra.features = [CARD_FEATURE];
+  }
   const res = await server.api('POST', `/api/v1/models/${model}/versions`, {
     body: versionBody(version, extra),
   });
   expect(res.status).toBe(201);
+  if (card) await writeCardSections(server, model, version);
   if (options.artifact || options.sign) {
     const bytes = Buffer.from(`artifact of ${model} ${version}`);
     const put = await fetch(`${server.url}/api/v1/models/${model}/versions/${version}/artifact`, {
@@ -176,6 +188,7 @@ describeEachBackend('validation suite', (backend) => {
       'fairness.disparate-impact',
       'fairness.equal-opportunity',
       'fairness.demographic-parity',
+      'model-card.complete',
     ]);
     // 380 of 400 rows right; 190 of 200 predicted positives are positive.
     expect(checkNamed(res.body, 'performance.thresholds').value).toEqual({
@@ -207,6 +220,31 @@ describeEachBackend('validation suite', (backend) => {
       .where('action', '=', 'validation.run_recorded')
       .execute();
     expect(audit.some((a) => a.change.includes(res.body.id as string) && a.actor === 'val')).toBe(true);
+  });
+
+  it('fails a full validation on model-card.complete while the tier’s template has sections nobody wrote', async () => {
+    // Tier 2 requires model details, intended use, training data, metrics, validation, approvals,
+    // monitoring and limitations; the gate judges those that exist before promotion.
+    await seedVersion(server, 'cardless', 2, '1.0.0', {
+      inputSchema: INPUT_SCHEMA,
+      artifact: true,
+      card: false,
+    });
+    const d = goodDataset();
+    const body = { records: d.records, reference: { features: d.reference }, evidence: GOOD_EVIDENCE };
+    const before = await post('cardless', '1.0.0', body);
+    expect(before.status).toBe(201);
+    expect(before.body.passed).toBe(false);
+    const gate = checkNamed(before.body, 'model-card.complete');
+    expect(gate).toMatchObject({ status: 'fail', rule: 'tiers.2.documentation.modelCard.requiredSections' });
+    expect(gate.value).toEqual({ gaps: ['intendedUse', 'limitations'] });
+    expect(gate.detail).toContain('intendedUse, limitations');
+    await writeCardSections(server, 'cardless', '1.0.0');
+    const after = await post('cardless', '1.0.0', body);
+    expect(checkNamed(after.body, 'model-card.complete')).toMatchObject({
+      status: 'pass',
+      value: { gaps: [] },
+    });
   });
 
   it('does not pass a full validation whose schema and training reference were never supplied; waivers can cover them', async () => {

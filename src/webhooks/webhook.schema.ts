@@ -25,6 +25,10 @@ export const WEBHOOK_EVENTS = [
   'rollout.resumed',
   'rollout.aborted',
   'rollout.succeeded',
+  'feature.deprecated',
+  'feature.removed',
+  'feature.stale',
+  'feature.fresh',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -45,7 +49,7 @@ export const createWebhookSchema = z
       .openapi({ description: 'Signs each delivery (HMAC-SHA256); stored, never returned' }),
     description: z.string().max(500).optional(),
   })
-  .openapi('CreateWebhook');
+  .openapi('CreateWebhook', { description: 'A webhook subscription to create' });
 
 export const webhookSchema = z
   .object({
@@ -56,7 +60,7 @@ export const webhookSchema = z
     createdAt: z.string(),
     createdBy: z.string(),
   })
-  .openapi('Webhook');
+  .openapi('Webhook', { description: 'A webhook subscription: URL, events, and delivery state' });
 
 export const deliverySchema = z
   .object({
@@ -83,7 +87,7 @@ export const deliverySchema = z
       }),
     ),
   })
-  .openapi('WebhookDelivery');
+  .openapi('WebhookDelivery', { description: 'One delivery of an event to a webhook, with its attempts' });
 
 export type CreateWebhookInput = z.infer<typeof createWebhookSchema>;
 export type Webhook = z.infer<typeof webhookSchema>;

@@ -1,7 +1,10 @@
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { parsePolicyDocument, savePolicyVersion } from '../policy/index.js';
-import type { PatchModelInput } from '../registry/model.schema.js';
+import type { MonitoringConfigInput } from '../monitoring/monitoring-config.js';
+import { storeMonitoringConfig } from '../monitoring/monitoring.results.js';
+import { applyLegalHoldLift } from '../registry/legal-hold.service.js';
+import type { Model, PatchModelInput } from '../registry/model.schema.js';
 import { applyModelPatch, type Actor } from '../registry/registry.service.js';
 import type { Stage } from '../registry/version.schema.js';
 import type { ChangeRequestRow } from './change-request.repository.js';
@@ -12,12 +15,21 @@ import { applyStageChange } from './stage-change.js';
  * What a governance change request carries: the governed fact, the patch applied when the
  * request executes, and the loosenings that made it need approval.
  */
-export interface GovernancePayload {
-  fact: 'model';
-  patch: PatchModelInput;
-  loosenings: string[];
-  before: { riskTier: number; owner: string; consumers: string[] };
-}
+export type GovernancePayload =
+  | {
+      fact: 'model';
+      patch: PatchModelInput;
+      loosenings: string[];
+      before: { riskTier: number; owner: string; consumers: string[] };
+    }
+  | {
+      fact: 'monitoring-config';
+      /** The whole configuration asked for, stored when the request executes. */
+      config: MonitoringConfigInput;
+      loosenings: string[];
+      before: MonitoringConfigInput;
+    }
+  | { fact: 'legal-hold'; loosenings: string[]; hold: Model['legalHold'] };
 
 /** What a policy change request carries. */
 export interface PolicyPayload {
@@ -69,7 +81,12 @@ export async function executeChangeRequestEffect(
     }
     case 'governance_change': {
       const p = payload as unknown as GovernancePayload;
-      await applyModelPatch(trx, ctx, actor, row.model_name!, p.patch, [], row.id);
+      if (p.fact === 'monitoring-config')
+        await storeMonitoringConfig(trx, ctx, actor, { id: row.model_id!, name: row.model_name! }, p.config, {
+          changeRequestId: row.id,
+        });
+      else if (p.fact === 'legal-hold') await applyLegalHoldLift(trx, ctx, actor, row.model_name!, row.id);
+      else await applyModelPatch(trx, ctx, actor, row.model_name!, p.patch, [], row.id);
       return;
     }
     case 'rollback_review':

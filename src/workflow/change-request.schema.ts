@@ -25,7 +25,7 @@ export const openTransitionSchema = z
       .optional()
       .openapi({ description: 'Validation run ids of this version offered as evidence' }),
   })
-  .openapi('OpenTransition');
+  .openapi('OpenTransition', { description: 'A lifecycle transition to request for a version' });
 
 export const decisionSchema = z
   .strictObject({
@@ -33,22 +33,28 @@ export const decisionSchema = z
     role: z.enum(ROLES).openapi({ description: 'The required role you decide as; your token must hold it' }),
     comment: z.string().max(5_000).optional(),
   })
-  .openapi('Decision');
+  .openapi('Decision', {
+    description: 'An approval or rejection, cast in one role, with an optional comment',
+  });
 
-export const addEvidenceSchema = z.strictObject({ validationRunId: runId }).openapi('AddEvidence');
+export const addEvidenceSchema = z
+  .strictObject({ validationRunId: runId })
+  .openapi('AddEvidence', { description: 'A validation run to attach to a change request as evidence' });
 
 export const withdrawSchema = z
   .strictObject({ reason: z.string().max(5_000).optional() })
-  .openapi('Withdraw');
+  .openapi('Withdraw', { description: 'Why a change request is withdrawn' });
 
-export const rollbackSchema = z.strictObject({ reason }).openapi('Rollback');
+export const rollbackSchema = z
+  .strictObject({ reason })
+  .openapi('Rollback', { description: 'Why production is rolled back to the previous version' });
 
 export const retireSchema = z
   .strictObject({
     reason,
     replacementVersion: semverString.optional(),
   })
-  .openapi('Retire');
+  .openapi('Retire', { description: 'Why a version is retired, and its optional replacement' });
 
 export const policyProposalSchema = z
   .strictObject({
@@ -58,7 +64,7 @@ export const policyProposalSchema = z
     format: z.enum(['yaml', 'json']).optional(),
     reason,
   })
-  .openapi('PolicyProposal');
+  .openapi('PolicyProposal', { description: 'A proposed policy document, reviewed like any change request' });
 
 export const missingEvidenceSchema = z
   .object({
@@ -69,7 +75,9 @@ export const missingEvidenceSchema = z
       z.object({ id: z.string(), level: z.string(), passed: z.boolean(), failedChecks: z.array(z.string()) }),
     ),
   })
-  .openapi('MissingEvidence');
+  .openapi('MissingEvidence', {
+    description: 'Evidence the policy requires that the change request does not yet carry',
+  });
 
 export const changeRequestSchema = z
   .object({
@@ -111,7 +119,9 @@ export const changeRequestSchema = z
     closedAt: z.string().nullable(),
     executedAt: z.string().nullable(),
   })
-  .openapi('ChangeRequest');
+  .openapi('ChangeRequest', {
+    description: 'A lifecycle transition (or policy change) under review: required roles, votes and evidence',
+  });
 
 export const previewSchema = z
   .object({
@@ -144,7 +154,9 @@ export const previewSchema = z
     missingEvidence: z.array(missingEvidenceSchema),
     policyVersion: z.number().int(),
   })
-  .openapi('TransitionPreview');
+  .openapi('TransitionPreview', {
+    description: 'What executing a transition would do: blockers, champion replaced, bump level',
+  });
 
 const minutesVoteSchema = z.object({
   principal: z.string(),
@@ -190,7 +202,9 @@ export const minutesSchema = z
       .openapi({ description: 'Every vote in the order cast, with its comment' }),
     dissent: z.array(minutesVoteSchema).openapi({ description: 'Votes against the outcome' }),
   })
-  .openapi('ChangeRequestMinutes');
+  .openapi('ChangeRequestMinutes', {
+    description: 'The minutes of a change request: per role the count and result, every vote, the dissent',
+  });
 
 export type OpenTransitionInput = z.infer<typeof openTransitionSchema>;
 export type DecisionInput = z.infer<typeof decisionSchema>;

@@ -188,6 +188,19 @@ async function advance(
   });
   if (!claimed) throw conflict('the change request changed while this decision was recorded; read it again');
   await executeChangeRequestEffect(trx, ctx, actor, row);
+  for (const reaction of ctx.changeRequestReactions)
+    await reaction.onExecuted(trx, ctx, {
+      id,
+      kind: row.kind,
+      modelId: row.model_id,
+      modelName: row.model_name,
+      versionId: row.version_id,
+      version: row.version,
+      from: row.from_stage,
+      to: row.to_stage,
+      actor: actor.principal.name,
+      requestId: actor.requestId,
+    });
   const payload = {
     id,
     kind: row.kind,

@@ -1,7 +1,22 @@
+import { auditRefusals } from '../audit/index.js';
 import { conflict } from '../core/errors.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { approvalVotes, getActivePolicy, governanceChangeVotes } from '../policy/index.js';
+import type { MonitoringConfigInput } from '../monitoring/monitoring-config.js';
+import {
+  monitoringConfigLoosenings,
+  sameMonitoringConfig,
+  stricterMonitoringConfig,
+} from '../monitoring/monitoring-governance.js';
+import {
+  checkMonitoringConfig,
+  getMonitoringConfig,
+  readStoredMonitoringConfig,
+  storeMonitoringConfig,
+  type MonitoringConfigView,
+} from '../monitoring/monitoring.results.js';
+import { requireHeldModel } from '../registry/legal-hold.service.js';
 import type { Model, PatchModelInput } from '../registry/model.schema.js';
 import { applyModelPatch, checkModelPatch, requireModel, type Actor } from '../registry/registry.service.js';
 import type { Stage } from '../registry/version.schema.js';
@@ -107,6 +122,48 @@ async function raiseOpenRequests(
   }
 }
 
+/** The open governance change request of a model for one governed fact, if any. */
+async function pendingGovernanceChange(
+  trx: Executor,
+  modelId: string,
+  fact: GovernancePayload['fact'],
+): Promise<{ id: string } | undefined> {
+  const rows = await trx
+    .selectFrom('change_requests')
+    .select(['id', 'payload'])
+    .where('model_id', '=', modelId)
+    .where('kind', '=', 'governance_change')
+    .where('status', 'in', ['requested', 'in_review', 'approved'])
+    .execute();
+  return rows.find((r) => (JSON.parse(r.payload) as GovernancePayload).fact === fact);
+}
+
+/** Opens a `governance_change` request on a model: no version, stage move, evidence or validation level. */
+function openGovernanceChange(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  change: {
+    modelId: string;
+    modelName: string;
+    reason: string;
+    required: Parameters<typeof openChangeRequest>[3]['required'];
+    payload: GovernancePayload;
+    policyVersion: number;
+  },
+): Promise<string> {
+  return openChangeRequest(trx, ctx, actor, {
+    kind: 'governance_change',
+    versionId: null,
+    version: null,
+    from: null,
+    to: null,
+    evidence: [],
+    requiredLevel: null,
+    ...change,
+  });
+}
+
 /** The outcome of a model patch: applied at once, or held in a governance change request. */
 export type ModelChangeResult =
   { applied: true; model: Model } | { applied: false; changeRequest: ChangeRequest };
@@ -124,59 +181,171 @@ export async function changeModel(
   input: PatchModelInput,
 ): Promise<ModelChangeResult> {
   const findings = await checkModelPatch(ctx, input);
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    const before = await requireModel(trx, name);
-    await lockModelRow(trx, ctx, before.id);
-    const pending = await trx
-      .selectFrom('change_requests')
-      .select('id')
-      .where('model_id', '=', before.id)
-      .where('kind', '=', 'governance_change')
-      .where('status', 'in', ['requested', 'in_review', 'approved'])
-      .executeTakeFirst();
-    const governs =
-      input.riskTier !== undefined || input.owner !== undefined || input.consumers !== undefined;
-    if (pending && governs)
-      throw conflict(
-        `model "${name}" has a pending governance change ${pending.id}; it must be decided or withdrawn before its tier, owner or consumers change again`,
-        'riskTier',
-        { changeRequestId: pending.id },
-      );
-    const loosenings = modelPatchLoosenings(before, input);
-    if (loosenings.length === 0) {
-      const model = await applyModelPatch(trx, ctx, actor, name, input, findings);
-      if (model.riskTier < before.riskTier) await raiseOpenRequests(trx, ctx, actor, model, before.riskTier);
-      return { applied: true as const, model };
-    }
-    const policy = await getActivePolicy(trx);
-    const stricter = Math.min(before.riskTier, input.riskTier ?? before.riskTier);
-    const payload: GovernancePayload = {
-      fact: 'model',
-      patch: input,
-      loosenings,
-      before: {
-        riskTier: before.riskTier,
-        owner: before.owner,
-        consumers: before.consumers.map((c) => c.name),
-      },
-    };
-    const id = await openChangeRequest(trx, ctx, actor, {
-      kind: 'governance_change',
-      modelId: before.id,
-      modelName: name,
-      versionId: null,
-      version: null,
-      from: null,
-      to: null,
-      reason: `governance change of ${name}: ${loosenings.join('; ')}`,
-      evidence: [],
-      required: governanceChangeVotes(policy.document, stricter),
-      requiredLevel: null,
-      payload: payload as unknown as Record<string, unknown>,
-      policyVersion: policy.version,
-    });
-    return { applied: false as const, id };
-  });
+  const result = await auditRefusals(
+    ctx,
+    {
+      actor: actor.principal.name,
+      requestId: actor.requestId,
+      action: 'model.change_refused',
+      subject: `model:${name}`,
+    },
+    () =>
+      ctx.db.transaction().execute(async (trx) => {
+        const before = await requireModel(trx, name);
+        await lockModelRow(trx, ctx, before.id);
+        const pending = await pendingGovernanceChange(trx, before.id, 'model');
+        const governs =
+          input.riskTier !== undefined || input.owner !== undefined || input.consumers !== undefined;
+        if (pending && governs)
+          throw conflict(
+            `model "${name}" has a pending governance change ${pending.id}; it must be decided or withdrawn before its tier, owner or consumers change again`,
+            'riskTier',
+            { changeRequestId: pending.id },
+          );
+        const loosenings = modelPatchLoosenings(before, input);
+        if (loosenings.length === 0) {
+          const model = await applyModelPatch(trx, ctx, actor, name, input, findings);
+          if (model.riskTier < before.riskTier)
+            await raiseOpenRequests(trx, ctx, actor, model, before.riskTier);
+          return { applied: true as const, model };
+        }
+        const policy = await getActivePolicy(trx);
+        const stricter = Math.min(before.riskTier, input.riskTier ?? before.riskTier);
+        const payload: GovernancePayload = {
+          fact: 'model',
+          patch: input,
+          loosenings,
+          before: {
+            riskTier: before.riskTier,
+            owner: before.owner,
+            consumers: before.consumers.map((c) => c.name),
+          },
+        };
+        const id = await openGovernanceChange(trx, ctx, actor, {
+          modelId: before.id,
+          modelName: name,
+          reason: `governance change of ${name}: ${loosenings.join('; ')}`,
+          required: governanceChangeVotes(policy.document, stricter),
+          payload: payload,
+          policyVersion: policy.version,
+        });
+        return { applied: false as const, id };
+      }),
+  );
   if (result.applied) return result;
   return { applied: false, changeRequest: await getChangeRequest(ctx, result.id) };
+}
+
+/** The outcome of a monitoring configuration change: applied at once, or held in a change request. */
+export type MonitoringConfigChangeResult =
+  { applied: true; config: MonitoringConfigView } | { applied: false; changeRequest: ChangeRequest };
+
+/**
+ * Replaces a model's monitoring configuration. A configuration that loosens a control (a raised
+ * threshold, a longer or disabled cadence, …; {@link monitoringConfigLoosenings}) is not stored as
+ * asked: the stricter of the old and new value of each control is stored at once (so tightenings
+ * and plain settings apply), and a `governance_change` request needing the policy's
+ * `governanceChanges` approvals holds the rest, storing the configuration asked for when it executes.
+ */
+export async function changeMonitoringConfig(
+  ctx: AppContext,
+  actor: Actor,
+  name: string,
+  input: MonitoringConfigInput,
+): Promise<MonitoringConfigChangeResult> {
+  checkMonitoringConfig(ctx, input);
+  const result = await auditRefusals(
+    ctx,
+    {
+      actor: actor.principal.name,
+      requestId: actor.requestId,
+      action: 'monitoring.config_change_refused',
+      subject: `model:${name}`,
+    },
+    () =>
+      ctx.db.transaction().execute(async (trx) => {
+        const model = await requireModel(trx, name);
+        await lockModelRow(trx, ctx, model.id);
+        const pending = await pendingGovernanceChange(trx, model.id, 'monitoring-config');
+        if (pending)
+          throw conflict(
+            `model "${name}" has a pending monitoring configuration change ${pending.id}; it must be decided or withdrawn before the configuration changes again`,
+            'config',
+            { changeRequestId: pending.id },
+          );
+        const policy = await getActivePolicy(trx);
+        const before = await readStoredMonitoringConfig(trx, model.id);
+        const loosenings = monitoringConfigLoosenings(policy.document, model.riskTier, before, input);
+        if (loosenings.length === 0) {
+          await storeMonitoringConfig(trx, ctx, actor, model, input);
+          return { applied: true as const };
+        }
+        const interim = stricterMonitoringConfig(policy.document, model.riskTier, before, input);
+        if (!sameMonitoringConfig(interim, before))
+          await storeMonitoringConfig(trx, ctx, actor, model, interim, { heldForApproval: loosenings });
+        const payload: GovernancePayload = { fact: 'monitoring-config', config: input, loosenings, before };
+        const id = await openGovernanceChange(trx, ctx, actor, {
+          modelId: model.id,
+          modelName: name,
+          reason: `monitoring configuration change of ${name}: ${loosenings.join('; ')}`,
+          required: governanceChangeVotes(policy.document, model.riskTier),
+          payload: payload,
+          policyVersion: policy.version,
+        });
+        return { applied: false as const, id };
+      }),
+  );
+  if (result.applied) return { applied: true, config: await getMonitoringConfig(ctx.db, name) };
+  return { applied: false, changeRequest: await getChangeRequest(ctx, result.id) };
+}
+
+/**
+ * Asks to lift a model's legal hold. Lifting loosens a control, so it is never done at once: it
+ * opens a `governance_change` request needing the policy's `governanceChanges` approvals plus
+ * legal, and the hold is lifted when that request executes.
+ */
+export async function requestLegalHoldLift(
+  ctx: AppContext,
+  actor: Actor,
+  name: string,
+  reason: string | undefined,
+): Promise<ChangeRequest> {
+  const id = await auditRefusals(
+    ctx,
+    {
+      actor: actor.principal.name,
+      requestId: actor.requestId,
+      action: 'legal_hold.lift_refused',
+      subject: `model:${name}`,
+    },
+    () =>
+      ctx.db.transaction().execute(async (trx) => {
+        const model = await requireHeldModel(trx, ctx, name);
+        const pending = await pendingGovernanceChange(trx, model.id, 'legal-hold');
+        if (pending)
+          throw conflict(
+            `lifting the legal hold of "${name}" is already asked for in change request ${pending.id}`,
+            'name',
+            { changeRequestId: pending.id },
+          );
+        const policy = await getActivePolicy(trx);
+        const loosening = `legal hold placed ${model.legalHold!.placedAt} by ${model.legalHold!.placedBy} lifted`;
+        const payload: GovernancePayload = {
+          fact: 'legal-hold',
+          loosenings: [loosening],
+          hold: model.legalHold,
+        };
+        return openGovernanceChange(trx, ctx, actor, {
+          modelId: model.id,
+          modelName: name,
+          reason: `governance change of ${name}: ${loosening}${reason ? ` (${reason})` : ''}`,
+          required: stricterRequirements(governanceChangeVotes(policy.document, model.riskTier), [
+            { role: 'legal', count: 1 },
+          ]),
+          payload: payload,
+          policyVersion: policy.version,
+        });
+      }),
+  );
+  return getChangeRequest(ctx, id);
 }

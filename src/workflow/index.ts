@@ -7,11 +7,20 @@ export { registerWorkflowRoutes } from './workflow.routes.js';
 export { registerWorkflowCommands, registerPolicyProposalCommand } from './workflow.command.js';
 export { WORKFLOW_TASKS } from './workflow.tasks.js';
 export { archiveDueRetirements } from './retirement.js';
+export type { ChangeRequestReaction, ExecutedChangeRequest } from './change-request-reaction.types.js';
 export {
   executeAfterRollout,
+  getChangeRequest,
+  openTransition,
   expireChangeRequests,
   reviewRequestsHoldingRun,
 } from './change-request.service.js';
 export type { ChangeRequest } from './change-request.schema.js';
-export { changeModel, modelPatchLoosenings, type ModelChangeResult } from './governance-change.js';
+export {
+  changeModel,
+  changeMonitoringConfig,
+  modelPatchLoosenings,
+  requestLegalHoldLift,
+  type ModelChangeResult,
+} from './governance-change.js';
 export { changeRequestSchema } from './change-request.schema.js';

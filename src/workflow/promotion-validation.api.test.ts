@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
+import { CARD_FEATURE, registerCardFeature, writeCardSections } from '../../test/support/governance.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
 
 const INPUT_SCHEMA = [
@@ -43,13 +44,16 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
       (await s.api('POST', '/api/v1/models', { body: { name: 'scoring', owner: 'risk', riskTier: 1 } }))
         .status,
     ).toBe(201);
+    // A complete model card: the tier-1 template requires every section the gate judges.
+    await registerCardFeature(s);
     expect(
       (
         await s.api('POST', '/api/v1/models/scoring/versions', {
-          body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
+          body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA, features: [CARD_FEATURE] }),
         })
       ).status,
     ).toBe(201);
+    await writeCardSections(s, 'scoring', '1.0.0');
     // A signed artifact: tier 1 requires a verified signature.
     const bytes = Buffer.from('artifact of scoring 1.0.0');
     const put = await fetch(`${s.url}/api/v1/models/scoring/versions/1.0.0/artifact`, {
@@ -131,7 +135,9 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
   });
 
   it('counts a failed check as passed while a compliance-approved waiver covers it', async () => {
-    await s.api('POST', '/api/v1/models', { body: { name: 'triage', owner: 'ops', riskTier: 3 } });
+    await s.api('POST', '/api/v1/models', {
+      body: { name: 'triage', owner: 'ops', riskTier: 3, intendedUse: 'Routes support tickets' },
+    });
     await s.api('POST', '/api/v1/models/triage/versions', {
       body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
     });
@@ -197,7 +203,9 @@ describeEachBackend('tier-1 promotion gated by a real validation run', (backend)
    * when `offerRun` — approved by both roles, and a pending waiver of the failed check.
    */
   async function approvedRequestLackingWaiver(name: string, offerRun: boolean) {
-    await s.api('POST', '/api/v1/models', { body: { name, owner: 'ops', riskTier: 3 } });
+    await s.api('POST', '/api/v1/models', {
+      body: { name, owner: 'ops', riskTier: 3, intendedUse: 'Routes support tickets' },
+    });
     await s.api('POST', `/api/v1/models/${name}/versions`, {
       body: versionBody('1.0.0', { inputSchema: INPUT_SCHEMA }),
     });

@@ -48,7 +48,9 @@ const retirementResultSchema = z
     impact: z.record(z.string(), z.unknown()),
     changeRequest: changeRequestSchema.nullable(),
   })
-  .openapi('RetirementResult');
+  .openapi('RetirementResult', {
+    description: 'A retirement, announced or awaiting approval, with its downstream impact',
+  });
 
 const rollbackResultSchema = z
   .object({
@@ -58,7 +60,9 @@ const rollbackResultSchema = z
     reason: z.string(),
     reviewRequest: changeRequestSchema.nullable(),
   })
-  .openapi('RollbackResult');
+  .openapi('RollbackResult', {
+    description: 'A rollback: the version rolled back, the one restored, and the review request',
+  });
 
 /** True when the Accept header ranks text/markdown above JSON (or names it alone). */
 function prefersMarkdown(accept: string | undefined): boolean {

@@ -2,7 +2,7 @@ import type { Role } from '../../src/auth/roles.js';
 import { issueToken } from '../../src/auth/token.service.js';
 import type { Config } from '../../src/config/config.js';
 import type { AppContext } from '../../src/http/context.js';
-import { startServer } from '../../src/server/server.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
 import { createTestStore, type Backend, type TestStore } from './stores.js';
 
 export interface TestServer {
@@ -22,6 +22,9 @@ export interface TestServer {
     body: any;
     headers: Headers;
   }>;
+  /** Stops the server as a restart would (the store stays); `start` brings it back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,11 +34,14 @@ export async function startTestServer(
   options: { config?: Partial<Config>; now?: () => Date; background?: boolean } = {},
 ): Promise<TestServer> {
   const store = await createTestStore(backend, options.config);
-  const server = await startServer(store.config, {
+  const serverOptions = {
     background: options.background ?? false,
     ...(options.now ? { now: options.now } : {}),
-  });
-  const ctx = server.ctx;
+  };
+  let server: RunningServer | undefined = await startServer(store.config, serverOptions);
+  const port = Number(new URL(server.url).port);
+  const url = server.url;
+  let ctx = server.ctx;
   const tokenFor = async (principal: string, roles: Role[]) => {
     const t = await ctx.db
       .transaction()
@@ -46,8 +52,10 @@ export async function startTestServer(
   };
   const adminToken = await tokenFor('admin', ['admin']);
   return {
-    url: server.url,
-    ctx,
+    url,
+    get ctx() {
+      return ctx;
+    },
     store,
     adminToken,
     tokenFor,
@@ -60,7 +68,7 @@ export async function startTestServer(
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(server.url + path, {
+      const response = await fetch(url + path, {
         method,
         headers,
         ...(body !== undefined ? { body } : {}),
@@ -74,8 +82,18 @@ export async function startTestServer(
       }
       return { status: response.status, body: parsed, headers: response.headers };
     },
+    async stop() {
+      await server?.close();
+      server = undefined;
+    },
+    async start() {
+      if (server) return;
+      server = await startServer({ ...store.config, port }, serverOptions);
+      ctx = server.ctx;
+    },
     async close() {
-      await server.close();
+      await server?.close();
+      server = undefined;
       await store.cleanup();
     },
   };

@@ -20,14 +20,14 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
-let onSignedOut: (() => void) | undefined;
+let onSignedOut: ((reason: string) => void) | undefined;
 
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
 /** Called when the API answers 401: the session ended, so the app goes back to sign-in. */
-export function onSessionEnded(handler: () => void): void {
+export function onSessionEnded(handler: (reason: string) => void): void {
   onSignedOut = handler;
 }
 
@@ -44,10 +44,13 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
+    // A read changes nothing; a write may have reached the server before the connection broke.
     throw new ApiError(
       0,
       'unavailable',
-      'The server could not be reached: nothing was changed by this request.',
+      method === 'GET'
+        ? 'The server could not be reached.'
+        : 'The server could not be reached: whether this change was applied is not known.',
     );
   }
   const text = await response.text();
@@ -65,7 +68,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       error?.message ?? `The server answered ${response.status}.`,
       error?.field,
     );
-    if (response.status === 401 && path !== '/sessions') onSignedOut?.();
+    if (response.status === 401 && path !== '/sessions') onSignedOut?.(apiError.message);
     throw apiError;
   }
   return parsed as T;

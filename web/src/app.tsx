@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { api, ApiError, onSessionEnded, setCsrfToken, type Session } from './api';
 import { Loading } from './components/ui';
+import { clearDrafts } from './drafts';
 import { AlertsPage, AlertPage } from './pages/alerts';
 import { ApprovalsPage } from './pages/approvals';
 import { AuditPage } from './pages/audit';
@@ -12,6 +13,7 @@ import { MonitoringPage } from './pages/monitoring';
 import { NotFoundPage } from './pages/not-found';
 import { PolicyPage } from './pages/policy';
 import { ReportsPage } from './pages/reports';
+import { RolloutPage, RolloutsPage } from './pages/rollouts';
 import { SignInPage } from './pages/sign-in';
 import { VersionPage } from './pages/version';
 import { SessionContext } from './session';
@@ -21,6 +23,7 @@ const NAV: [string, string][] = [
   ['/approvals', 'Approvals'],
   ['/monitoring', 'Monitoring'],
   ['/alerts', 'Alerts'],
+  ['/rollouts', 'Rollouts'],
   ['/audit', 'Audit'],
   ['/policy', 'Policy'],
   ['/reports', 'Reports'],
@@ -73,6 +76,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/alerts" component={AlertsPage} />
           <Route path="/alerts/:id" component={AlertPage} />
           <Route path="/incidents/:id" component={AlertPage} />
+          <Route path="/rollouts" component={RolloutsPage} />
+          <Route path="/rollouts/:model/:id" component={RolloutPage} />
           <Route path="/audit" component={AuditPage} />
           <Route path="/policy" component={PolicyPage} />
           <Route path="/reports" component={ReportsPage} />
@@ -86,19 +91,28 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
 function Gate() {
   const location = useLocation();
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  // Why the last session ended under the page's feet (expired, revoked), shown on the sign-in page.
+  const [ended, setEnded] = useState<string | undefined>();
+  const signedIn = useRef(false);
 
-  const here = () => location.url;
+  // Read from the window at call time: the handler below outlives the render it was made in.
+  const here = () => window.location.pathname + window.location.search;
   const toSignIn = (next: string) => {
+    signedIn.current = false;
     setSession(null);
     setCsrfToken(null);
-    if (!location.path.startsWith('/sign-in'))
+    if (!window.location.pathname.startsWith('/sign-in'))
       location.route(`/sign-in${next && next !== '/' ? `?next=${encodeURIComponent(next)}` : ''}`, true);
   };
 
   useEffect(() => {
-    onSessionEnded(() => toSignIn(here()));
+    onSessionEnded((reason) => {
+      if (signedIn.current) setEnded(reason);
+      toSignIn(here());
+    });
     api.get<Session>('/sessions/current').then(
       (s) => {
+        signedIn.current = true;
         setCsrfToken(s.csrfToken);
         setSession(s);
         if (location.path.startsWith('/sign-in')) location.route(location.query.next ?? '/', true);
@@ -116,7 +130,11 @@ function Gate() {
     return (
       <SignInPage
         next={location.query.next ?? '/'}
+        ended={ended}
+        failure={location.query.error}
         onSignedIn={(s) => {
+          setEnded(undefined);
+          signedIn.current = true;
           setCsrfToken(s.csrfToken);
           setSession(s);
           const next = location.query.next;
@@ -125,6 +143,7 @@ function Gate() {
       />
     );
   const signOut = () => {
+    clearDrafts();
     void api.del('/sessions/current').finally(() => toSignIn(''));
   };
   return (

@@ -10,6 +10,16 @@ import * as registryIntegrityRetention from './0009-registry-integrity-retention
 import * as rollouts from './0010-rollouts.js';
 import * as sessions from './0011-sessions.js';
 import * as governanceDocuments from './0012-governance-documents.js';
+import * as mlflow from './0013-mlflow.js';
+import * as retrainingCosts from './0014-retraining-costs.js';
+import * as featureFreshness from './0015-feature-freshness.js';
+import * as alertGroups from './0016-alert-groups.js';
+import * as artifactStoreIdentity from './0017-artifact-store-identity.js';
+import * as explanations from './0018-explanations.js';
+import * as mlflowVersionNumbers from './0021-mlflow-version-numbers.js';
+import * as lookupIndexes from './0022-lookup-indexes.js';
+import * as oidcSessionsLabelled from './0023-oidc-sessions-labelled.js';
+import * as explanationEvidence from './0024-explanation-evidence.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; add a new one at the end
@@ -27,4 +37,14 @@ export const migrations: Record<string, Migration> = {
   '0010-rollouts': rollouts,
   '0011-sessions': sessions,
   '0012-governance-documents': governanceDocuments,
+  '0013-mlflow': mlflow,
+  '0014-retraining-costs': retrainingCosts,
+  '0015-feature-freshness': featureFreshness,
+  '0016-alert-groups': alertGroups,
+  '0017-artifact-store-identity': artifactStoreIdentity,
+  '0018-explanations': explanations,
+  '0021-mlflow-version-numbers': mlflowVersionNumbers,
+  '0022-lookup-indexes': lookupIndexes,
+  '0023-oidc-sessions-labelled': oidcSessionsLabelled,
+  '0024-explanation-evidence': explanationEvidence,
 };

@@ -1,3 +1,5 @@
+import { explanationChecks } from '../../explanations/explanation.rules.js';
+import type { ExplainabilityPolicy } from '../../policy/policy.rules.js';
 import type { InputField, MonitoringTask } from '../monitoring.types.js';
 import type { WindowProfile } from '../window-profile.js';
 import {
@@ -12,14 +14,22 @@ import { fairnessRule, newDataVolumeRule } from './fairness.rules.js';
 import {
   accuracyDecayRule,
   brierDriftRule,
-  errorRateRule,
-  latencyRule,
   precisionDecayRule,
   recallDecayRule,
 } from './performance.rules.js';
 import { maeIncreaseRule, mapeIncreaseRule, r2DecayRule, rmseIncreaseRule } from './regression.rules.js';
 import type { ResolvedThresholds, Rule, RuleCheck, RuleOptions } from './rule.types.js';
 import { negativeFeedbackRule, safetySignalRule } from './signal.rules.js';
+import {
+  costRule,
+  errorRateRule,
+  latencyP99Rule,
+  latencyRule,
+  throughputRule,
+  tokenUsageRule,
+  type Traffic,
+} from './sla.rules.js';
+import { signalTrendRule, type TrendPoint } from './trend.rules.js';
 
 /** Rule families; each runs on its own cadence (the policy's `cadenceMinutes`). */
 export const RULE_FAMILIES = ['performance', 'dataDrift', 'conceptDrift', 'fairness'] as const;
@@ -46,6 +56,8 @@ const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule; task?: Moni
   r2_decay: { family: 'performance', rule: r2DecayRule, task: 'regression' },
   error_rate: { family: 'performance', rule: errorRateRule },
   latency_p95: { family: 'performance', rule: latencyRule },
+  latency_p99: { family: 'performance', rule: latencyP99Rule },
+  cost_per_1k: { family: 'performance', rule: costRule },
   safety_signal: { family: 'performance', rule: safetySignalRule },
   negative_feedback_rate: { family: 'performance', rule: negativeFeedbackRule },
 };
@@ -54,10 +66,32 @@ const WINDOW_RULES: Record<string, { family: RuleFamily; rule: Rule; task?: Moni
 const POPULATION_RULES: Record<string, RuleFamily> = {
   new_data_volume: 'dataDrift',
   fairness: 'fairness',
+  throughput: 'performance',
+  token_usage: 'performance',
+  signal_trend: 'performance',
+  explanations: 'dataDrift',
 };
 
-/** Every rule name a caller may ask for (`safety_signal` covers every `safety_signal:<name>`). */
+/**
+ * Every rule name a caller may ask for (`safety_signal` covers every `safety_signal:<name>`,
+ * `signal_trend` every `signal_trend:<name>`).
+ */
 export const RULE_NAMES = [...Object.keys(WINDOW_RULES), ...Object.keys(POPULATION_RULES)];
+
+/**
+ * The monitor kind a check's rule belongs to, which alerts are grouped by: its rule family
+ * (`dataDrift`, `conceptDrift`, `performance`, `fairness`; `safety_signal:<name>` and
+ * `signal_trend:<name>` are performance rules), or the rule itself for a check no family holds
+ * (e.g. `integrity_failure`).
+ */
+export function monitorKind(rule: string): string {
+  const base = rule.startsWith('safety_signal:')
+    ? 'safety_signal'
+    : rule.startsWith('signal_trend:')
+      ? 'signal_trend'
+      : rule;
+  return WINDOW_RULES[base]?.family ?? POPULATION_RULES[base] ?? rule;
+}
 
 /** The rule names of some families. */
 export function rulesOfFamilies(families: readonly RuleFamily[]): string[] {
@@ -78,8 +112,14 @@ export interface EvaluationInput {
   options: RuleOptions;
   sensitiveAttributes: readonly string[];
   newData: { records: number; since: string };
+  /** The model's traffic over the window, for the throughput SLA; given for the champion only. */
+  traffic?: Traffic;
+  /** The last buckets of the whole population, oldest first, for the signal trend test. */
+  trend?: readonly TrendPoint[];
   /** Rule names to run; all when undefined. */
   rules?: ReadonlySet<string>;
+  /** The tier's explainability rules; the explanation monitors run when given. */
+  explainability?: ExplainabilityPolicy;
 }
 
 export type SegmentedCheck = RuleCheck & { segment?: string };
@@ -126,6 +166,25 @@ export function evaluateRules(input: EvaluationInput): SegmentedCheck[] {
   // Equal opportunity compares true-positive rates: it applies to classification models only.
   if (wanted('fairness') && input.sensitiveAttributes.length > 0 && input.options.task === 'classification') {
     checks.push(...fairnessRule(input.segments, input.sensitiveAttributes, input.thresholds, input.options));
+  }
+  if (wanted('throughput') && input.traffic !== undefined) {
+    checks.push(throughputRule(input.traffic, input.thresholds, input.options));
+  }
+  if (wanted('signal_trend') && input.trend !== undefined) {
+    checks.push(...signalTrendRule(input.trend, input.options));
+  }
+  if (wanted('token_usage')) {
+    checks.push(...tokenUsageRule(input.overall, input.thresholds, input.options));
+  }
+  if (wanted('explanations') && input.explainability !== undefined) {
+    checks.push(
+      ...explanationChecks(
+        input.overall.attributions,
+        input.overall.records,
+        input.reference?.overall.attributions ?? null,
+        input.explainability,
+      ),
+    );
   }
   if (wanted('new_data_volume')) {
     checks.push(

@@ -1,4 +1,12 @@
-import { chi2Isf, chi2Sf, ncChi2Sf, normalSf } from '../../stats/distributions/index.js';
+import {
+  binomialCriticalCount,
+  binomialUpperTail,
+  chi2Isf,
+  chi2Sf,
+  ncChi2Sf,
+  normalQuantile,
+  normalSf,
+} from '../../stats/distributions/index.js';
 import type { CheckStatus } from '../monitoring.types.js';
 
 /**
@@ -185,33 +193,36 @@ export interface ChangeSample {
   standardError: number;
   alpha: number;
   warningFraction: number;
+  /** What the change is, for the detail ("accuracy decay (points)"); default "change". */
+  name?: string;
+}
+
+/** The verdict of a change with the numbers behind it. */
+export interface ChangeVerdict {
+  status: CheckStatus;
+  case: VerdictCase;
+  /** One-sided p-value of the change under "no change". */
+  pValue: number;
+  /** Probability of flagging a change of exactly the threshold at α. */
+  power: number;
+  /** Smallest change significant at α with this standard error, z_{1−α}·se. */
+  criticalChange: number;
+  /** One sentence stating the case and the numbers. */
+  detail: string;
 }
 
 /**
  * Judges a change (a metric's decay, a difference between groups) with {@link threeWayVerdict},
  * by a one-sided z test: p-value P(Z > change/se); power P(Z > z_{1−α} − threshold/se), which
- * reaches 1/2 exactly when threshold/se ≥ z_{1−α}.
+ * reaches 1/2 exactly when threshold/se ≥ z_{1−α}, so a value below the threshold counts as `ok`
+ * once the standard error is at most threshold/z_{1−α}.
  */
-export function judgeChangeAgainstNoise(s: ChangeSample): {
-  status: CheckStatus;
-  case: VerdictCase;
-  pValue: number;
-  power: number;
-} {
+export function judgeChangeAgainstNoise(s: ChangeSample): ChangeVerdict {
   const se = s.standardError;
+  const zCritical = normalQuantile(1 - s.alpha);
   const pValue = se > 0 ? normalSf(s.change / se) : s.change > 0 ? 0 : 1;
-  let power: number;
-  if (se > 0) {
-    // z_{1−α} by bisection on the normal tail (monotone).
-    let lo = -40;
-    let hi = 40;
-    for (let i = 0; i < 200; i++) {
-      const mid = (lo + hi) / 2;
-      if (normalSf(mid) > s.alpha) lo = mid;
-      else hi = mid;
-    }
-    power = normalSf((lo + hi) / 2 - s.threshold / se);
-  } else power = 1;
+  const power = se > 0 ? normalSf(zCritical - s.threshold / se) : 1;
+  const criticalChange = zCritical * se;
   const verdict = threeWayVerdict({
     statistic: s.change,
     threshold: s.threshold,
@@ -220,5 +231,119 @@ export function judgeChangeAgainstNoise(s: ChangeSample): {
     alpha: s.alpha,
     warningFraction: s.warningFraction,
   });
-  return { ...verdict, pValue, power };
+  const f = formatNumber;
+  const name = s.name ?? 'change';
+  const test =
+    se > 0 ? `p-value ${f(pValue)} (z = ${f(s.change / se)}, standard error ${f(se)})` : 'no sampling noise';
+  const reason: Record<VerdictCase, string> = {
+    significant: `${name} ${f(s.change)} > threshold ${f(s.threshold)} and significant: ${test} ≤ α ${f(s.alpha)}`,
+    not_significant: `${name} ${f(s.change)} > threshold ${f(s.threshold)} but within sampling noise: ${test} > α ${f(s.alpha)} (significant from ${f(criticalChange)})`,
+    below_threshold: `${name} ${f(s.change)} ≤ threshold ${f(s.threshold)}, which is detectable: power ${f(power)} ≥ ${DETECTABLE_POWER} to flag ${f(s.threshold)} at α ${f(s.alpha)}; ${test}`,
+    not_detectable: `${name} ${f(s.change)} ≤ threshold ${f(s.threshold)}, but too few records to detect ${f(s.threshold)}: power ${f(power)} < ${DETECTABLE_POWER} at α ${f(s.alpha)}; ${test}`,
+  };
+  return { ...verdict, pValue, power, criticalChange, detail: reason[verdict.case] };
+}
+
+/**
+ * Standard error of a proportion's change from a fixed baseline p0 over n records, under "no
+ * change": √(p0(1 − p0)/n).
+ */
+export function proportionStandardError(p0: number, n: number): number {
+  return n > 0 ? Math.sqrt(Math.max(0, p0 * (1 - p0)) / n) : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Standard error of the difference of two proportions under "both equal", pooled:
+ * √(p̄(1 − p̄)(1/n1 + 1/n2)) with p̄ = (x1 + x2)/(n1 + n2).
+ */
+export function pooledDifferenceStandardError(x1: number, n1: number, x2: number, n2: number): number {
+  if (n1 <= 0 || n2 <= 0) return Number.POSITIVE_INFINITY;
+  const p = (x1 + x2) / (n1 + n2);
+  return Math.sqrt(p * (1 - p) * (1 / n1 + 1 / n2));
+}
+
+/** Events among records, judged against a limit on their rate (an error-rate SLA). */
+export interface RateLimitSample {
+  events: number;
+  n: number;
+  /** The highest acceptable rate, in percent. */
+  limitPct: number;
+  alpha: number;
+  warningFraction: number;
+  /** What the rate is, for the detail ("error rate"); default "rate". */
+  name?: string;
+}
+
+/** The verdict of a rate against its limit, with the numbers behind it. */
+export interface RateLimitVerdict {
+  status: CheckStatus;
+  case: VerdictCase;
+  /** The observed rate, in percent. */
+  ratePct: number;
+  /**
+   * One-sided exact binomial p-value: P(X ≥ events | rate = limit) when the rate is past the
+   * limit, P(X ≥ events | rate = warningFraction·limit) otherwise.
+   */
+  pValue: number;
+  /** Probability that the test flags a true rate of twice the limit, at α. */
+  power: number;
+  /** Fewest events that are significantly past the limit at these records. */
+  criticalEvents: number;
+  detail: string;
+}
+
+/**
+ * Judges a rate against an upper limit with {@link threeWayVerdict}, by an exact one-sided
+ * binomial test of "the rate is at most the limit": p = P(X ≥ events) for X ~ Binomial(n, limit).
+ * A rate past the limit alerts only when that p is at most α. A rate within the limit counts as
+ * `ok` once the records could have shown a breach of the limit's size: the test would flag a true
+ * rate of twice the limit with probability at least {@link DETECTABLE_POWER}. It is a `warning`
+ * when it is also past `warningFraction` of the limit and significantly so (the same test against
+ * that fraction). A limit of 0 has no sampling noise: any event alerts.
+ */
+export function judgeRateAgainstLimit(s: RateLimitSample): RateLimitVerdict {
+  const f = formatNumber;
+  const name = s.name ?? 'rate';
+  const ratePct = s.n > 0 ? (s.events / s.n) * 100 : Number.NaN;
+  const limit = s.limitPct / 100;
+  const counts = `${s.events} of ${s.n} records`;
+  if (limit <= 0) {
+    const status: CheckStatus = s.events > 0 ? 'alert' : 'ok';
+    return {
+      status,
+      case: status === 'alert' ? 'significant' : 'below_threshold',
+      ratePct,
+      pValue: s.events > 0 ? 0 : 1,
+      power: 1,
+      criticalEvents: 1,
+      detail: `${name} ${f(ratePct)} % (${counts}) against a limit of 0 %`,
+    };
+  }
+  const pAbove = binomialUpperTail(s.events, s.n, limit);
+  const criticalEvents = binomialCriticalCount(s.n, limit, s.alpha);
+  const power = binomialUpperTail(criticalEvents, s.n, Math.min(1, 2 * limit));
+  const pWarn = binomialUpperTail(s.events, s.n, s.warningFraction * limit);
+  const past = ratePct > s.limitPct;
+  const pValue = past ? pAbove : pWarn;
+  const verdict = threeWayVerdict({
+    statistic: ratePct,
+    threshold: s.limitPct,
+    pValue,
+    power,
+    alpha: s.alpha,
+    warningFraction: s.warningFraction,
+  });
+  const test = `one-sided binomial p-value ${f(pAbove)} against ${f(s.limitPct)} %`;
+  const significantFrom = `significant from ${criticalEvents} events`;
+  const reason: Record<VerdictCase, string> = {
+    significant: `${name} ${f(ratePct)} % (${counts}) > limit ${f(s.limitPct)} % and significant: ${test} ≤ α ${f(s.alpha)}`,
+    not_significant: `${name} ${f(ratePct)} % (${counts}) > limit ${f(s.limitPct)} % but within sampling noise: ${test} > α ${f(s.alpha)} (${significantFrom})`,
+    below_threshold:
+      `${name} ${f(ratePct)} % (${counts}) ≤ limit ${f(s.limitPct)} %, which is detectable: power ${f(power)} ≥ ${DETECTABLE_POWER} to flag a rate of ${f(2 * s.limitPct)} % at α ${f(s.alpha)}` +
+      (verdict.status === 'warning'
+        ? `; past ${f(s.warningFraction * s.limitPct)} % (the warning band) with p-value ${f(pWarn)}`
+        : ''),
+    not_detectable: `${name} ${f(ratePct)} % (${counts}) ≤ limit ${f(s.limitPct)} %, but too few records to detect a rate of ${f(2 * s.limitPct)} %: power ${f(power)} < ${DETECTABLE_POWER} at α ${f(s.alpha)} (${significantFrom})`,
+  };
+  return { ...verdict, ratePct, pValue, power, criticalEvents, detail: reason[verdict.case] };
 }

@@ -1,5 +1,6 @@
+import { judgeChangeAgainstNoise, proportionStandardError } from './noise-verdict.js';
 import type { RuleCheck, RuleInput, ThresholdName } from './rule.types.js';
-import { judge, round } from './status.js';
+import { round } from './status.js';
 
 /** A baseline metric as a fraction: values above 1 are read as percentages. */
 function baselineFraction(baseline: Record<string, number>, ...names: string[]): number | null {
@@ -10,40 +11,56 @@ function baselineFraction(baseline: Record<string, number>, ...names: string[]):
   return null;
 }
 
+/**
+ * Decay of a proportion (accuracy, precision, recall) from its validated value, in percentage
+ * points, judged by the three-way rule: the standard error under "no decay" is that of the
+ * validated proportion over the records the metric rests on (`current.n`: labelled records for
+ * accuracy, predicted positives for precision, actual positives for recall).
+ */
 function decayCheck(
   input: RuleInput,
   rule: string,
   metric: string,
   thresholdName: ThresholdName,
-  current: { value: number | null; n: number },
+  current: { value: number | null; n: number; labelled: number },
 ): RuleCheck {
   const { thresholds, options, baseline } = input;
   const threshold = thresholds.values[thresholdName] as number;
   const policyRule = thresholds.sources[thresholdName];
   const base = baselineFraction(baseline, metric);
+  const check = { rule, threshold, policyRule, n: current.labelled };
   if (base === null) {
     return {
-      rule,
+      ...check,
       value: null,
-      threshold,
       status: 'insufficient_data',
-      policyRule,
-      n: current.n,
       detail: `the version has no validated ${metric} to compare with`,
     };
   }
-  const sufficient = current.n >= options.minLabels && current.value !== null;
-  const decay = current.value === null ? null : (base - current.value) * 100;
-  return {
-    rule,
-    value: sufficient && decay !== null ? round(decay) : null,
+  if (current.labelled < options.minLabels || current.value === null) {
+    return {
+      ...check,
+      value: null,
+      status: 'insufficient_data',
+      detail: `needs at least ${options.minLabels} labelled records`,
+    };
+  }
+  const decay = (base - current.value) * 100;
+  const verdict = judgeChangeAgainstNoise({
+    change: decay,
     threshold,
-    status: judge(decay, threshold, { sufficient, warningFraction: options.warningFraction }),
-    policyRule,
-    n: current.n,
-    detail: sufficient
-      ? `${metric} ${round(current.value! * 100)} % against the validated ${round(base * 100)} % (decay in points)`
-      : `needs at least ${options.minLabels} labelled records`,
+    standardError: proportionStandardError(base, current.n) * 100,
+    alpha: options.alpha,
+    warningFraction: options.warningFraction,
+    name: `${metric} decay (points)`,
+  });
+  return {
+    ...check,
+    value: round(decay),
+    status: verdict.status,
+    detail:
+      `${metric} ${round(current.value * 100)} % over ${current.n} records against the validated ${round(base * 100)} %` +
+      `. ${verdict.status}: ${verdict.detail}`,
   };
 }
 
@@ -54,6 +71,7 @@ export function accuracyDecayRule(input: RuleInput): RuleCheck[] {
     decayCheck(input, 'accuracy_decay', 'accuracy', 'accuracyDecayPct', {
       value: p.labelled > 0 ? p.correct / p.labelled : null,
       n: p.labelled,
+      labelled: p.labelled,
     }),
   ];
 }
@@ -64,7 +82,8 @@ export function precisionDecayRule(input: RuleInput): RuleCheck[] {
   return [
     decayCheck(input, 'precision_decay', 'precision', 'precisionDecayPct', {
       value: p.tp + p.fp > 0 ? p.tp / (p.tp + p.fp) : null,
-      n: p.labelled,
+      n: p.tp + p.fp,
+      labelled: p.labelled,
     }),
   ];
 }
@@ -75,87 +94,69 @@ export function recallDecayRule(input: RuleInput): RuleCheck[] {
   return [
     decayCheck(input, 'recall_decay', 'recall', 'recallDecayPct', {
       value: p.tp + p.fn > 0 ? p.tp / (p.tp + p.fn) : null,
-      n: p.labelled,
+      n: p.tp + p.fn,
+      labelled: p.labelled,
     }),
   ];
 }
 
-/** Calibration drift: the window's Brier score minus the validated one. */
+/**
+ * Standard error of the window's mean Brier term: the sample standard deviation of the
+ * per-record squared errors over √n when the window kept their squares, else the bound
+ * √(b(1 − b)/n) that holds for any terms in [0, 1] with mean b (the validated score).
+ */
+function brierStandardError(p: RuleInput['current']['performance'], base: number): number {
+  const n = p.brierN;
+  if (p.brierSqN === n && n > 1) {
+    const variance = Math.max(0, (p.brierSqSum - (p.brierSum * p.brierSum) / n) / (n - 1));
+    return Math.sqrt(variance / n);
+  }
+  return proportionStandardError(Math.min(1, Math.max(0, base)), n);
+}
+
+/** Calibration drift: the window's Brier score minus the validated one, by the three-way rule. */
 export function brierDriftRule(input: RuleInput): RuleCheck[] {
   const { thresholds, options, baseline, current } = input;
   const threshold = thresholds.values.brierDrift;
   const policyRule = thresholds.sources.brierDrift;
   const base = baseline.brier ?? baseline.brierScore ?? baseline.brier_score;
   const n = current.performance.brierN;
+  const check = { rule: 'brier_drift', threshold, policyRule, n };
   if (base === undefined) {
     return [
       {
-        rule: 'brier_drift',
+        ...check,
         value: null,
-        threshold,
         status: 'insufficient_data',
-        policyRule,
-        n,
         detail: 'the version has no validated brier score to compare with',
       },
     ];
   }
-  const sufficient = n >= options.minLabels;
-  const brier = n > 0 ? current.performance.brierSum / n : null;
-  const drift = brier === null ? null : brier - base;
+  if (n < options.minLabels) {
+    return [
+      {
+        ...check,
+        value: null,
+        status: 'insufficient_data',
+        detail: `needs at least ${options.minLabels} labelled records with a score`,
+      },
+    ];
+  }
+  const brier = current.performance.brierSum / n;
+  const verdict = judgeChangeAgainstNoise({
+    change: brier - base,
+    threshold,
+    standardError: brierStandardError(current.performance, base),
+    alpha: options.alpha,
+    warningFraction: options.warningFraction,
+    name: 'brier drift',
+  });
   return [
     {
-      rule: 'brier_drift',
-      value: sufficient && drift !== null ? round(drift) : null,
-      threshold,
-      status: judge(drift, threshold, { sufficient, warningFraction: options.warningFraction }),
-      policyRule,
-      n,
-      detail: sufficient
-        ? `brier ${round(brier!)} against the validated ${round(base)}`
-        : `needs at least ${options.minLabels} labelled records with a score`,
-    },
-  ];
-}
-
-/** Error rate: share of records flagged as errors, in percent. */
-export function errorRateRule(input: RuleInput): RuleCheck[] {
-  const { thresholds, options, current } = input;
-  const threshold = thresholds.values.errorRatePct;
-  const sufficient = current.records >= options.minRecords;
-  const pct = current.records > 0 ? (current.errors / current.records) * 100 : null;
-  return [
-    {
-      rule: 'error_rate',
-      value: sufficient && pct !== null ? round(pct) : null,
-      threshold,
-      status: judge(pct, threshold, { sufficient, warningFraction: options.warningFraction }),
-      policyRule: thresholds.sources.errorRatePct,
-      n: current.records,
-      count: current.errors,
-    },
-  ];
-}
-
-/** p95 latency against the SLA (from the quantile sketch, within its 1 % relative error). */
-export function latencyRule(input: RuleInput): RuleCheck[] {
-  const { thresholds, options, current } = input;
-  const threshold = thresholds.values.latencyP95Ms;
-  const n = current.latency.present;
-  if (n === 0 && threshold === null) return [];
-  const sufficient = n >= options.minRecords;
-  const p95 = current.latency.quantiles ? current.latency.quantiles.quantile(0.95) : null;
-  return [
-    {
-      rule: 'latency_p95',
-      value: sufficient && p95 !== null ? round(p95) : null,
-      threshold,
-      status: judge(p95, threshold, { sufficient, warningFraction: options.warningFraction }),
-      policyRule: thresholds.sources.latencyP95Ms,
-      n,
-      ...(threshold === null
-        ? { detail: 'no latency SLA configured (monitoring config thresholds.latencyP95Ms)' }
-        : {}),
+      ...check,
+      value: round(brier - base),
+      status: verdict.status,
+      detail: `brier ${round(brier)} against the validated ${round(base)}. ${verdict.status}: ${verdict.detail}`,
     },
   ];
 }

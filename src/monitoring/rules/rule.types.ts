@@ -1,3 +1,4 @@
+import type { ExplanationSummary } from '../../explanations/explanation.rules.js';
 import type { CheckStatus, InputField, MonitoringTask } from '../monitoring.types.js';
 import type { WindowProfile } from '../window-profile.js';
 import { DEFAULT_MONITOR_ALPHA } from './noise-verdict.js';
@@ -24,10 +25,18 @@ export interface MonitorThresholds {
   brierDrift: number;
   /** Records since the version was created that call for retraining. */
   newDataVolume: number;
-  /** Share of records flagged as errors, in percent. */
+  /** Share of records flagged as errors, in percent (the SLA's limit). */
   errorRatePct: number;
   /** p95 latency SLA in milliseconds; null when none is configured. */
   latencyP95Ms: number | null;
+  /** p99 latency SLA in milliseconds; null when none is configured. */
+  latencyP99Ms: number | null;
+  /** Lowest acceptable records per minute of the production model; null when none. */
+  throughputPerMinute: number | null;
+  /** Highest acceptable mean cost of 1,000 predictions; null when none. */
+  costPer1kPredictions: number | null;
+  /** Highest acceptable tokens (in + out) in one evaluation window; null when none. */
+  tokensPerWindow: number | null;
   /** Share of a feature's values in categories the reference never had, in percent. */
   newCategoryPct: number;
   /** Share of records where a safety signal fired, in percent. */
@@ -110,6 +119,8 @@ export interface RuleCheck {
   observed?: number;
   baseline?: number;
   detail?: string;
+  /** The window's global importance, attribution drift and explanation quality (the `explanations` check). */
+  explanations?: ExplanationSummary;
 }
 
 /** A rule: a pure function of its input. */

@@ -17,11 +17,10 @@ import { fairnessRule, newDataVolumeRule } from './fairness.rules.js';
 import {
   accuracyDecayRule,
   brierDriftRule,
-  errorRateRule,
-  latencyRule,
   precisionDecayRule,
   recallDecayRule,
 } from './performance.rules.js';
+import { errorRateRule, latencyRule } from './sla.rules.js';
 import { DEFAULT_RULE_OPTIONS, type RuleInput } from './rule.types.js';
 import { negativeFeedbackRule, safetySignalRule } from './signal.rules.js';
 import { judge } from './status.js';
@@ -224,32 +223,53 @@ describe('data rules', () => {
 });
 
 describe('performance rules', () => {
+  // Accuracy decay against a validated 0.9, in points, by the three-way rule at α = 0.01: the
+  // standard error under "no decay" is √(0.9·0.1/n)·100 (2.1213 points at n = 200, 0.67082 at
+  // n = 2,000). z, p and power from scipy: norm.sf(decay/se), norm.sf(norm.isf(0.01) − 2/se).
   it.each([
-    // baseline accuracy 0.9; 200 labelled
-    [{ tp: 90, fp: 11, tn: 89, fn: 10 }, tier1, 'warning'], // 0.895: exactly 0.5 points, not past 0.5
-    [{ tp: 89, fp: 11, tn: 89, fn: 11 }, tier1, 'alert'], // 0.89: 1 point
-    [{ tp: 90, fp: 10, tn: 90, fn: 10 }, tier1, 'ok'],
-    [{ tp: 87, fp: 13, tn: 87, fn: 13 }, tier3, 'alert'], // 0.87: 3 points > 2
-    [{ tp: 88, fp: 12, tn: 88, fn: 12 }, tier3, 'warning'], // 0.88: 2 points, not past 2 but past 1.6
-    [{ tp: 89, fp: 11, tn: 89, fn: 11 }, tier3, 'ok'], // 1 point
-  ] as const)('accuracy decay %o', (confusion, thresholds, status) => {
+    // n = 200, tier 3 (2 points): power at the threshold 0.083, so nothing below it is ok.
+    [{ tp: 80, fp: 20, tn: 80, fn: 20 }, 'alert'], // 10 points: z 4.714, p 1.2e-6
+    [{ tp: 87, fp: 13, tn: 87, fn: 13 }, 'insufficient_data'], // 3 points: z 1.414, p 0.079 > α
+    [{ tp: 88, fp: 12, tn: 88, fn: 12 }, 'insufficient_data'], // 2 points, not past 2; power 0.083
+    // n = 2,000: power at the threshold 0.744.
+    [{ tp: 870, fp: 130, tn: 870, fn: 130 }, 'alert'], // 3 points: z 4.472, p 3.9e-6
+    [{ tp: 883, fp: 117, tn: 883, fn: 117 }, 'warning'], // 1.7 points > 1.6: z 2.534, p 0.0056
+    [{ tp: 900, fp: 100, tn: 900, fn: 100 }, 'ok'], // no decay
+  ] as const)('accuracy decay %o', (confusion, status) => {
     const p = withConfusion(confusion);
-    const check = accuracyDecayRule(input(p, { baseline: { accuracy: 0.9 }, thresholds }))[0]!;
-    const accuracy = (confusion.tp + confusion.tn) / 200;
+    const check = accuracyDecayRule(input(p, { baseline: { accuracy: 0.9 }, thresholds: tier3 }))[0]!;
+    const labelled = confusion.tp + confusion.fp + confusion.tn + confusion.fn;
+    const accuracy = (confusion.tp + confusion.tn) / labelled;
     expect(check.value).toBeCloseTo((0.9 - accuracy) * 100, 9);
     expect(check.policyRule).toBe('triggers.accuracyDecayPct');
     expect(check.status).toBe(status);
+    expect(check.detail).toContain(`standard error ${labelled === 200 ? '2.121' : '0.6708'}`);
   });
 
-  it('precision and recall decay in points against the validated values', () => {
+  it('a 1-point decay on 200 labels cannot be told from noise at the tier-1 threshold of 0.5 points', () => {
+    const check = accuracyDecayRule(
+      input(withConfusion({ tp: 89, fp: 11, tn: 89, fn: 11 }), { baseline: { accuracy: 0.9 } }),
+    )[0]!;
+    expect(check.status).toBe('insufficient_data');
+    expect(check.detail).toContain('within sampling noise');
+  });
+
+  it('precision and recall decay rest on predicted and actual positives', () => {
     const p = withConfusion({ tp: 80, fp: 20, tn: 60, fn: 40 });
-    const precision = precisionDecayRule(input(p, { baseline: { precision: 0.82 } }))[0]!;
-    expect(precision.value).toBeCloseTo(2, 9); // 0.82 − 80/100
+    // Precision 80/100 against 0.95: 15 points, se √(0.95·0.05/100) = 2.179 points, z 6.88.
+    const precision = precisionDecayRule(input(p, { baseline: { precision: 0.95 } }))[0]!;
+    expect(precision.value).toBeCloseTo(15, 9);
     expect(precision.status).toBe('alert');
+    expect(precision.detail).toContain('over 100 records');
+    // Recall 80/120 against 0.67: 0.333 points < 1, but se 4.293 points: power 0.018.
     const recall = recallDecayRule(input(p, { baseline: { recall: 0.67 } }))[0]!;
-    expect(recall.value).toBeCloseTo((0.67 - 80 / 120) * 100, 9); // 0.333 points
-    expect(recall.status).toBe('ok'); // tier 1 recall threshold is 1.0
-    expect(recall.threshold).toBe(1);
+    expect(recall.value).toBeCloseTo((0.67 - 80 / 120) * 100, 9);
+    expect(recall.threshold).toBe(1); // tier 1
+    expect(recall.status).toBe('insufficient_data');
+    expect(recall.detail).toContain('too few records');
+    // The same recall over 15,000 positives: se 0.3839 points, power 0.61 → ok.
+    const large = withConfusion({ tp: 10_000, fp: 0, tn: 100, fn: 5_000 });
+    expect(recallDecayRule(input(large, { baseline: { recall: 0.67 } }))[0]!.status).toBe('ok');
   });
 
   it('baselines given in percent are read as percent', () => {
@@ -268,10 +288,12 @@ describe('performance rules', () => {
 
   it('Brier drift: window Brier minus the validated one', () => {
     // Every positive scored 0.8, every negative 0.3: Brier = (100·0.04 + 100·0.09) / 200 = 0.065.
+    // The terms' sample standard deviation over √200 is 0.0017722 (numpy std(ddof=1)), z 5.643.
     const p = withConfusion({ tp: 100, fp: 100, tn: 0, fn: 0 }, (y) => (y === 1 ? 0.8 : 0.3));
     const check = brierDriftRule(input(p, { baseline: { brier: 0.055 } }))[0]!;
     expect(check.value).toBeCloseTo(0.01, 9);
     expect(check.status).toBe('alert'); // tier 1: > 0.005
+    expect(check.detail).toContain('standard error 0.001772');
     expect(brierDriftRule(input(p, { baseline: { brier: 0.055 }, thresholds: tier3 }))[0]!.status).toBe('ok');
   });
 
@@ -284,7 +306,7 @@ describe('performance rules', () => {
       n: 1000,
       count: 6,
       status: 'alert',
-      policyRule: 'rollout.rollbackErrorRatePct',
+      policyRule: 'sla.errorRatePct',
     });
     const latency = latencyRule(input(p))[0]!;
     expect(latency.value!).toBeGreaterThan(118.8); // 120 within the sketch's 1 % error
@@ -325,17 +347,36 @@ describe('signal and feedback rules', () => {
 
 describe('population rules', () => {
   it('fairness: equal-opportunity difference between the groups of a sensitive attribute', () => {
+    // TPR 0.4 and 0.7 over 100 positives each: pooled se √(0.55·0.45·0.02) = 0.07036, z 4.264.
     const segments = new Map([
-      ['sex=f', withConfusion({ tp: 60, fp: 10, tn: 90, fn: 40 })], // TPR 0.6
-      ['sex=m', withConfusion({ tp: 70, fp: 10, tn: 90, fn: 30 })], // TPR 0.7
+      ['sex=f', withConfusion({ tp: 40, fp: 10, tn: 90, fn: 60 })],
+      ['sex=m', withConfusion({ tp: 70, fp: 10, tn: 90, fn: 30 })],
       ['region=eu', withConfusion({ tp: 1, fp: 1, tn: 1, fn: 1 })],
     ]);
     const [check] = fairnessRule(segments, ['sex'], tier1, DEFAULT_RULE_OPTIONS);
     expect(check).toMatchObject({ rule: 'fairness', feature: 'sex', status: 'alert', threshold: 0.05 });
-    expect(check!.value).toBeCloseTo(0.1, 9);
+    expect(check!.value).toBeCloseTo(0.3, 9);
     expect(check!.detail).toContain('disparate-impact ratio');
+    expect(check!.detail).toContain('standard error 0.07036');
     const [alone] = fairnessRule(segments, ['region'], tier1, DEFAULT_RULE_OPTIONS);
     expect(alone!.status).toBe('insufficient_data');
+  });
+
+  it('fairness: a gap within sampling noise is undecided; equal rates over many positives are ok', () => {
+    // TPR 0.6 and 0.7 over 100 positives: z 1.483, p 0.069 > 0.01.
+    const noisy = new Map([
+      ['sex=f', withConfusion({ tp: 60, fp: 10, tn: 90, fn: 40 })],
+      ['sex=m', withConfusion({ tp: 70, fp: 10, tn: 90, fn: 30 })],
+    ]);
+    const [undecided] = fairnessRule(noisy, ['sex'], tier1, DEFAULT_RULE_OPTIONS);
+    expect(undecided!.status).toBe('insufficient_data');
+    expect(undecided!.detail).toContain('within sampling noise');
+    // Equal TPR 0.6 over 1,500 positives each: se 0.01789, power at 0.05 is 0.68.
+    const equal = new Map([
+      ['sex=f', withConfusion({ tp: 900, fp: 10, tn: 90, fn: 600 })],
+      ['sex=m', withConfusion({ tp: 900, fp: 10, tn: 90, fn: 600 })],
+    ]);
+    expect(fairnessRule(equal, ['sex'], tier1, DEFAULT_RULE_OPTIONS)[0]!.status).toBe('ok');
   });
 
   it.each([

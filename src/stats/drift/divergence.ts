@@ -17,6 +17,11 @@ function relEntr(x: number, y: number): number {
   return Number.POSITIVE_INFINITY;
 }
 
+/** x·ln(x / ((x + y)/2)); 0 when x = 0, as `rel_entr`. Never infinite: the ratio is at most 2. */
+function halfMixtureTerm(x: number, y: number): number {
+  return x > 0 ? x * Math.log((2 * x) / (x + y)) : 0;
+}
+
 /**
  * Jensen–Shannon distance (the square root of the divergence), as
  * `scipy.spatial.distance.jensenshannon(p, q, base)`; inputs are normalised to sum 1 first.
@@ -30,8 +35,9 @@ export function jensenShannonDistance(p: ArrayLike<number>, q: ArrayLike<number>
   for (let i = 0; i < p.length; i++) {
     const pi = p[i]! / sp;
     const qi = q[i]! / sq;
-    const m = (pi + qi) / 2;
-    js += relEntr(pi, m) + relEntr(qi, m);
+    // x·ln(x/m) with m = (x + y)/2, written as x·ln(2x/(x + y)) so that a subnormal
+    // proportion whose half underflows to zero still contributes its (tiny) finite share.
+    js += halfMixtureTerm(pi, qi) + halfMixtureTerm(qi, pi);
   }
   js /= Math.log(base);
   // Rounding can leave a tiny negative divergence for identical inputs.

@@ -9,6 +9,7 @@ import {
   klDivergence,
   populationStabilityIndex,
 } from './divergence.js';
+import { compareColumn } from './compare-column.js';
 import { ksTwoSample } from './ks.js';
 import { mannWhitneyU } from './mann-whitney.js';
 import { welchTTest } from './t-test.js';
@@ -104,6 +105,35 @@ describe('edge cases of the individual tests', () => {
     const psi = populationStabilityIndex([5, 5], [10, 0]);
     expect(psi).toBeCloseTo(0.5 * Math.log(2) + (1e-4 - 0.5) * Math.log(1e-4 / 0.5), 12);
     expect(() => populationStabilityIndex([1], [1, 2])).toThrow();
+  });
+
+  it('PSI raises every proportion below 1e-4 to 1e-4, a non-empty bin too, as documented', () => {
+    // Reference (99,999, 1): the second bin holds 1e-5 of the rows and counts as 1e-4.
+    const psi = populationStabilityIndex([99_999, 1], [50_000, 50_000]);
+    const expected = (0.5 - 0.99999) * Math.log(0.5 / 0.99999) + (0.5 - 1e-4) * Math.log(0.5 / 1e-4);
+    expect(psi).toBeCloseTo(expected, 12);
+    // Both sides below the floor contribute nothing.
+    expect(populationStabilityIndex([99_999, 1], [199_999, 1])).toBeCloseTo(
+      (199_999 / 200_000 - 0.99999) * Math.log(199_999 / 200_000 / 0.99999),
+      15,
+    );
+    const report = compareColumn(
+      { kind: 'categorical', name: 'c', values: ['a', 'b', 'a'] },
+      { kind: 'categorical', name: 'c', values: ['a', 'a', 'a'] },
+      { method: 'psi' },
+    );
+    expect(report.convention).toMatch(
+      /proportions below 0\.0001 \(empty bins included\) raised to 0\.0001, not renormalised/,
+    );
+  });
+
+  it('JS distance stays finite when a subnormal proportion meets an empty bin', () => {
+    // Half of 5e-324 underflows to zero; the mixture must not turn that bin's share infinite.
+    // The true distance is sqrt(5e-324 · ln 2 / ln 2 / 2) ≈ 1.6e-162.
+    const js = jensenShannonDistance([0, 1], [5e-324, 1]);
+    expect(js).toBeGreaterThanOrEqual(0);
+    expect(js).toBeLessThan(1e-150);
+    expect(jensenShannonDistance([5e-324, 1], [0, 1])).toBe(js);
   });
 
   it('Welch t-test with zero variance on both sides is undefined', () => {

@@ -88,7 +88,7 @@ export function runMethod(
       return {
         statistic: r,
         pValue: null,
-        convention: `PSI Σ (c−r)·ln(c/r) over ${bins} plus a bin for missing values; proportions of all rows; empty-bin proportions floored at ${fmt(PSI_EPSILON)}`,
+        convention: `PSI Σ (c−r)·ln(c/r) over ${bins} plus a bin for missing values; proportions of all rows; proportions below ${fmt(PSI_EPSILON)} (empty bins included) raised to ${fmt(PSI_EPSILON)}, not renormalised`,
       };
     }
     case 'jensenshannon':

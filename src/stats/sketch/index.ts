@@ -16,10 +16,17 @@ export {
   profilePsi,
   profilePsiBins,
   profileJensenShannon,
+  profileIntervals,
+  intervalsKs,
+  intervalsWasserstein,
+  binMasses,
 } from './profile-drift.js';
 export type {
   NumericReference,
   CategoricalReference,
   ProfileKsResult,
   ProfileWassersteinResult,
+  Intervals,
 } from './profile-drift.js';
+export { ColumnSketch, DEFAULT_CATEGORY_CAP, DEFAULT_SKETCH_ACCURACY } from './column-sketch.js';
+export type { ColumnSketchJSON, ColumnSketchOptions } from './column-sketch.js';

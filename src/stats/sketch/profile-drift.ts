@@ -15,7 +15,8 @@ export type NumericReference = Float64Array | ColumnProfile;
 /** Categorical reference: exact values (null = missing) or a categorical profile. */
 export type CategoricalReference = ReadonlyArray<string | null> | ColumnProfile;
 
-interface Intervals {
+/** A side as value intervals [lo, hi] with counts (ascending), plus its missing count. */
+export interface Intervals {
   lo: Float64Array;
   hi: Float64Array;
   count: Float64Array;
@@ -42,6 +43,21 @@ function exactIntervals(values: Float64Array): Intervals {
   }
   const loArr = Float64Array.from(lo);
   return { lo: loArr, hi: loArr, count: Float64Array.from(count), total: n, missing: values.length - n };
+}
+
+/**
+ * The intervals of a numeric profile built on values shifted by `-shift` (x − shift was added),
+ * moved back to the original scale. Shifting by a value near the data (say the first one read)
+ * makes a relative-accuracy sketch's bins narrow where the data are, whatever their offset.
+ */
+export function profileIntervals(profile: ColumnProfile, shift = 0): Intervals {
+  const s = sketchIntervals(profile);
+  if (shift === 0) return s;
+  return {
+    ...s,
+    lo: s.lo.map((v) => v + shift),
+    hi: s.hi === s.lo ? s.lo.map((v) => v + shift) : s.hi.map((v) => v + shift),
+  };
 }
 
 function sketchIntervals(profile: ColumnProfile): Intervals {
@@ -158,8 +174,11 @@ export interface ProfileKsResult {
  * @throws Error when a side has no non-missing values.
  */
 export function profileKs(reference: NumericReference, current: ColumnProfile): ProfileKsResult {
-  const a = toIntervals(reference);
-  const b = sketchIntervals(current);
+  return intervalsKs(toIntervals(reference), sketchIntervals(current));
+}
+
+/** {@link profileKs} of two sides given as intervals. */
+export function intervalsKs(a: Intervals, b: Intervals): ProfileKsResult {
   if (a.total === 0 || b.total === 0) throw new Error('profileKs needs non-missing values on both sides');
   const sa = new CdfSweep(a);
   const sb = new CdfSweep(b);
@@ -204,9 +223,14 @@ export function profileWasserstein(
 ): ProfileWassersteinResult {
   const a = toIntervals(reference);
   const b = sketchIntervals(current);
+  const refStd = reference instanceof Float64Array ? exactStd(reference) : reference.std;
+  return intervalsWasserstein(a, b, refStd);
+}
+
+/** {@link profileWasserstein} of two sides given as intervals, normalised by `refStd`. */
+export function intervalsWasserstein(a: Intervals, b: Intervals, refStd: number): ProfileWassersteinResult {
   if (a.total === 0 || b.total === 0)
     throw new Error('profileWasserstein needs non-missing values on both sides');
-  const refStd = reference instanceof Float64Array ? exactStd(reference) : reference.std;
   const norm = Math.max(refStd, WASSERSTEIN_NORM_FLOOR);
   const finite = (s: Intervals): boolean =>
     Number.isFinite(s.lo[0]!) && Number.isFinite(s.hi[s.hi.length - 1]!);
@@ -259,7 +283,7 @@ function exactStd(values: Float64Array): number {
 }
 
 /** Masses of a side in the bins (−∞, e1], …, (e_last, +∞), from the estimated CDF. */
-function binMasses(s: Intervals, edges: Float64Array): Float64Array {
+export function binMasses(s: Intervals, edges: Float64Array): Float64Array {
   const sweep = new CdfSweep(s);
   const out = new Float64Array(edges.length + 1);
   let prev = 0;

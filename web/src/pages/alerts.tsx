@@ -1,7 +1,9 @@
 import { useLocation } from 'preact-iso';
-import { useState } from 'preact/hooks';
-import { api, ApiError, enc, query } from '../api';
+import { api, enc, query } from '../api';
+import { useCheckedWrite } from '../checked-write';
 import { Badge, ErrorBox, Facts, Loading, TableWrap, num, time } from '../components/ui';
+import { WriteOutcomeNote } from '../components/write-outcome';
+import { useDraft } from '../drafts';
 import { useApi, useTitle } from '../hooks';
 import { holdsAny, useSession } from '../session';
 
@@ -21,6 +23,18 @@ interface Alert {
   occurrences: number;
   escalationLevel?: number;
   comments?: { at: string; by: string; action: string; comment?: string }[];
+  // An incident's own evidence: a signal's rate against its baseline, and the test that judged it.
+  signal?: string;
+  segment?: string;
+  count?: number;
+  rate?: number;
+  baselineRate?: number;
+  baselineWindows?: number;
+  test?: string;
+  z?: number;
+  pValue?: number;
+  window?: { from: string; to: string; records: number };
+  exampleRecordIds?: string[];
 }
 interface Incident {
   id: string;
@@ -114,7 +128,7 @@ export function AlertsPage() {
           </TableWrap>
         )
       ) : null}
-      <h2>Incidents</h2>
+      <h2 class="spaced">Incidents</h2>
       {incidents.error ? <ErrorBox error={incidents.error} /> : null}
       {(incidents.data?.items ?? []).length === 0 ? <p class="muted">No incident.</p> : null}
       <ul>
@@ -136,24 +150,27 @@ export function AlertPage({ id }: { id: string }) {
   useTitle(`${kind === 'alerts' ? 'Alert' : 'Incident'} ${id}`);
   const session = useSession();
   const item = useApi<Alert>(`/${kind}/${enc(id)}`);
-  const [comment, setComment] = useState('');
-  const [refusal, setRefusal] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
+  const [comment, setComment, clearComment] = useDraft(`${session.principal}/${kind}/${id}`);
+  const { outcome, run } = useCheckedWrite();
+  const busy = outcome.state === 'sending' || outcome.state === 'unknown';
   if (item.error) return <ErrorBox error={item.error} />;
   if (!item.data) return <Loading what={kind === 'alerts' ? 'alert' : 'incident'} />;
   const a = item.data;
   const act = async (action: 'acknowledge' | 'resolve') => {
-    setBusy(true);
-    setRefusal(undefined);
-    try {
-      await api.post(`/${kind}/${enc(id)}/${action}`, comment.trim() ? { comment: comment.trim() } : {});
-      setComment('');
+    const path = `/${kind}/${enc(id)}`;
+    const done = action === 'acknowledge' ? 'acknowledged' : 'resolved';
+    const result = await run({
+      send: () => api.post(`${path}/${action}`, comment.trim() ? { comment: comment.trim() } : {}),
+      applied: async () =>
+        ((await api.get<Alert>(path)).comments ?? []).some(
+          (c) => c.by === session.principal && c.action === done,
+        ),
+      done: `${kind === 'alerts' ? 'Alert' : 'Incident'} ${done}.`,
+      notApplied: `It was not ${done}.`,
+    });
+    if (result.state === 'applied') clearComment();
+    if (result.state === 'applied' || (result.state === 'failed' && result.action !== 'Not known'))
       item.reload();
-    } catch (e) {
-      setRefusal(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
   };
   const mayAct = holdsAny(session, OPERATORS) && a.status !== 'resolved';
   return (
@@ -166,20 +183,40 @@ export function AlertPage({ id }: { id: string }) {
       </h1>
       <section class="card" aria-label="Facts">
         <Facts
-          items={[
-            ['Severity', a.severity ? <Badge value={a.severity} /> : '—'],
-            [
-              'Model',
-              a.model ? <a href={`/models/${enc(a.model)}`}>{`${a.model} ${a.version ?? ''}`}</a> : '—',
-            ],
-            ['Check', `${a.rule ?? ''}${a.feature ? ` · ${a.feature}` : ''}`],
-            ['Value', num(a.value)],
-            ['Threshold', num(a.threshold)],
-            ['Opened', time(a.openedAt)],
-            ['Last seen', time(a.lastSeenAt)],
-            ['Occurrences', a.occurrences],
-            ['Escalation level', a.escalationLevel ?? '—'],
-          ]}
+          items={
+            kind === 'incidents'
+              ? [
+                  [
+                    'Model',
+                    <a key="m" href={`/models/${enc(a.model)}`}>{`${a.model} ${a.version ?? ''}`}</a>,
+                  ],
+                  ['Signal', `${a.signal ?? '—'}${a.segment ? ` · ${a.segment}` : ''}`],
+                  [
+                    'Rate',
+                    `${num(a.rate)} (${a.count ?? 0} of ${a.window?.records ?? 0} records) against ${num(a.baselineRate)} over ${a.baselineWindows ?? 0} windows`,
+                  ],
+                  ['Test', `${a.test ?? '—'}: z ${num(a.z)}, p ${num(a.pValue, 3)}`],
+                  ['Window', a.window ? `${time(a.window.from)} – ${time(a.window.to)}` : '—'],
+                  ['Examples', (a.exampleRecordIds ?? []).join(', ') || '—'],
+                  ['Opened', time(a.openedAt)],
+                  ['Last seen', time(a.lastSeenAt)],
+                  ['Occurrences', a.occurrences],
+                ]
+              : [
+                  ['Severity', a.severity ? <Badge value={a.severity} /> : '—'],
+                  [
+                    'Model',
+                    a.model ? <a href={`/models/${enc(a.model)}`}>{`${a.model} ${a.version ?? ''}`}</a> : '—',
+                  ],
+                  ['Check', `${a.rule ?? ''}${a.feature ? ` · ${a.feature}` : ''}`],
+                  ['Value', num(a.value)],
+                  ['Threshold', num(a.threshold)],
+                  ['Opened', time(a.openedAt)],
+                  ['Last seen', time(a.lastSeenAt)],
+                  ['Occurrences', a.occurrences],
+                  ['Escalation level', a.escalationLevel ?? '—'],
+                ]
+          }
         />
         {a.detail ? <p>{a.detail}</p> : null}
       </section>
@@ -210,9 +247,9 @@ export function AlertPage({ id }: { id: string }) {
               Resolve
             </button>
           </div>
-          {refusal ? <ErrorBox error={refusal} action="Refused" /> : null}
         </section>
       ) : null}
+      <WriteOutcomeNote outcome={outcome} />
     </>
   );
 }

@@ -78,7 +78,7 @@ export function ApprovalsPage() {
                     .map((q) => `${q.role} ${q.approvals}/${q.count}`)
                     .join(', ') || 'approvals complete'}
                 </td>
-                <td>
+                <td class="wrap">
                   {time(r.createdAt)} by {r.requestedBy}
                 </td>
               </tr>

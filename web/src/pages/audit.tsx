@@ -1,7 +1,7 @@
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { api, ApiError, query } from '../api';
-import { ErrorBox, Loading, TableWrap, time } from '../components/ui';
+import { ErrorBox, Facts, Loading, TableWrap, time } from '../components/ui';
 import { useApi, useTitle } from '../hooks';
 
 interface Entry {
@@ -12,6 +12,19 @@ interface Entry {
   subject: string;
   change: unknown;
   hash: string;
+}
+interface SignedHead {
+  seq: number;
+  hash: string;
+  at: string;
+  signature: string;
+  publicKey: string;
+}
+interface Verification {
+  ok: boolean;
+  entries: number;
+  checkpoints: number;
+  message: string;
 }
 interface Page<T> {
   items: T[];
@@ -31,16 +44,16 @@ export function AuditPage() {
   const entries = useApi<Page<Entry>>(
     `/audit${query({ actor: q.actor, action: q.action, subject: q.subject, limit: 100 })}`,
   );
-  const head = useApi<Record<string, unknown>>('/audit/head');
-  const [verdict, setVerdict] = useState<string | undefined>();
+  const head = useApi<SignedHead>('/audit/head');
+  const [verdict, setVerdict] = useState<{ ok: boolean | null; text: string } | undefined>();
   const [open, setOpen] = useState<number | undefined>();
   const verify = async () => {
-    setVerdict('Verifying…');
+    setVerdict({ ok: null, text: 'Verifying the whole chain on the server…' });
     try {
-      const result = await api.post<Record<string, unknown>>('/audit/verify', {});
-      setVerdict(JSON.stringify(result, null, 2));
+      const result = await api.get<Verification>('/audit/verify');
+      setVerdict({ ok: result.ok, text: result.message });
     } catch (e) {
-      setVerdict(e instanceof ApiError ? `Refused: ${e.message}` : String(e));
+      setVerdict({ ok: false, text: `Refused: ${e instanceof ApiError ? e.message : String(e)}` });
     }
   };
   return (
@@ -71,11 +84,32 @@ export function AuditPage() {
         <section class="card" aria-labelledby="head">
           <h2 id="head">Signed head</h2>
           {head.error ? <ErrorBox error={head.error} /> : null}
-          {head.data ? <pre>{JSON.stringify(head.data, null, 2)}</pre> : null}
+          {head.data ? (
+            <Facts
+              items={[
+                ['Entries', head.data.seq],
+                ['Newest entry hash', <code class="hash">{head.data.hash}</code>],
+                ['Signed at', time(head.data.at)],
+                ['Signature (Ed25519)', <code class="hash">{head.data.signature}</code>],
+              ]}
+            />
+          ) : null}
+          {head.data ? (
+            <details>
+              <summary>Public key</summary>
+              <pre>{head.data.publicKey}</pre>
+            </details>
+          ) : null}
+          <p class="muted small">
+            Keep this head elsewhere: <code>warden audit verify --expect-head</code> then detects any later
+            removal of entries up to it.
+          </p>
           <button type="button" onClick={() => void verify()}>
             Verify the trail
           </button>
-          {verdict ? <pre role="status">{verdict}</pre> : null}
+          <p role="status" class={verdict?.ok === false ? 'error' : verdict?.ok ? 'notice' : undefined}>
+            {verdict?.text ?? ''}
+          </p>
         </section>
       </div>
       {entries.error ? <ErrorBox error={entries.error} /> : null}

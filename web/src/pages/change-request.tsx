@@ -1,6 +1,8 @@
-import { useState } from 'preact/hooks';
-import { api, ApiError, enc } from '../api';
+import { api, enc } from '../api';
+import { useCheckedWrite } from '../checked-write';
 import { Badge, ErrorBox, Facts, Loading, Section, TableWrap, time } from '../components/ui';
+import { WriteOutcomeNote } from '../components/write-outcome';
+import { useDraft } from '../drafts';
 import { useApi, useTitle } from '../hooks';
 import { holdsAny, useSession } from '../session';
 import type { RequiredRole } from './approvals';
@@ -50,33 +52,36 @@ export function ChangeRequestPage({ id }: { id: string }) {
       ? `/models/${enc(d.model)}/versions/${enc(d.version)}/transitions/preview?to=${enc(d.to)}`
       : null,
   );
-  const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [refusal, setRefusal] = useState<string | undefined>();
-  const [done, setDone] = useState<string | undefined>();
+  const [comment, setComment, clearComment] = useDraft(`${session.principal}/change-request/${id}`);
+  const { outcome, run } = useCheckedWrite();
+  const busy = outcome.state === 'sending' || outcome.state === 'unknown';
   if (cr.error) return <ErrorBox error={cr.error} />;
   if (!d) return <Loading what="change request" />;
 
   const roles = d.required.filter((q) => !q.satisfied && holdsAny(session, [q.role])).map((q) => q.role);
   const canDecide = OPEN.includes(d.status) && roles.length > 0;
+  const mine = d.decisions.filter((x) => x.principal === session.principal);
   const decide = async (decision: 'approve' | 'reject', asRole: string) => {
-    setBusy(true);
-    setRefusal(undefined);
-    setDone(undefined);
-    try {
-      await api.post(`/change-requests/${enc(d.id)}/decisions`, {
-        decision,
-        role: asRole,
-        ...(comment.trim() ? { comment: comment.trim() } : {}),
-      });
-      setComment('');
-      setDone(decision === 'approve' ? `Approved as ${asRole}.` : `Rejected as ${asRole}.`);
+    const path = `/change-requests/${enc(d.id)}`;
+    const verb = decision === 'approve' ? 'Approved' : 'Rejected';
+    const result = await run({
+      send: () =>
+        api.post(`${path}/decisions`, {
+          decision,
+          role: asRole,
+          ...(comment.trim() ? { comment: comment.trim() } : {}),
+        }),
+      applied: async () =>
+        (await api.get<ChangeRequest>(path)).decisions.some(
+          (x) => x.principal === session.principal && x.role === asRole && x.decision === decision,
+        ),
+      done: `${verb} as ${asRole}.`,
+      notApplied: `Your ${decision === 'approve' ? 'approval' : 'rejection'} as ${asRole} was not recorded.`,
+    });
+    if (result.state === 'applied') clearComment();
+    // The server answered: show the request as it now stands.
+    if (result.state === 'applied' || (result.state === 'failed' && result.action !== 'Not known'))
       cr.reload();
-    } catch (e) {
-      setRefusal(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
   };
   return (
     <>
@@ -200,19 +205,19 @@ export function ChangeRequestPage({ id }: { id: string }) {
               </span>
             ))}
           </div>
-          {refusal ? <ErrorBox error={refusal} action="Refused" /> : null}
-          {done ? (
-            <p class="notice" role="status">
-              {done}
-            </p>
-          ) : null}
           <p class="muted small">
             Signed in as {session.principal}; a button is shown for each needed role you hold.
           </p>
         </Section>
+      ) : OPEN.includes(d.status) && mine.length > 0 ? (
+        <p class="muted">
+          You voted: {mine.map((x) => `${x.decision} as ${x.role}`).join(', ')}. The request waits for the
+          other roles.
+        </p>
       ) : OPEN.includes(d.status) ? (
         <p class="muted">You hold none of the roles this request still needs ({session.roles.join(', ')}).</p>
       ) : null}
+      <WriteOutcomeNote outcome={outcome} />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { enc } from '../api';
+import { LineageGraph } from '../components/lineage-graph';
 import { Badge, ErrorBox, Facts, Loading, Section, TableWrap, time } from '../components/ui';
 import { useApi, useTitle } from '../hooks';
 
@@ -47,7 +48,6 @@ export function ModelPage({ name }: { name: string }) {
   if (!model.data) return <Loading what="model" />;
   const m = model.data;
   const list = versions.data?.items ?? [];
-  const latest = list[list.length - 1];
   const active = (deployments.data?.items ?? []).filter((d) => d.status !== 'ended');
   return (
     <>
@@ -98,64 +98,20 @@ export function ModelPage({ name }: { name: string }) {
             ))}
           </ol>
         </Section>
-        <Section title="Lineage">
-          {latest ? (
-            <>
-              <p class="muted small">Of version {latest.version}</p>
-              <div class="lineage" role="list" aria-label="Datasets, features, version and deployments">
-                <div class="column" role="listitem" aria-label="Datasets">
-                  {latest.lineage.datasets.map((d) => (
-                    <div class="node" key={d.name} title={d.sha256}>
-                      {d.name}
-                      <div class="muted small">{d.uri}</div>
-                    </div>
-                  ))}
-                </div>
-                <span class="arrow" aria-hidden="true">
-                  →
-                </span>
-                <div class="column" role="listitem" aria-label="Features">
-                  {latest.features.length === 0 ? (
-                    <div class="node muted">no features catalogued</div>
-                  ) : (
-                    latest.features.slice(0, 12).map((f) => (
-                      <div class="node" key={f}>
-                        {f}
-                      </div>
-                    ))
-                  )}
-                </div>
-                <span class="arrow" aria-hidden="true">
-                  →
-                </span>
-                <div class="column" role="listitem" aria-label="Version">
-                  <div class="node">
-                    {m.name} {latest.version}
-                  </div>
-                </div>
-                <span class="arrow" aria-hidden="true">
-                  →
-                </span>
-                <div class="column" role="listitem" aria-label="Deployments">
-                  {active.filter((d) => d.version === latest.version).length === 0 ? (
-                    <div class="node muted">not deployed</div>
-                  ) : (
-                    active
-                      .filter((d) => d.version === latest.version)
-                      .map((d) => (
-                        <div class="node" key={d.id}>
-                          {d.environment}: {d.target} ({d.trafficPercent}%)
-                        </div>
-                      ))
-                  )}
-                </div>
-              </div>
-            </>
-          ) : (
-            <p class="muted">No version yet.</p>
-          )}
-        </Section>
       </div>
+      <Section title="Lineage">
+        {list.length > 0 ? (
+          <>
+            <p class="muted small">
+              {list.length > 8 ? `The 8 newest of ${list.length} versions` : 'Every version'}; select a
+              version to open it.
+            </p>
+            <LineageGraph model={m.name} versions={list.slice(-8)} deployments={active} />
+          </>
+        ) : (
+          <p class="muted">No version yet.</p>
+        )}
+      </Section>
       <div class="grid">
         <Section title="Consumers">
           {m.consumers.length === 0 ? (

@@ -2,6 +2,7 @@
  * Helpers of the dashboard's browser tests: build the dashboard when its sources changed, drive
  * Debian's Chromium with playwright-core, record console errors and requests to other hosts, run
  * axe-core, and keep screenshots in test-output/dashboard for a person to look at.
+ * `describeInChromium` is the block every dashboard browser test runs in.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { describeEachBackend, type Backend } from './stores.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,7 +61,13 @@ export interface WatchedPage {
 
 export async function openPage(
   browser: Browser,
-  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+  options: {
+    width?: number;
+    height?: number;
+    colorScheme?: 'light' | 'dark';
+    /** The test stops the server under this page: Chromium's note of a refused connection is expected. */
+    serverStops?: boolean;
+  } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
@@ -72,7 +80,11 @@ export async function openPage(
     // network error; it is not an error of the page's code.
     if (
       message.type() === 'error' &&
-      !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())
+      !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) &&
+      !(
+        options.serverStops &&
+        /^Failed to load resource: net::ERR_CONNECTION_(REFUSED|RESET)$/.test(message.text())
+      )
     )
       watched.consoleErrors.push(message.text());
   });
@@ -126,4 +138,68 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Opens pages in one browser and checks, when the block ends, that none logged an error or left the origin. */
+export interface DashboardBrowser {
+  /** A new watched page (its own cookies and storage). */
+  page(options?: Parameters<typeof openPage>[1]): Promise<Page>;
+  /** A new page signed in with `token`, on `path`. */
+  signedIn(
+    baseUrl: string,
+    token: string,
+    path?: string,
+    options?: Parameters<typeof openPage>[1],
+  ): Promise<Page>;
+  /** `${backend}-${name}`: screenshots of both backends side by side. */
+  shot(page: Page, name: string): Promise<void>;
+}
+
+/**
+ * Runs `body` once per backend with a Chromium launched before it (the dashboard built first) and
+ * closed after it, every page opened through it checked for console errors and requests to other
+ * hosts. Without Chromium the block is skipped loudly, except under CI=true, where it fails.
+ */
+export function describeInChromium(
+  title: string,
+  body: (backend: Backend, browser: DashboardBrowser) => void,
+): void {
+  const available = existsSync(CHROMIUM);
+  const required = process.env.CI === 'true';
+  if (!available && !required)
+    console.warn(
+      `\n*** ${title} (browser test): SKIPPED (no Chromium at ${CHROMIUM}; CI=true makes this a failure) ***\n`,
+    );
+  describeEachBackend(title, (backend) => {
+    if (!available && !required) return;
+    let browser: Browser | undefined;
+    const pages: WatchedPage[] = [];
+    beforeAll(async () => {
+      if (!available) throw new Error(`Chromium is required (CI=true) but ${CHROMIUM} does not exist`);
+      ensureDashboardBuilt();
+      browser = await launchBrowser();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      for (const p of pages) {
+        expect(p.consoleErrors, 'console errors').toEqual([]);
+        expect(p.foreignRequests, 'requests to another host').toEqual([]);
+      }
+    });
+    const page = async (options: Parameters<typeof openPage>[1] = {}) => {
+      if (!browser) throw new Error('the browser has not started');
+      const watched = await openPage(browser, options);
+      pages.push(watched);
+      return watched.page;
+    };
+    body(backend, {
+      page,
+      async signedIn(baseUrl, token, path = '/', options = {}) {
+        const p = await page(options);
+        await signIn(p, baseUrl, token, path);
+        return p;
+      },
+      shot: (p, name) => screenshot(p, `${backend}-${name}`),
+    });
+  });
 }
