@@ -179,13 +179,6 @@ export function describeInChromium(
       ensureDashboardBuilt();
       browser = await launchBrowser();
     });
-    afterAll(async () => {
-      await browser?.close();
-      for (const p of pages) {
-        expect(p.consoleErrors, 'console errors').toEqual([]);
-        expect(p.foreignRequests, 'requests to another host').toEqual([]);
-      }
-    });
     const page = async (options: Parameters<typeof openPage>[1] = {}) => {
       if (!browser) throw new Error('the browser has not started');
       const watched = await openPage(browser, options);
@@ -200,6 +193,16 @@ export function describeInChromium(
         return p;
       },
       shot: (p, name) => screenshot(p, `${backend}-${name}`),
+    });
+    // Registered after the body's hooks so that it runs before them (afterAll hooks run in stack
+    // order): the pages close before the body's afterAll stops its server, and a page still polling
+    // at that moment does not log a refused connection.
+    afterAll(async () => {
+      await browser?.close();
+      for (const p of pages) {
+        expect(p.consoleErrors, 'console errors').toEqual([]);
+        expect(p.foreignRequests, 'requests to another host').toEqual([]);
+      }
     });
   });
 }
