@@ -117,11 +117,12 @@ export async function requireDispute(
   return { ...toDispute(row, now), ownerVersionId: row.version_id };
 }
 
-/** Disputes, newest first, optionally of one model, one status or only the overdue ones. */
+/** Disputes, newest first, optionally of one model, one record id, one status or only the overdue ones. */
 export async function listDisputes(
   db: Executor,
   f: {
     model?: string | undefined;
+    recordId?: string | undefined;
     status?: DisputeStatus | undefined;
     overdue?: boolean | undefined;
     now: Date;
@@ -130,6 +131,7 @@ export async function listDisputes(
 ): Promise<Dispute[]> {
   let q = disputes(db);
   if (f.model !== undefined) q = q.where('models.name', '=', f.model);
+  if (f.recordId !== undefined) q = q.where('decision_disputes.record_id', '=', f.recordId);
   if (f.status !== undefined) q = q.where('decision_disputes.status', '=', f.status);
   if (f.overdue === true)
     q = q

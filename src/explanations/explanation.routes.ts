@@ -11,6 +11,7 @@ import { semverString } from '../registry/version.schema.js';
 import { adverseActionNotice, decisionExplanation, type ContestInfo } from './decision.document.js';
 import type { DecisionRow } from './decision.repository.js';
 import {
+  DECISION_READER_ROLES,
   principalReasons,
   readDecision,
   reasonCodeHistory,
@@ -255,9 +256,14 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
       path: '/api/v1/disputes',
       tags: ['predictions'],
       summary: 'Disputes of decisions, newest first',
+      description:
+        'Listed for admin, compliance, legal and auditor; a model’s owner lists the disputes of that model by naming it in `model`.',
       request: {
         query: z.object({
           model: modelName.optional(),
+          recordId: z.string().min(1).max(256).optional().openapi({
+            description: 'Only the disputes of this record id (of every version that uses it)',
+          }),
           status: z.enum(DISPUTE_STATUSES).optional(),
           overdue: z.enum(['true', 'false']).optional(),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -265,11 +271,20 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
       },
       responses: jsonResponse(200, z.object({ items: z.array(disputeSchema) }), 'The disputes'),
     }),
-    ['admin', 'compliance', 'legal', 'auditor'],
+    DECISION_ROLES,
     async (c) => {
       const q = c.req.valid('query');
+      const principal = c.get('principal');
+      if (!principal.roles.some((r) => (DECISION_READER_ROLES as readonly string[]).includes(r))) {
+        // Anyone else lists only the disputes of a model they own.
+        const owner = q.model
+          ? await ctx.db.selectFrom('models').select('owner').where('name', '=', q.model).executeTakeFirst()
+          : undefined;
+        requireDecisionReader(principal, owner?.owner ?? '', q.model ?? 'every model');
+      }
       const items = await listDisputes(ctx.db, {
         model: q.model,
+        recordId: q.recordId,
         status: q.status,
         overdue: q.overdue === 'true',
         now: ctx.now(),

@@ -275,6 +275,42 @@ describeEachBackend('explanations and decision rights', (backend) => {
     ]);
   });
 
+  it('lists the disputes of one record, and of their own model to its owner only', async () => {
+    await post(server, `${V}/inferences`, [
+      record('r1', 100, { amount: 0.5 }),
+      record('r9', 90, { amount: 0.1 }),
+    ]);
+    const compliance = await server.tokenFor('carla', ['compliance']);
+    const open = async (recordId: string) => {
+      const res = await server.api('POST', `/api/v1/predictions/${recordId}/disputes`, {
+        token: compliance,
+        body: { statement: `About ${recordId}` },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const first = await open('r1');
+    const second = await open('r9');
+    const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((d) => d.id);
+    expect(ids(await server.api('GET', '/api/v1/disputes?recordId=r1', { token: compliance }))).toEqual([
+      first,
+    ]);
+    expect(ids(await server.api('GET', '/api/v1/disputes?recordId=nope', { token: compliance }))).toEqual([]);
+    expect(ids(await server.api('GET', '/api/v1/disputes', { token: compliance })).sort()).toEqual(
+      [first, second].sort(),
+    );
+    // alice owns credit: she lists its disputes when she names it, not every model's.
+    const alice = await server.tokenFor('alice', ['data-scientist']);
+    const owned = await server.api('GET', '/api/v1/disputes?model=credit&recordId=r9', { token: alice });
+    expect(owned.status).toBe(200);
+    expect(ids(owned)).toEqual([second]);
+    expect((await server.api('GET', '/api/v1/disputes', { token: alice })).status).toBe(403);
+    const dana = await server.tokenFor('dana', ['data-scientist']);
+    expect((await server.api('GET', '/api/v1/disputes?model=credit', { token: dana })).status).toBe(403);
+    const viewer = await server.tokenFor('vera', ['viewer']);
+    expect((await server.api('GET', '/api/v1/disputes?recordId=r1', { token: viewer })).status).toBe(403);
+  });
+
   it('refuses a dispute with personal data under the reject PII mode', async () => {
     await server.close();
     server = await startTestServer(backend, { now: () => now, config: { piiMode: 'reject' } });
