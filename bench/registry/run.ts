@@ -10,7 +10,10 @@
  *   npm run bench:registry            (BENCH_MODELS, BENCH_VERSIONS, BENCH_SECONDS, BENCH_CONNECTIONS,
  *                                      BENCH_AUDIT to scale; BENCH_PART=http or BENCH_PART=audit runs
  *                                      only that part; BENCH_STORES=sqlite or postgres runs one store;
- *                                      BENCH_CPU_PROF=DIR writes a CPU profile of each server there)
+ *                                      BENCH_CPU_PROF=DIR writes a CPU profile of each server there;
+ *                                      BENCH_BASELINE_CLI=…/dist/cli/main.js also runs another build of
+ *                                      Warden, an earlier commit's, after each store's run, for
+ *                                      before/after figures taken under the same load)
  *
  * Besides reads per second and latency, each GET load reports the CPU seconds the serving process
  * spent per 1,000 reads (from /proc, so the load generator is not counted) and, on PostgreSQL, what
@@ -36,8 +39,8 @@ const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');
 const ADMIN_URL = process.env.WARDEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLI = path.resolve('dist/cli/main.js');
 
-function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+function cli(args: string[], build: string = CLI): string {
+  const r = spawnSync(process.execPath, [build, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`warden ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -47,7 +50,7 @@ function freePort(): number {
 }
 
 async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {
@@ -158,16 +161,17 @@ async function benchStore(
   label: string,
   storeArgs: string[],
   dbPids?: () => Promise<number[]>,
+  build: string = CLI,
 ): Promise<StoreFigures> {
   const port = freePort();
   const url = `http://127.0.0.1:${port}`;
-  const token = cli(['init', ...storeArgs])
+  const token = cli(['init', ...storeArgs], build)
     .trim()
     .split('\n')
     .pop()!;
   const server: ChildProcess = spawn(
     process.execPath,
-    [...profileFlags(label), CLI, 'serve', ...storeArgs, '--port', String(port)],
+    [...profileFlags(label.replace(/\W+/g, '-')), build, 'serve', ...storeArgs, '--port', String(port)],
     { stdio: 'ignore' },
   );
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -222,10 +226,10 @@ async function benchStore(
   }
 }
 
-async function benchSqlite(): Promise<StoreFigures> {
+async function benchSqlite(build: string = CLI, label = 'SQLite'): Promise<StoreFigures> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-'));
   try {
-    return await benchStore('SQLite', ['--data-dir', dataDir]);
+    return await benchStore(label, ['--data-dir', dataDir], undefined, build);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -242,7 +246,7 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-async function benchPostgres(): Promise<StoreFigures | null> {
+async function benchPostgres(build: string = CLI, label = 'PostgreSQL'): Promise<StoreFigures | null> {
   if (!(await postgresReachable())) {
     console.log('PostgreSQL: not reachable, skipped');
     return null;
@@ -262,8 +266,11 @@ async function benchPostgres(): Promise<StoreFigures | null> {
   url.pathname = `/${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-'));
   try {
-    return await benchStore('PostgreSQL', ['--data-dir', dataDir, '--database-url', url.toString()], () =>
-      postgresBackendPids(ADMIN_URL, dbName),
+    return await benchStore(
+      label,
+      ['--data-dir', dataDir, '--database-url', url.toString()],
+      () => postgresBackendPids(ADMIN_URL, dbName),
+      build,
     );
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -304,8 +311,13 @@ async function benchBareHono(sample: string): Promise<ReadFigures> {
 
 async function benchHttp(): Promise<void> {
   const load = os.loadavg().map((l) => l.toFixed(2));
+  const baseline = process.env.BENCH_BASELINE_CLI ? path.resolve(process.env.BENCH_BASELINE_CLI) : undefined;
   const sqlite = STORES.includes('sqlite') ? await benchSqlite() : null;
+  const sqliteBaseline =
+    STORES.includes('sqlite') && baseline ? await benchSqlite(baseline, 'SQLite (baseline)') : null;
   const postgres = STORES.includes('postgres') ? await benchPostgres() : null;
+  const postgresBaseline =
+    STORES.includes('postgres') && baseline ? await benchPostgres(baseline, 'PostgreSQL (baseline)') : null;
   const sample = sqlite?.sample ?? postgres?.sample;
   if (!sample) return;
   const bare = await benchBareHono(sample);
@@ -316,7 +328,7 @@ async function benchHttp(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(', ')}`,
   );
-  for (const s of [sqlite, postgres]) {
+  for (const s of [sqlite, sqliteBaseline, postgres, postgresBaseline]) {
     if (!s) continue;
     console.log(
       `${s.label}: reads ${ratio(s.reads.rps, bare.rps)} bare Hono; CPU per read ${ratio(s.reads.cpuPer1000, bare.cpuPer1000)} bare Hono's` +

@@ -9,7 +9,12 @@
  *
  *   npm run build && tsx bench/rollouts/run.ts
  *     BENCH_SECONDS (default 5) per HTTP run; BENCH_DATABASE_URL=postgres://… also runs PostgreSQL
- *     (on a fresh database: use one created for the run); BENCH_CPU_PROF=DIR profiles the servers.
+ *     (on a fresh database: use one created for the run; with several rounds or a baseline, each
+ *     PostgreSQL run gets its own database named after it, dropped at the end);
+ *     BENCH_CPU_PROF=DIR profiles the servers; BENCH_ROUNDS (default 1) repeats the HTTP runs,
+ *     interleaved (bare Hono, then Warden on each store), so a loaded machine's drift hits every
+ *     server alike; BENCH_BASELINE_CLI=…/dist/cli/main.js also runs another build of Warden (an
+ *     earlier commit's) in each round, for before/after figures taken under the same load.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -120,7 +125,7 @@ async function drive(
 }
 
 async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) return;
     } catch {
@@ -132,15 +137,20 @@ async function waitHealthy(url: string): Promise<void> {
 }
 
 /** Starts `warden serve` on a fresh store with a model, a champion and a canary at 25 %, both set through SQL. */
-async function benchWarden(label: string, storeArgs: string[], sqlite: string | null): Promise<Figures> {
+async function benchWarden(
+  label: string,
+  storeArgs: string[],
+  sqlite: string | null,
+  cli: string = CLI,
+): Promise<Figures> {
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const url = `http://127.0.0.1:${port}`;
-  const init = spawnSync(process.execPath, [CLI, 'init', ...storeArgs], { encoding: 'utf8' });
+  const init = spawnSync(process.execPath, [cli, 'init', ...storeArgs], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(init.stderr);
   const token = init.stdout.trim().split('\n').pop()!;
   const server: ChildProcess = spawn(
     process.execPath,
-    [...profileFlags(label), CLI, 'serve', ...storeArgs, '--port', String(port)],
+    [...profileFlags(label.replace(/\W+/g, '-')), cli, 'serve', ...storeArgs, '--port', String(port)],
     { stdio: 'ignore' },
   );
   try {
@@ -224,6 +234,40 @@ async function benchBareHono(): Promise<Figures> {
   }
 }
 
+/** A fresh database beside BENCH_DATABASE_URL's, named `<its name>_<suffix>`; its URL. */
+async function createDatabase(suffix: string, created: string[]): Promise<string> {
+  const url = new URL(process.env.BENCH_DATABASE_URL!);
+  const name = `${url.pathname.slice(1)}_${suffix}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${name}`);
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  created.push(name);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabases(names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const admin = new URL(process.env.BENCH_DATABASE_URL!);
+  admin.pathname = '/postgres';
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `load average at start: ${os
@@ -232,26 +276,61 @@ async function main(): Promise<void> {
       .join(', ')}`,
   );
   benchInProcess();
-  const bare = await benchBareHono();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-rollouts-'));
-  const compare = (label: string, f: Figures) =>
-    console.log(
-      `${label}: ${((100 * f.rps) / bare.rps).toFixed(0)} % of bare Hono's rate; CPU per decision ` +
-        `${(f.cpuPer1000 / bare.cpuPer1000).toFixed(2)}× bare Hono's (bare/Warden CPU: ${((100 * bare.cpuPer1000) / f.cpuPer1000).toFixed(0)} %)`,
-    );
-  const sqlite = await benchWarden('SQLite', ['--data-dir', dataDir], path.join(dataDir, 'warden.db'));
-  compare('SQLite', sqlite);
-  if (process.env.BENCH_DATABASE_URL) {
-    const pg = await benchWarden('PostgreSQL', ['--database-url', process.env.BENCH_DATABASE_URL], null);
-    compare('PostgreSQL', pg);
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+  const baselineCli = process.env.BENCH_BASELINE_CLI
+    ? path.resolve(process.env.BENCH_BASELINE_CLI)
+    : undefined;
+  const builds: [string, string][] = [['', CLI]];
+  if (baselineCli) builds.push([' (baseline)', baselineCli]);
+  const ownDatabases = rounds > 1 || baselineCli !== undefined;
+  const created: string[] = [];
+  const ratios = new Map<string, number[]>();
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      if (rounds > 1) console.log(`round ${round} of ${rounds}, load average ${os.loadavg()[0]!.toFixed(2)}`);
+      const bare = await benchBareHono();
+      const compare = (label: string, f: Figures) => {
+        const ratio = f.rps / bare.rps;
+        ratios.set(label, [...(ratios.get(label) ?? []), ratio]);
+        console.log(
+          `${label}: ${(100 * ratio).toFixed(0)} % of bare Hono's rate; CPU per decision ` +
+            `${(f.cpuPer1000 / bare.cpuPer1000).toFixed(2)}× bare Hono's (bare/Warden CPU: ${((100 * bare.cpuPer1000) / f.cpuPer1000).toFixed(0)} %)`,
+        );
+      };
+      for (const [tag, cli] of builds) {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-bench-rollouts-'));
+        try {
+          const label = `SQLite${tag}`;
+          compare(
+            label,
+            await benchWarden(label, ['--data-dir', dataDir], path.join(dataDir, 'warden.db'), cli),
+          );
+        } finally {
+          fs.rmSync(dataDir, { recursive: true, force: true });
+        }
+        if (process.env.BENCH_DATABASE_URL) {
+          const url = ownDatabases
+            ? await createDatabase(`r${round}${tag ? '_base' : ''}`, created)
+            : process.env.BENCH_DATABASE_URL;
+          const label = `PostgreSQL${tag}`;
+          compare(label, await benchWarden(label, ['--database-url', url], null, cli));
+        }
+      }
+    }
+  } finally {
+    await dropDatabases(created);
   }
+  if (rounds > 1)
+    for (const [label, values] of ratios)
+      console.log(
+        `${label}, rate vs bare Hono per round: ${values.map((v) => `${(100 * v).toFixed(0)} %`).join(', ')}`,
+      );
   console.log(
     `load average at end: ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(', ')}`,
   );
-  fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 await main();

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const TOKEN_PREFIX = 'wdn_';
 
@@ -9,7 +9,7 @@ export function generateTokenSecret(): string {
 
 /** Tokens are stored only as this digest. */
 export function hashTokenSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 export function looksLikeToken(secret: string): boolean {

@@ -41,12 +41,13 @@ import { registerValidationRoutes } from '../validation/index.js';
 import { registerWebhookRoutes } from '../webhooks/index.js';
 import { registerWorkflowRoutes, reviewRequestsHoldingRun } from '../workflow/index.js';
 import type { AppContext, WardenEnv } from './context.js';
-import { refuseControlCharacters } from './control-characters.middleware.js';
+import { refuseControlCharacters, refuseControlCharactersInUrl } from './control-characters.middleware.js';
 import { refusePersonalData } from './personal-data.middleware.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { OPENAPI_DOCUMENT } from './openapi-document.js';
 import { noteLocalWrite } from './local-writes.js';
+import { setCommonHeaders } from './response-headers.js';
 import { accessGuard, routeTemplateOf, RouteTable } from './route-table.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -74,33 +75,24 @@ export function createApp(ctx: AppContext): WardenApp {
   });
   const routes = new RouteTable(app);
 
-  // Durations by route template (never the raw path, so label values stay as many as the routes).
+  // One middleware for what every request needs: its id and the headers every answer carries, its
+  // duration by route template (never the raw path, so label values stay as many as the routes),
+  // and, for writes, the count of writes this server answered (in-memory copies of the store such
+  // as the routing table read it again before their next answer).
   app.use('*', async (c, next) => {
     const started = process.hrtime.bigint();
-    try {
-      await next();
-    } finally {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      observeHttpRequest(c.req.method, routeTemplateOf(c as never, routes), c.res.status, seconds);
-    }
-  });
-  // Every write this server answers is counted once its transaction has ended, so in-memory copies
-  // of the store (the routing table) are read again before their next answer.
-  app.use('*', async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    try {
-      await next();
-    } finally {
-      noteLocalWrite(ctx.store);
-    }
-  });
-  app.use('*', async (c, next) => {
     const given = c.req.header('x-request-id');
     const id = given && REQUEST_ID.test(given) ? given : nextRequestId();
     c.set('requestId', id);
-    c.header('X-Request-Id', id);
-    c.header('X-Content-Type-Options', 'nosniff');
-    await next();
+    setCommonHeaders(c as never, id);
+    const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    try {
+      await next();
+    } finally {
+      if (write) noteLocalWrite(ctx.store);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      observeHttpRequest(c.req.method, routeTemplateOf(c as never, routes), c.res.status, seconds);
+    }
   });
   const oidcVerifier = ctx.config.oidc ? createOidcVerifier(ctx.config.oidc) : undefined;
   app.use(
@@ -121,21 +113,30 @@ export function createApp(ctx: AppContext): WardenApp {
       throw new WardenError('payload_too_large', `request body exceeds ${ctx.config.maxJsonBytes} bytes`);
     },
   });
+  // Free text holding personal data is refused before any domain sees it when the mode is reject.
+  const personalData = refusePersonalData({ db: ctx.db, piiMode: ctx.config.piiMode });
+  // The checks of a request's URL and body, in one middleware (each layer costs every read):
+  // control characters in the path and query; for writes, the JSON body limit and the control
+  // characters and personal data of the body. An MLflow artifact is a file, not a request to check;
+  // its path is checked where it is read.
   app.use('/api/*', async (c, next) => {
-    // Reads carry no body; skipping them also spares building the full Fetch Request per GET.
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const artifact = isMlflowArtifactPath(c.req.path);
+    // Reads carry no body; skipping the limit also spares building the full Fetch Request per GET.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      if (!artifact) refuseControlCharactersInUrl(c as never);
+      return next();
+    }
+    const checkPersonalData = async () => {
+      await personalData(c as never, next);
+    };
+    const checkBody = async () => {
+      await (artifact ? checkPersonalData() : refuseControlCharacters(c as never, checkPersonalData));
+    };
     const type = c.req.header('content-type') ?? '';
     // Uploads stream with their own limit (MLflow artifact files come with any media type).
-    if (type.startsWith('application/octet-stream') || isMlflowArtifactPath(c.req.path)) return next();
-    return jsonLimit(c as never, next);
+    if (type.startsWith('application/octet-stream') || artifact) return checkBody();
+    return jsonLimit(c as never, checkBody);
   });
-  // An MLflow artifact is a file, not a request to check; its path is checked where it is read.
-  app.use('/api/*', (c, next) =>
-    isMlflowArtifactPath(c.req.path) ? next() : refuseControlCharacters(c as never, next),
-  );
-
-  // Free text holding personal data is refused before any domain sees it when the mode is reject.
-  app.use('/api/*', refusePersonalData({ db: ctx.db, piiMode: ctx.config.piiMode }));
 
   registerHealthRoutes(routes);
 

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { invalidInput } from '../core/errors.js';
 import { codePointName, findControlCharacter, forbiddenCharacter } from './control-characters.js';
 
@@ -27,22 +27,29 @@ function decoded(text: string): string {
 }
 
 /**
+ * Refuses, with 400 naming the field, a request whose decoded path or query holds a control
+ * character ({@link findControlCharacter}'s rules for one-line text).
+ */
+export function refuseControlCharactersInUrl(c: Context): void {
+  // Most URLs hold no percent escape at all: nothing to decode, so nothing to parse or walk.
+  if (!MAY_HOLD_CONTROL.test(c.req.url)) return;
+  const url = new URL(c.req.url);
+  const pathCharacter = forbiddenCharacter(decoded(url.pathname), false);
+  if (pathCharacter !== undefined) refuse('path', pathCharacter);
+  for (const [key, value] of url.searchParams) {
+    const character = forbiddenCharacter(key, false) ?? forbiddenCharacter(value, false);
+    if (character !== undefined) refuse(key, character);
+  }
+}
+
+/**
  * Refuses, with 400 naming the field, a request whose path, query or JSON body holds a control
  * character its field may not hold ({@link findControlCharacter}); the same answer on every
  * store, before anything is written.
  */
 export const refuseControlCharacters: MiddlewareHandler = async (c, next) => {
+  refuseControlCharactersInUrl(c);
   const read = c.req.method === 'GET' || c.req.method === 'HEAD';
-  // Most URLs hold no percent escape at all: nothing to decode, so nothing to parse or walk.
-  if (MAY_HOLD_CONTROL.test(c.req.url)) {
-    const url = new URL(c.req.url);
-    const pathCharacter = forbiddenCharacter(decoded(url.pathname), false);
-    if (pathCharacter !== undefined) refuse('path', pathCharacter);
-    for (const [key, value] of url.searchParams) {
-      const character = forbiddenCharacter(key, false) ?? forbiddenCharacter(value, false);
-      if (character !== undefined) refuse(key, character);
-    }
-  }
   const type = c.req.header('content-type') ?? '';
   if (!read && type.startsWith('application/json')) {
     // JSON text cannot hold a raw control character inside a string, only an escape of one; most

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { AppContext } from '../http/context.js';
 import { localWriteGeneration } from '../http/local-writes.js';
 import type { OptOutList, RouteEntry } from './rollout-routing.js';
@@ -23,7 +23,7 @@ export const OPT_OUT_SNAPSHOT_MAX = 20_000;
 
 /** SHA-256 (hex) of a routing key, as opt-outs store the subject. */
 export function subjectHashOf(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** The key of an opt-out in {@link RoutingTable.optOuts}. */

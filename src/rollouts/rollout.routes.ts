@@ -133,11 +133,16 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
       const key = c.req.valid('query').key;
       // Answered from memory: the table and the opt-outs are at most ROUTING_TABLE_MS old.
       const table = await loadRoutingTable(ctx);
-      // A subject who opted out of automated decisions is sent to a person.
-      const subject = table.optOuts ? subjectHashOf(key) : '';
-      const optedOut = table.optOuts
-        ? table.optOuts.has(optOutKey('', subject)) || table.optOuts.has(optOutKey(name, subject))
-        : await hasOptedOut(ctx.db, name, key);
+      // A subject who opted out of automated decisions is sent to a person (no opt-outs at all:
+      // no key to hash).
+      const optOuts = table.optOuts;
+      let optedOut: boolean;
+      if (optOuts === null) optedOut = await hasOptedOut(ctx.db, name, key);
+      else if (optOuts.size === 0) optedOut = false;
+      else {
+        const subject = subjectHashOf(key);
+        optedOut = optOuts.has(optOutKey('', subject)) || optOuts.has(optOutKey(name, subject));
+      }
       if (optedOut) return c.json({ version: null, variant: 'human-review' as const }, 200);
       const entry = table.byModel.get(name);
       if (!entry) return c.json({ version: null, variant: 'champion' as const }, 200);
