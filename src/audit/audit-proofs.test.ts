@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -7,20 +7,29 @@ import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { hashLeaf, rootFromInclusionProof, verifyConsistency } from './audit-merkle.js';
 import { BLOCK } from './audit-tree.js';
 
-/** Roots and proofs for the stored entries, from the independent Python implementation. */
-function python(request: {
+/**
+ * Roots and proofs for the stored entries, from the independent Python implementation. Run
+ * without blocking: the server under test shares this process, and a blocked event loop longer
+ * than its keep-alive timeout makes it close the client's pooled connection as it is reused.
+ */
+async function python(request: {
   entries: unknown[];
   roots: number[];
   inclusion: number[][];
   consistency: number[][];
 }) {
-  const run = spawnSync('python3', [path.resolve('test/fixtures/rfc6962-merkle.py')], {
-    input: JSON.stringify(request),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
+  const child = spawn('python3', [path.resolve('test/fixtures/rfc6962-merkle.py')]);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+    child.stdin.end(JSON.stringify(request));
   });
-  if (run.status !== 0) throw new Error(run.stderr);
-  return JSON.parse(run.stdout) as {
+  if (status !== 0) throw new Error(Buffer.concat(err).toString('utf8'));
+  return JSON.parse(Buffer.concat(out).toString('utf8')) as {
     roots: Record<string, string>;
     inclusion: string[][];
     consistency: string[][];
@@ -69,7 +78,7 @@ describeEachBackend('audit Merkle tree over the stored log', (backend) => {
     expect(res.body.treeSize).toBe(N);
     const entries = await entriesAsJson();
     expect(entries).toHaveLength(N);
-    const want = python({ entries, roots: [N], inclusion: [], consistency: [] });
+    const want = await python({ entries, roots: [N], inclusion: [], consistency: [] });
     expect(res.body.rootHash).toBe(want.roots[N]);
     // The note: origin, size, base64 root, blank line, "— origin base64(keyid ‖ sig)".
     const lines = (res.body.note as string).split('\n');
@@ -124,7 +133,7 @@ describeEachBackend('audit Merkle tree over the stored log', (backend) => {
       [517, N],
       [3, 517],
     ] as const;
-    const want = python({
+    const want = await python({
       entries,
       roots: [N, 517, 9, 3, 100, BLOCK, 2 * BLOCK, 1],
       inclusion: cases.map(([seq, size]) => [seq - 1, size]),

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../policy/default-policy.js';
 import type { MonitoringConfigInput } from './monitoring-config.js';
-import { monitoringConfigLoosenings, stricterMonitoringConfig } from './monitoring-governance.js';
+import {
+  monitoringConfigLoosenings,
+  stricterMonitoringConfig,
+  type MonitoredVersion,
+} from './monitoring-governance.js';
 
 // Tier 1 of the seed policy: data-drift PSI 0.05, accuracy decay 0.5 %, schema change immediate,
 // cadences performance 15 / data drift 60 / concept drift 1440 / fairness 10080 minutes.
@@ -76,6 +80,39 @@ describe('monitoring configuration loosenings (tier 1)', () => {
   ];
   it.each(cases)('%s', (_name, before, after, expected) => {
     expect(monitoringConfigLoosenings(DEFAULT_POLICY, 1, before, after)).toEqual(expected);
+  });
+
+  it('holds a switch of a version to another task, which stops its performance monitors', () => {
+    const versions: MonitoredVersion[] = [
+      { version: '1.0.0', metrics: { accuracy: 0.9, auc: 0.85 } },
+      { version: '2.0.0', metrics: { rmse: 1.2, r2: 0.8 } },
+    ];
+    // Unset, 1.0.0 is monitored as classification and 2.0.0 as regression (by their metrics);
+    // dropping a task set for all of them lets 2.0.0 fall back to regression.
+    expect(monitoringConfigLoosenings(DEFAULT_POLICY, 1, {}, { task: 'regression' }, versions)).toEqual([
+      'version 1.0.0 monitored as regression instead of classification (its classification monitors stop)',
+    ]);
+    expect(monitoringConfigLoosenings(DEFAULT_POLICY, 1, { task: 'classification' }, {}, versions)).toEqual([
+      'version 2.0.0 monitored as regression instead of classification (its classification monitors stop)',
+    ]);
+    // Naming the task each version is already monitored as changes nothing.
+    expect(monitoringConfigLoosenings(DEFAULT_POLICY, 1, {}, { task: 'regression' }, [versions[1]!])).toEqual(
+      [],
+    );
+    expect(
+      stricterMonitoringConfig(DEFAULT_POLICY, 1, {}, { task: 'regression', bucketMinutes: 15 }, versions),
+    ).toEqual({
+      bucketMinutes: 15,
+    });
+    expect(
+      stricterMonitoringConfig(
+        DEFAULT_POLICY,
+        1,
+        { task: 'classification' },
+        { task: 'regression' },
+        versions,
+      ),
+    ).toEqual({ task: 'classification' });
   });
 
   it('keeps each loosened control at its old value and takes the rest at once', () => {

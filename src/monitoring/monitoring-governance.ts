@@ -2,6 +2,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { monitoringPolicy, type PolicyDocument } from '../policy/index.js';
 import {
   cadences,
+  monitoringTask,
   resolveThresholds,
   ruleOptions,
   withDefaults,
@@ -23,6 +24,33 @@ function looseness(value: unknown, floor = false): number {
 
 const FAMILIES: readonly RuleFamily[] = ['performance', 'dataDrift', 'conceptDrift', 'fairness'];
 
+/** A version of the model, by its validated metrics (which decide its task when none is set). */
+export interface MonitoredVersion {
+  version: string;
+  metrics: Record<string, number>;
+}
+
+/**
+ * The versions whose monitoring task (classification or regression) differs between two
+ * configurations: the task decides which performance monitors run, so switching it stops the
+ * others (accuracy, precision, recall decay and fairness, or the regression error rules).
+ */
+function taskChanges(
+  before: MonitoringConfigInput,
+  after: MonitoringConfigInput,
+  versions: MonitoredVersion[],
+) {
+  const a = withDefaults(before);
+  const b = withDefaults(after);
+  return versions
+    .map((v) => ({
+      version: v.version,
+      was: monitoringTask(a, v.metrics),
+      now: monitoringTask(b, v.metrics),
+    }))
+    .filter((t) => t.was !== t.now);
+}
+
 /** The effective governed values of a configuration for a model's tier. */
 function effective(doc: PolicyDocument, tier: number, input: MonitoringConfigInput) {
   const config = withDefaults(input);
@@ -41,13 +69,15 @@ function effective(doc: PolicyDocument, tier: number, input: MonitoringConfigInp
  * What a new monitoring configuration loosens against the current one, compared by the values in
  * force for the model's tier (pure): a raised threshold, a longer or disabled cadence, a lower
  * significance level, more records or labels before a monitor judges, a later warning, a sensitive
- * attribute no longer watched. Empty when the change only tightens or leaves controls alone.
+ * attribute no longer watched, a version of `versions` monitored under another task (so other
+ * performance monitors run). Empty when the change only tightens or leaves controls alone.
  */
 export function monitoringConfigLoosenings(
   doc: PolicyDocument,
   tier: number,
   before: MonitoringConfigInput,
   after: MonitoringConfigInput,
+  versions: MonitoredVersion[] = [],
 ): string[] {
   const a = effective(doc, tier, before);
   const b = effective(doc, tier, after);
@@ -81,6 +111,8 @@ export function monitoringConfigLoosenings(
     out.push(`warningFraction raised from ${a.warningFraction} to ${b.warningFraction}`);
   for (const attr of a.sensitiveAttributes)
     if (!b.sensitiveAttributes.includes(attr)) out.push(`sensitive attribute ${attr} no longer watched`);
+  for (const t of taskChanges(before, after, versions))
+    out.push(`version ${t.version} monitored as ${t.now} instead of ${t.was} (its ${t.was} monitors stop)`);
   return out;
 }
 
@@ -94,6 +126,7 @@ export function stricterMonitoringConfig(
   tier: number,
   before: MonitoringConfigInput,
   after: MonitoringConfigInput,
+  versions: MonitoredVersion[] = [],
 ): MonitoringConfigInput {
   const a = effective(doc, tier, before);
   const b = effective(doc, tier, after);
@@ -128,6 +161,10 @@ export function stricterMonitoringConfig(
   keep('minRecords', b.minRecords > a.minRecords);
   keep('minLabels', b.minLabels > a.minLabels);
   keep('warningFraction', b.warningFraction > a.warningFraction);
+  if (taskChanges(before, after, versions).length > 0) {
+    if (before.task !== undefined) merged.task = before.task;
+    else delete merged.task;
+  }
   const attrs = [...new Set([...b.sensitiveAttributes, ...a.sensitiveAttributes])];
   if (attrs.length > 0) merged.sensitiveAttributes = attrs;
   return merged;

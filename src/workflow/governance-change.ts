@@ -275,12 +275,25 @@ export async function changeMonitoringConfig(
           );
         const policy = await getActivePolicy(trx);
         const before = await readStoredMonitoringConfig(trx, model.id);
-        const loosenings = monitoringConfigLoosenings(policy.document, model.riskTier, before, input);
+        const versions = (
+          await trx
+            .selectFrom('model_versions')
+            .select(['version', 'metrics'])
+            .where('model_id', '=', model.id)
+            .execute()
+        ).map((v) => ({ version: v.version, metrics: JSON.parse(v.metrics) as Record<string, number> }));
+        const loosenings = monitoringConfigLoosenings(
+          policy.document,
+          model.riskTier,
+          before,
+          input,
+          versions,
+        );
         if (loosenings.length === 0) {
           await storeMonitoringConfig(trx, ctx, actor, model, input);
           return { applied: true as const };
         }
-        const interim = stricterMonitoringConfig(policy.document, model.riskTier, before, input);
+        const interim = stricterMonitoringConfig(policy.document, model.riskTier, before, input, versions);
         if (!sameMonitoringConfig(interim, before))
           await storeMonitoringConfig(trx, ctx, actor, model, interim, { heldForApproval: loosenings });
         const payload: GovernancePayload = { fact: 'monitoring-config', config: input, loosenings, before };

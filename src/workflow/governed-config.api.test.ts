@@ -81,6 +81,20 @@ describeEachBackend('governed monitoring configuration', (backend) => {
     expect(audits[0]!.change).toMatchObject({ changeRequestId: asked.body.id });
   });
 
+  // Declaring a classification model a regression one would stop its accuracy, precision, recall and fairness monitors.
+  it('holds a switch of the monitoring task that stops the monitors of a version', async () => {
+    const asked = await server.api('PUT', CONFIG, { token: dana, body: { task: 'regression' } });
+    expect(asked.status).toBe(202);
+    expect(asked.body.payload.loosenings).toEqual([
+      'version 1.0.0 monitored as regression instead of classification (its classification monitors stop)',
+    ]);
+    const view = (await server.api('GET', CONFIG)).body;
+    expect(view.task).toBeUndefined();
+    expect(await configAudits()).toHaveLength(0);
+    expect((await approveAll(server, asked.body)).body.status).toBe('executed');
+    expect((await server.api('GET', CONFIG)).body.task).toBe('regression');
+  });
+
   it('applies a tightening at once, audited, and the tightening part of a mixed change', async () => {
     const tight = await server.api('PUT', CONFIG, {
       token: dana,

@@ -123,7 +123,7 @@ export function registerWorkflowCommands(program: Command): void {
       'requested | in_review | approved | rejected | executed | withdrawn | expired',
     )
     .option('--model <name>')
-    .option('--kind <kind>', 'transition | policy | retirement | rollback_review')
+    .option('--kind <kind>', 'transition | policy | retirement | rollback_review | governance_change')
     .option('--limit <n>', 'page size', '50')
     .option('--page-token <token>')
     .action(async (o: ClientOptions & Record<string, string | undefined>) => {
