@@ -49,8 +49,9 @@ function section(s: DocumentSection): string {
 
 /**
  * Draws every chart with uPlot: time axes for line charts (a single day spans the day before and
- * after, not uPlot's default years), category axes and bars for bar charts; the value axis is as
- * wide as its longest label.
+ * after, not uPlot's default years), category axes and bars for bar charts, whose value axis starts
+ * at zero (a bar's length is its count: 149 against 151 must not look like 1 against 3); the value
+ * axis is as wide as its longest label.
  */
 const DRAW = `(function(){var data=JSON.parse(document.getElementById('chart-data').textContent);
 var colors=['#0b62d6','#d1242f','#1a7f37','#9a6700','#8250df','#57606a'];
@@ -63,7 +64,8 @@ if(c.threshold!=null){series.push({label:'threshold',stroke:'#d1242f',dash:[6,4]
 var ySize=function(u,vals){var m=0;(vals||[]).forEach(function(v){if(v&&String(v).length>m)m=String(v).length;});return Math.max(50,m*7+24);};
 var axes=bars?[{values:function(u,vals){return vals.map(function(v){return Number.isInteger(v)&&c.categories[v]!==undefined?c.categories[v]:'';});}},{size:ySize}]:[{},{size:ySize}];
 var xRange=bars?function(){return[-0.5,c.x.length-0.5];}:function(u,min,max){var lo=Math.min.apply(null,c.x),hi=Math.max.apply(null,c.x);return c.x.length>0&&hi-lo<86400?[lo-86400,hi+86400]:[min,max];};
-new uPlot({width:w,height:220,series:series,axes:axes,scales:{x:{time:!bars,range:xRange}}},rows,el);});})();`;
+var yRange=function(u,min,max){var lo=Math.min(0,min),hi=Math.max(0,max);return hi>lo?[lo,hi+(hi-lo)*0.05]:[lo,lo+1];};
+new uPlot({width:w,height:220,series:series,axes:axes,scales:bars?{x:{time:false,range:xRange},y:{range:yRange}}:{x:{time:true,range:xRange}}},rows,el);});})();`;
 
 /**
  * The document as one self-contained HTML page: styles, data and uPlot inlined, so it opens

@@ -12,6 +12,8 @@ export type FaultPlan = (n: number) =>
 export interface FaultProxy {
   url: string;
   port: number;
+  /** When the proxy started (Date.now()): `startedAt + hit.at` is a hit's arrival on the wall clock. */
+  startedAt: number;
   /** Requests received so far, with the time each arrived (ms since the proxy started). */
   hits(): { n: number; at: number; answered: number | 'forward' | 'hang' }[];
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startFaultProxy(target: string, plan: FaultPlan, port = 0)
   return {
     url: `http://127.0.0.1:${bound}`,
     port: bound,
+    startedAt: started,
     hits: () => [...hits],
     close: () =>
       new Promise((resolve) => {
