@@ -80,6 +80,12 @@ describeInChromium('more dashboard pages in Chromium', (backend, b) => {
       'auc\t0.8312',
     ]);
     await p.getByRole('heading', { name: 'Integrity and signatures' }).waitFor();
+    // The generated model card opens from the page, through the signed-in session.
+    const card = await p.getByRole('link', { name: 'generated card (HTML)' }).getAttribute('href');
+    const answer = await p.request.get(server.url + card!);
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()['content-type']).toMatch(/^text\/html/);
+    expect(await answer.text()).toContain('<h1>Model card: credit-line 1.1.0</h1>');
     await expectAccessible(p, 'version');
     await b.shot(p, 'version');
     const narrow = await viewer('/models/credit-line/versions/1.1.0', {
@@ -142,6 +148,29 @@ describeInChromium('more dashboard pages in Chromium', (backend, b) => {
     expect(answer.headers()['content-type']).toMatch(/^text\/html/);
     await expectAccessible(p, 'reports');
     await b.shot(p, 'reports');
+  });
+
+  it('the model page shows what the policy in force requires of its tier', async () => {
+    const p = await viewer('/models/credit-line');
+    const section = p.getByRole('region', { name: 'Tier 2 policy', exact: true });
+    const approvals = section.getByRole('region', { name: 'Approvals per transition' });
+    await approvals.getByRole('row').first().waitFor();
+    // The default policy's tier 2 (docs/policy.md): one ml-engineer to staging, the ML lead and a
+    // business stakeholder to approve, business owner and ml-engineer to retire.
+    expect(await approvals.getByRole('row').allInnerTexts()).toEqual([
+      'Transition\tApprovals',
+      'development → staging\t1 ml-engineer',
+      'staging → approved\t1 ml-engineer (ML Lead), 1 business-owner (Business stakeholder)',
+      'approved → production\tnone',
+      'production → deprecated\t1 business-owner, 1 ml-engineer',
+      'deprecated → archived\tnone',
+    ]);
+    const facts = await section.locator('dl.facts').innerText();
+    expect(facts).toContain('initial: full · major: full · minor: regression · patch: smoke');
+    expect(facts).toContain('audit trail 3 years; raw records 1096 days');
+    expect(facts).toContain("60 days' notice to consumers; needs approval; artifact kept");
+    await expectAccessible(p, 'model with tier policy');
+    await b.shot(p, 'model-tier-policy');
   });
 
   it('the model page’s lineage graph reads at 390 pixels wide in the dark', async () => {

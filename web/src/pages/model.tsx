@@ -37,8 +37,100 @@ interface Deployment {
 interface Page<T> {
   items: T[];
 }
+interface ApprovalRule {
+  role: string;
+  count: number;
+  of?: number;
+  label?: string;
+}
+interface TierPolicy {
+  label: string;
+  approvals: Record<string, ApprovalRule[]>;
+  validation: { levelFor: Record<string, string> };
+  retention: { auditYears: number; rawRecordDays: number };
+  retirement: { graceDays: number; needsApproval: boolean; artifact: 'keep' | 'mark' };
+}
+interface Policy {
+  version: number;
+  document: { tiers: Record<string, TierPolicy> };
+}
 
-/** One model: facts, versions as a timeline, lineage, champion, consumers, deployments. */
+/** "2 of 5 review-board (ML Review Board quorum)", "1 validator". */
+function approvalText(r: ApprovalRule): string {
+  return `${r.of ? `${r.count} of ${r.of}` : r.count} ${r.role}${r.label ? ` (${r.label})` : ''}`;
+}
+
+/** What the policy in force asks of a model of this tier: approvals, validation, retention, retirement. */
+function TierPolicySection({ tier }: { tier: number }) {
+  const policy = useApi<Policy>('/policy');
+  const title = `Tier ${tier} policy`;
+  if (policy.error)
+    return (
+      <Section title={title}>
+        <ErrorBox error={policy.error} />
+      </Section>
+    );
+  if (!policy.data)
+    return (
+      <Section title={title}>
+        <Loading what="policy" />
+      </Section>
+    );
+  const t = policy.data.document.tiers[String(tier)];
+  if (!t)
+    return (
+      <Section title={title}>
+        <p class="muted">The policy in force names no tier {tier}.</p>
+      </Section>
+    );
+  return (
+    <Section title={title}>
+      <p class="muted small">
+        {t.label}: what <a href="/policy">policy version {policy.data.version}</a> requires of this model.
+      </p>
+      <TableWrap label="Approvals per transition">
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Transition</th>
+              <th scope="col">Approvals</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.entries(t.approvals).map(([transition, rules]) => (
+              <tr key={transition}>
+                <th scope="row">{transition.replace('->', ' → ')}</th>
+                <td class="wrap">{rules.length ? rules.map(approvalText).join(', ') : 'none'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      <Facts
+        items={[
+          [
+            'Validation per bump',
+            Object.entries(t.validation.levelFor)
+              .map(([bump, level]) => `${bump}: ${level}`)
+              .join(' · '),
+          ],
+          [
+            'Retention',
+            `audit trail ${t.retention.auditYears} years; raw records ${t.retention.rawRecordDays} days`,
+          ],
+          [
+            'Retirement',
+            `${t.retirement.graceDays} days' notice to consumers; ${
+              t.retirement.needsApproval ? 'needs approval' : 'no approval needed'
+            }; artifact ${t.retirement.artifact === 'keep' ? 'kept' : 'marked retired'}`,
+          ],
+        ]}
+      />
+    </Section>
+  );
+}
+
+/** One model: facts, versions as a timeline, lineage, champion, its tier's policy, consumers, deployments. */
 export function ModelPage({ name }: { name: string }) {
   useTitle(name);
   const model = useApi<Model>(`/models/${enc(name)}`);
@@ -112,6 +204,7 @@ export function ModelPage({ name }: { name: string }) {
           <p class="muted">No version yet.</p>
         )}
       </Section>
+      <TierPolicySection tier={m.riskTier} />
       <div class="grid">
         <Section title="Consumers">
           {m.consumers.length === 0 ? (

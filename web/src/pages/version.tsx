@@ -83,8 +83,29 @@ export function VersionPage({ name, version }: { name: string; version: string }
             ['Bump declared', d.declaredBump ?? '—'],
             ['Bump required', d.requiredBump ?? '—'],
             ['Why', (d.bumpReasons ?? []).join('; ') || '—'],
-            ['SBOM', d.hasSbom ? 'attached' : 'none'],
-            ['Model card', d.hasModelCard ? 'attached' : 'none'],
+            [
+              'SBOM',
+              d.hasSbom ? (
+                <a href={`/api/v1${base}/sbom`} target="_blank" rel="noopener">
+                  attached (JSON)
+                </a>
+              ) : (
+                'none'
+              ),
+            ],
+            [
+              'Model card',
+              <>
+                <a href={`/api/v1${base}/model-card?format=html`} target="_blank" rel="noopener">
+                  generated card (HTML)
+                </a>{' '}
+                ·{' '}
+                <a href={`/api/v1${base}/model-card?format=md`} download>
+                  Markdown
+                </a>
+                {d.hasModelCard ? ' · uploaded card attached' : ''}
+              </>,
+            ],
           ]}
         />
       </Section>
