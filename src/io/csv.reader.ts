@@ -15,6 +15,54 @@ import type { ReadTableOptions, Table } from './table.types.js';
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 /**
+ * The bytes of a CSV file in chunks of about `chunkBytes`, as UTF-8 for {@link CsvParser}, each
+ * with how many bytes of the file it covers. A file that starts with a UTF-16LE byte-order mark
+ * is decoded to UTF-8 on the way.
+ */
+export async function* csvFileChunks(
+  path: string,
+  chunkBytes: number,
+): AsyncGenerator<{ bytes: Buffer; read: number }> {
+  let utf16: TextDecoder | undefined;
+  let first = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+    const bytes = chunk as Buffer;
+    if (first) {
+      first = false;
+      if (bytes[0] === 0xff && bytes[1] === 0xfe) utf16 = new TextDecoder('utf-16le');
+    }
+    yield {
+      bytes: utf16 ? Buffer.from(utf16.decode(bytes, { stream: true }), 'utf8') : bytes,
+      read: bytes.length,
+    };
+  }
+  if (utf16) yield { bytes: Buffer.from(utf16.decode(), 'utf8'), read: 0 };
+}
+
+/** A CSV syntax error as an `invalid_input` error naming the file, line and column. */
+export function csvSyntaxError(
+  assembler: TableAssembler,
+  error: CsvSyntaxError,
+  header: readonly string[],
+): Error {
+  const column = header[error.field - 1];
+  const where = column === undefined ? `field ${error.field}` : `column '${column}'`;
+  return assembler.error(`not valid CSV at line ${error.line}, ${where}: ${error.reason}`, column);
+}
+
+/** A data row whose field count is not the header's, named by data row and file line. */
+export function raggedRowError(
+  assembler: TableAssembler,
+  record: CsvRecord,
+  row: number,
+  fields: number,
+): Error {
+  return assembler.error(
+    `data row ${row} has ${record.count} fields, the header has ${fields} (line ${record.line})`,
+  );
+}
+
+/**
  * Reads a CSV (or, with a tab delimiter, TSV) file with a header row, streaming: the
  * byte-level parser hands each record's fields straight to the column builders, which read
  * plain numbers from the bytes, so the file is never held as rows or as a string per cell.
@@ -37,8 +85,7 @@ export async function readCsv(path: string, options: ReadTableOptions, delimiter
       return;
     }
     const count = targets.length;
-    if (record.count !== count)
-      throw assembler.error(`data row ${rows + 1} has ${record.count} fields, the header has ${count}`);
+    if (record.count !== count) throw raggedRowError(assembler, record, rows + 1, count);
     rows++;
     const { bytes, starts, ends, kinds } = record;
     for (let i = 0; i < count; i++) {
@@ -49,27 +96,14 @@ export async function readCsv(path: string, options: ReadTableOptions, delimiter
     }
   };
   const parser = new CsvParser(onRecord, delimiter);
-  // Set when the file starts with a UTF-16LE byte-order mark: it is decoded to UTF-8 first.
-  let utf16: TextDecoder | undefined;
-  let first = true;
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES })) {
-      const bytes = chunk as Buffer;
-      if (first) {
-        first = false;
-        if (bytes[0] === 0xff && bytes[1] === 0xfe) utf16 = new TextDecoder('utf-16le');
-      }
-      parser.push(utf16 ? Buffer.from(utf16.decode(bytes, { stream: true }), 'utf8') : bytes);
-      progress.advance(bytes.length);
+    for await (const { bytes, read } of csvFileChunks(path, READ_CHUNK_BYTES)) {
+      parser.push(bytes);
+      progress.advance(read);
     }
-    if (utf16) parser.push(Buffer.from(utf16.decode(), 'utf8'));
     parser.end();
   } catch (error) {
-    if (error instanceof CsvSyntaxError) {
-      const column = header[error.field - 1];
-      const where = column === undefined ? `field ${error.field}` : `column '${column}'`;
-      throw assembler.error(`not valid CSV at line ${error.line}, ${where}: ${error.reason}`, column);
-    }
+    if (error instanceof CsvSyntaxError) throw csvSyntaxError(assembler, error, header);
     throw error;
   } finally {
     progress.done();

@@ -6,3 +6,4 @@ export type { Table, TableFormat, ReadTableOptions } from './table.types.js';
 export { readTables } from './tables.reader.js';
 export { findNonNumericCell } from './column.builder.js';
 export { loadSpilledColumn, type SpilledColumn } from './column.spill.js';
+export { readTableBatches, type TableBatch } from './table.batches.js';

@@ -59,12 +59,21 @@ export async function readParquet(path: string, options: ReadTableOptions): Prom
   return assembler.finish(rowStart);
 }
 
-/** Appends the part of a decoded chunk that lies in [rowStart, rowEnd) and after what the builder holds. */
-function appendChunk(builder: ColumnSink, chunk: ColumnData, rowStart: number, rowEnd: number): void {
-  const from = Math.max(chunk.rowStart, rowStart, builder.length);
+/**
+ * Appends the part of a decoded chunk that lies in [rowStart, rowEnd) and after what the builder
+ * holds; the builder's cell 0 is the file's row `base`.
+ */
+export function appendChunk(
+  builder: ColumnSink,
+  chunk: ColumnData,
+  rowStart: number,
+  rowEnd: number,
+  base = 0,
+): void {
+  const from = Math.max(chunk.rowStart, rowStart, builder.length + base);
   const to = Math.min(chunk.rowEnd, rowEnd);
   if (to <= from) return;
-  builder.padTo(from);
+  builder.padTo(from - base);
   const data: DecodedArray = chunk.columnData;
   const offset = chunk.rowStart;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {

@@ -87,7 +87,7 @@ describe('readTable: CSV', () => {
       "cols.csv: no column 'zz' (columns: a, b)",
     );
     expect((await readError(file('ragged.csv', 'a,b\n1,2\n3\n'))).message).toBe(
-      'ragged.csv: data row 2 has 1 fields, the header has 2',
+      'ragged.csv: data row 2 has 1 fields, the header has 2 (line 3)',
     );
     expect((await readError(join(dir, 'absent.csv'))).message).toMatch(/absent\.csv: no such file/);
   });
@@ -118,7 +118,7 @@ describe('readTable: CSV', () => {
 
   it('names the data row of a ragged row after a quoted line break, and the column of a bad quote', async () => {
     expect((await readError(file('ragged2.csv', 'a,b\n"x\ny",1\n2,3,4\n'))).message).toBe(
-      'ragged2.csv: data row 2 has 3 fields, the header has 2',
+      'ragged2.csv: data row 2 has 3 fields, the header has 2 (line 4)',
     );
     const error = await readError(file('quote.csv', 'id,name\n1,ok\n2,bad"quote\n'));
     expect(error.message).toBe(

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ApiClient, seg, withClientOptions, type ClientOptions } from '../cli/client.js';
 import { printJson, printRecord } from '../cli/output.js';
 import { invalidInput, WardenError } from '../core/errors.js';
-import { detectTableFormat, readTable } from '../io/index.js';
+import { detectTableFormat, readTableBatches } from '../io/index.js';
 import type { Column } from '../stats/types.js';
 import { IngestProgress } from './ingest-progress.js';
 
@@ -126,6 +126,8 @@ export function rowToRecord(
 /** A batch of NDJSON lines and where the file stands after it. */
 interface FileBatch {
   lines: string[];
+  /** The 1-based file line on which each record starts (CSV, TSV, NDJSON). */
+  fileLines?: readonly number[];
   /** NDJSON: bytes of the file up to the end of the batch's last line. */
   bytes?: number;
   /** A table: its row count. */
@@ -141,11 +143,16 @@ async function* ndjsonBatches(file: string, size: number): AsyncGenerator<FileBa
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let bytes = 0;
+  let line = 0;
   let batch: string[] = [];
-  const take = (line: string) => {
-    bytes += Buffer.byteLength(line) + 1;
-    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (text.trim() !== '') batch.push(text);
+  let fileLines: number[] = [];
+  const take = (text: string) => {
+    bytes += Buffer.byteLength(text) + 1;
+    line++;
+    const record = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (record.trim() === '') return;
+    batch.push(record);
+    fileLines.push(line);
   };
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
     const text = rest + decoder.write(chunk as Buffer);
@@ -154,8 +161,9 @@ async function* ndjsonBatches(file: string, size: number): AsyncGenerator<FileBa
       take(text.slice(start, end));
       start = end + 1;
       if (batch.length >= size) {
-        yield { lines: batch, bytes };
+        yield { lines: batch, fileLines, bytes };
         batch = [];
+        fileLines = [];
       }
     }
     rest = text.slice(start);
@@ -165,12 +173,14 @@ async function* ndjsonBatches(file: string, size: number): AsyncGenerator<FileBa
     take(rest);
     bytes -= 1;
   }
-  if (batch.length > 0) yield { lines: batch, bytes };
+  if (batch.length > 0) yield { lines: batch, fileLines, bytes };
 }
 
 /**
- * The records of a file as NDJSON lines, in batches. NDJSON files are sent as they are (one
- * API record per line); CSV, TSV and Parquet rows are mapped with {@link rowToRecord}.
+ * The records of a file as NDJSON lines, in batches, streamed: one batch of records and one chunk
+ * of the file (a row group for Parquet) in memory at a time. NDJSON files are sent as they are
+ * (one API record per line); CSV, TSV and Parquet rows are mapped with {@link rowToRecord}, their
+ * cells typed over the whole column as `readTable` types them.
  */
 async function* batchesOf(
   file: string,
@@ -186,12 +196,15 @@ async function* batchesOf(
   }
   const fields = await schemaFields();
   // A column the schema types as text is read as text: "007" is not the number 7.
-  const table = await readTable(file, { progress: false, categorical: [...fields.text] });
-  for (let start = 0; start < table.rows; start += size) {
+  for await (const batch of readTableBatches(file, { size, categorical: [...fields.text] })) {
     const lines: string[] = [];
-    for (let r = start; r < Math.min(table.rows, start + size); r++)
-      lines.push(JSON.stringify(rowToRecord(kind, table.columns, r, fields.numeric, named)));
-    yield { lines, totalRecords: table.rows };
+    for (let r = batch.first; r < batch.first + batch.rows; r++)
+      lines.push(JSON.stringify(rowToRecord(kind, batch.columns, r, fields.numeric, named)));
+    yield {
+      lines,
+      totalRecords: batch.totalRows,
+      ...(batch.lines !== undefined ? { fileLines: batch.lines } : {}),
+    };
   }
 }
 
@@ -313,13 +326,18 @@ export function registerIngestCommands(program: Command): void {
         const refused: RefusedRow[] = [];
         const excluded = new Set<string>();
         const warnings = new Map<string, string>();
+        let sending = false;
+        const acknowledged = () =>
+          totals.batches === 0
+            ? 'no records were stored'
+            : `batches 1–${totals.batches} (records 1–${totals.records}) were acknowledged`;
         try {
           const fields = () =>
             kind === 'inferences' || kind === 'reference'
               ? schemaFieldsOf(client, model, version)
               : Promise.resolve({ numeric: new Set<string>(), text: new Set<string>() });
           // One batch in flight at a time: memory stays flat whatever the file's size.
-          for await (const { lines: batch, bytes, totalRecords } of batchesOf(
+          for await (const { lines: batch, fileLines, bytes, totalRecords } of batchesOf(
             opts.file,
             kind,
             size,
@@ -327,20 +345,25 @@ export function registerIngestCommands(program: Command): void {
             named,
           )) {
             let answer: BatchAnswer;
+            sending = true;
             try {
               answer = await sendBatch(client, path, batch);
             } catch (error) {
               if (error instanceof WardenError) {
                 // Name the file line: the server counts lines within the batch.
                 const first = totals.records;
+                const index = /^records\[(\d+)\]/.exec(error.field ?? '')?.[1];
+                const line = index !== undefined ? fileLines?.[Number(index)] : undefined;
                 throw new WardenError(
                   error.code,
-                  `batch ${totals.batches + 1} (records ${first + 1}–${first + batch.length}): ${error.message}`,
+                  `batch ${totals.batches + 1} (records ${first + 1}–${first + batch.length}): ${error.message}` +
+                    `${line !== undefined ? ` (file line ${line})` : ''}; ${acknowledged()}`,
                   error.field,
                 );
               }
               throw error;
             }
+            sending = false;
             for (const r of answer.refused ?? [])
               refused.push({
                 record: totals.records + r.index + 1,
@@ -361,6 +384,9 @@ export function registerIngestCommands(program: Command): void {
           }
         } catch (error) {
           progress.clear();
+          // A file found malformed (on the first pass, before anything is sent, or later).
+          if (error instanceof WardenError && !sending)
+            throw new WardenError(error.code, `${error.message}; ${acknowledged()}`, error.field);
           throw error;
         }
         progress.finish(totals.records);

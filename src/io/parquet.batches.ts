@@ -1,0 +1,86 @@
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import type { ColumnData } from 'hyparquet';
+import { parseNumberText } from './column.builder.js';
+import { appendChunk } from './parquet.reader.js';
+import type { TableBatch, TableBatchOptions } from './table.batches.js';
+import { TableAssembler } from './table.assembler.js';
+
+/**
+ * A Parquet file in batches of rows, read one row group at a time (memory holds one row group).
+ * A first pass decodes the columns that are not plain numbers (strings, booleans, dates…) to
+ * type them from all their cells, as `readTable` does: a string column whose every cell reads
+ * as a number is numeric, with "007" kept as written.
+ */
+export async function* readParquetBatches(
+  path: string,
+  options: TableBatchOptions,
+): AsyncGenerator<TableBatch> {
+  const assembler = new TableAssembler(path, 'parquet', {});
+  const file = await asyncBufferFromFile(path);
+  if (file.byteLength === 0) throw assembler.error('the file is empty');
+  let metadata;
+  try {
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw assembler.error(
+      `not a readable Parquet file (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const names = parquetSchema(metadata).children.map((child) => child.element.name);
+  assembler.declareColumns(names);
+  const groups: Array<{ start: number; end: number }> = [];
+  let totalRows = 0;
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    if (rows > 0) groups.push({ start: totalRows, end: totalRows + rows });
+    totalRows += rows;
+  }
+  const readGroup = async (columns: string[], start: number, end: number): Promise<ColumnData[]> => {
+    const chunks: ColumnData[] = [];
+    if (columns.length > 0)
+      await parquetRead({
+        file,
+        metadata,
+        columns,
+        rowStart: start,
+        rowEnd: end,
+        onChunk: (c) => chunks.push(c),
+      });
+    return chunks.sort((a, b) => a.rowStart - b.rowStart);
+  };
+
+  // First pass: a column is text when one of its cells is neither missing nor a number.
+  const text = new Set(options.categorical ?? []);
+  // Columns decoded as typed arrays hold numbers in every row group: nothing to look at.
+  const numeric = new Set<string>();
+  for (const { start, end } of groups) {
+    const unknown = names.filter((name) => !text.has(name) && !numeric.has(name));
+    if (unknown.length === 0) break;
+    for (const chunk of await readGroup(unknown, start, end)) {
+      const data = chunk.columnData;
+      if (ArrayBuffer.isView(data)) numeric.add(chunk.columnName);
+      else if (!text.has(chunk.columnName) && data.some(isTextValue)) text.add(chunk.columnName);
+    }
+  }
+
+  const categorical = [...text];
+  for (const { start, end } of groups) {
+    const group = new TableAssembler(path, 'parquet', { categorical });
+    const targets = group.declareColumns(names);
+    const builderOf = new Map(names.map((name, i) => [name, targets[i]!]));
+    for (const chunk of await readGroup(names, start, end)) {
+      const builder = builderOf.get(chunk.columnName);
+      if (builder) appendChunk(builder, chunk, start, end, start);
+    }
+    for (const builder of builderOf.values()) builder.padTo(end - start);
+    const { columns } = group.finish(end - start);
+    for (let first = 0; first < end - start; first += options.size)
+      yield { columns, first, rows: Math.min(options.size, end - start - first), totalRows };
+  }
+}
+
+/** Whether a decoded value makes its column text (as the column builder reads it). */
+function isTextValue(value: unknown): boolean {
+  if (typeof value === 'string') return parseNumberText(value) === undefined;
+  return typeof value === 'boolean' || (typeof value === 'object' && value !== null);
+}
