@@ -2,7 +2,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema }
 import type { ColumnData } from 'hyparquet';
 import { parseNumberText } from './column.builder.js';
 import { appendChunk } from './parquet.reader.js';
-import type { TableBatch, TableBatchOptions } from './table.batches.js';
+import type { TableBatch, TableBatchOptions } from './table.types.js';
 import { TableAssembler } from './table.assembler.js';
 
 /**

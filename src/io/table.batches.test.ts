@@ -5,7 +5,8 @@ import { parquetMetadata } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column } from '../stats/types.js';
-import { readTableBatches, type TableBatch } from './table.batches.js';
+import { readTableBatches } from './table.batches.js';
+import type { TableBatch } from './table.types.js';
 import { readTable } from './table.reader.js';
 
 /** Each row of the columns as the cells a reader of the file would see (text kept as written). */

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import type { Column } from '../stats/types.js';
 import { parseNumberText, parsePlainDecimalBytes } from './column.builder.js';
 import {
   CsvFieldKind,
@@ -12,26 +11,7 @@ import {
 import { csvFileChunks, csvSyntaxError, raggedRowError } from './csv.reader.js';
 import { TableAssembler, type ColumnSink } from './table.assembler.js';
 import { detectTableFormat } from './table.reader.js';
-import type { TableFormat } from './table.types.js';
-
-/** Some consecutive rows of a table file, read by {@link readTableBatches}. */
-export interface TableBatch {
-  /** Typed columns holding the batch's rows at indices `first` … `first + rows - 1`. */
-  readonly columns: Column[];
-  readonly first: number;
-  readonly rows: number;
-  /** CSV and TSV: the 1-based file line on which each of the batch's rows starts. */
-  readonly lines?: readonly number[];
-  /** Data rows in the whole file. */
-  readonly totalRows: number;
-}
-
-export interface TableBatchOptions {
-  /** Rows per batch. */
-  readonly size: number;
-  /** Columns that are text whatever they hold (a schema says so): "007" stays "007". */
-  readonly categorical?: readonly string[];
-}
+import type { TableBatch, TableBatchOptions, TableFormat } from './table.types.js';
 
 /** Bytes read at a time: with one batch of rows, all a streaming read holds. */
 const CHUNK_BYTES = 256 * 1024;

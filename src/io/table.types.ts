@@ -37,3 +37,22 @@ export interface ReadTableOptions {
   /** Called with the number of bytes read, as reading goes on. */
   readonly onBytesRead?: (bytes: number) => void;
 }
+
+/** Some consecutive rows of a table file, read by `readTableBatches`. */
+export interface TableBatch {
+  /** Typed columns holding the batch's rows at indices `first` … `first + rows - 1`. */
+  readonly columns: Column[];
+  readonly first: number;
+  readonly rows: number;
+  /** CSV and TSV: the 1-based file line on which each of the batch's rows starts. */
+  readonly lines?: readonly number[];
+  /** Data rows in the whole file. */
+  readonly totalRows: number;
+}
+
+export interface TableBatchOptions {
+  /** Rows per batch. */
+  readonly size: number;
+  /** Columns that are text whatever they hold (a schema says so): "007" stays "007". */
+  readonly categorical?: readonly string[];
+}

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:ingest-rss`: peak resident memory of `warden ingest` as the file grows. Writes a
+ * CSV (and a Parquet file, row groups of 100,000) of inference records for each size, starts a
+ * SQLite server in this process, and runs the CLI in a child process under `/usr/bin/time -v`,
+ * reporting its maximum RSS and wall time. Flat memory means the 1M-row figure is close to the
+ * 100k-row one.
+ *
+ * Flags: `--rows=100000,1000000` (sizes), `--formats=csv,parquet`, `--cli=path/to/cli/main.ts`
+ * (another checkout's CLI, to measure before/after), `--batch=1000`. Each run is stopped after
+ * 20 minutes.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parquetWriteFile } from 'hyparquet-writer';
+import { issueToken } from '../../src/auth/token.service.js';
+import { loadConfig } from '../../src/config/config.js';
+import { startServer } from '../../src/server/server.js';
+
+const flag = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const SIZES = flag('rows', '100000,1000000').split(',').map(Number);
+const FORMATS = flag('formats', 'csv,parquet').split(',');
+const CLI = flag('cli', new URL('../../src/cli/main.ts', import.meta.url).pathname);
+const BATCH = flag('batch', '1000');
+const RUN_LIMIT_MS = 20 * 60 * 1000;
+const NOW = new Date();
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const COUNTRIES = ['de', 'fr', 'it'];
+
+/** A row of the benchmark file: an id, three features, a prediction and a score. */
+const row = (prefix: string, i: number) =>
+  `${prefix}${i},${((i * 7919) % 10_000) / 10},${20 + (i % 50)},${COUNTRIES[i % 3]},${i % 2},${((i * 31) % 1000) / 1000}`;
+
+async function writeCsv(file: string, prefix: string, rows: number): Promise<void> {
+  const out = createWriteStream(file);
+  out.write('id,amount,age,country,prediction,score\n');
+  for (let start = 0; start < rows; start += 10_000) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(rows, start + 10_000); i++) lines.push(row(prefix, i));
+    if (!out.write(lines.join('\n') + '\n')) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+function writeParquet(file: string, prefix: string, rows: number): void {
+  const range = (f: (i: number) => unknown) => Array.from({ length: rows }, (_, i) => f(i));
+  parquetWriteFile({
+    filename: file,
+    columnData: [
+      { name: 'id', data: range((i) => `${prefix}${i}`), type: 'STRING' },
+      { name: 'amount', data: range((i) => ((i * 7919) % 10_000) / 10), type: 'DOUBLE' },
+      { name: 'age', data: range((i) => 20 + (i % 50)), type: 'INT32' },
+      { name: 'country', data: range((i) => COUNTRIES[i % 3]), type: 'STRING' },
+      { name: 'prediction', data: range((i) => i % 2), type: 'INT32' },
+      { name: 'score', data: range((i) => ((i * 31) % 1000) / 1000), type: 'DOUBLE' },
+    ],
+    rowGroupSize: 100_000,
+  });
+}
+
+/** Runs the CLI under `/usr/bin/time -v`: its maximum RSS (MB), wall seconds and exit code. */
+function measure(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ rssMb: number; seconds: number; code: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/time', ['-v', process.execPath, '--import', 'tsx', CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), RUN_LIMIT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const wall = /Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
+      if (!rss || !wall) return reject(new Error(`no figures from /usr/bin/time:\n${stderr.slice(-2000)}`));
+      const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+      if (code !== 0) log(stderr.slice(-1500));
+      resolve({ rssMb: Number(rss[1]) / 1024, seconds, code: code ?? -1 });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-ingest-rss-'));
+  const config = loadConfig({ dataDir, port: 0 }, {});
+  const server = await startServer(config, { background: false });
+  try {
+    const { token } = await server.ctx.db
+      .transaction()
+      .execute((trx) =>
+        issueToken(
+          trx,
+          server.ctx.audit,
+          { principal: 'bench', roles: ['admin'] },
+          { actor: 'bench', requestId: null, now: NOW },
+        ),
+      );
+    const api = async (path: string, body: unknown) => {
+      const r = await fetch(server.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+    };
+    await api('/api/v1/models', { name: 'bench', owner: 'bench', riskTier: 1 });
+    await api('/api/v1/models/bench/versions', {
+      version: '1.0.0',
+      lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
+      metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
+      inputSchema: [
+        { name: 'amount', type: 'number' },
+        { name: 'age', type: 'integer' },
+        { name: 'country', type: 'category' },
+      ],
+    });
+    log(
+      `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    );
+    log(`cli: ${CLI}`);
+    console.log('| format | rows | file MB | max RSS MB | wall s | exit |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const format of FORMATS)
+      for (const rows of SIZES) {
+        // A fresh id prefix per run, so every record is new to the server.
+        const prefix = `${format}${rows}-${Date.now().toString(36)}-`;
+        const file = join(dataDir, `inferences-${rows}.${format}`);
+        if (format === 'csv') await writeCsv(file, prefix, rows);
+        else writeParquet(file, prefix, rows);
+        const { size } = await import('node:fs').then((fs) => fs.statSync(file));
+        const result = await measure(
+          ['ingest', 'bench', '1.0.0', '--file', file, '--batch', BATCH, '--quiet'],
+          {
+            WARDEN_URL: server.url,
+            WARDEN_TOKEN: token,
+          },
+        );
+        console.log(
+          `| ${format} | ${rows.toLocaleString('en-US')} | ${(size / 2 ** 20).toFixed(1)} | ${result.rssMb.toFixed(0)} | ${result.seconds.toFixed(1)} | ${result.code} |`,
+        );
+        rmSync(file, { force: true });
+      }
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
