@@ -116,7 +116,7 @@ describeEachBackend('warden ingest streams CSV and Parquet files', (backend) => 
     const text = lines.join('\n') + '\n';
     fs.writeFileSync(file, text);
     const run = await warden(['ingest', 'fraud', '1.0.0', '--file', file, '--batch', '1000'], env);
-    expect(run.code).toBe(2);
+    expect(run.code, run.stderr).toBe(2);
     // Counted by hand: the header line, then one line per row, plus one per quoted line break.
     const fileLine = text.slice(0, text.indexOf(`big-${bad},1,`)).split('\n').length;
     expect(fileLine).toBe(bad + 2 + Math.ceil(bad / 100));
