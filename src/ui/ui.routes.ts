@@ -18,6 +18,8 @@ export const DASHBOARD_PAGES = [
   '/alerts',
   '/alerts/*',
   '/incidents/*',
+  '/predictions',
+  '/predictions/*',
   '/rollouts',
   '/rollouts/*',
   '/audit',

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** What the API adds to its reason (the versions an ambiguous record id names, say). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -61,12 +63,17 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     parsed = null; // not JSON: a proxy's page, say; the status speaks for it
   }
   if (!response.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
+    const error = (
+      parsed as {
+        error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> };
+      } | null
+    )?.error;
     const apiError = new ApiError(
       response.status,
       error?.code ?? 'internal',
       error?.message ?? `The server answered ${response.status}.`,
       error?.field,
+      error?.details,
     );
     if (response.status === 401 && path !== '/sessions') onSignedOut?.(apiError.message);
     throw apiError;
@@ -77,6 +84,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
 export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   del: <T>(path: string) => request<T>('DELETE', path),
 };
 

@@ -12,6 +12,7 @@ import { ModelPage } from './pages/model';
 import { MonitoringPage } from './pages/monitoring';
 import { NotFoundPage } from './pages/not-found';
 import { PolicyPage } from './pages/policy';
+import { DecisionsPage, PredictionPage } from './pages/prediction';
 import { ReportsPage } from './pages/reports';
 import { RolloutPage, RolloutsPage } from './pages/rollouts';
 import { SignInPage } from './pages/sign-in';
@@ -23,6 +24,7 @@ const NAV: [string, string][] = [
   ['/approvals', 'Approvals'],
   ['/monitoring', 'Monitoring'],
   ['/alerts', 'Alerts'],
+  ['/predictions', 'Decisions'],
   ['/rollouts', 'Rollouts'],
   ['/audit', 'Audit'],
   ['/policy', 'Policy'],
@@ -76,6 +78,8 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           <Route path="/alerts" component={AlertsPage} />
           <Route path="/alerts/:id" component={AlertPage} />
           <Route path="/incidents/:id" component={AlertPage} />
+          <Route path="/predictions" component={DecisionsPage} />
+          <Route path="/predictions/:recordId" component={PredictionPage} />
           <Route path="/rollouts" component={RolloutsPage} />
           <Route path="/rollouts/:model/:id" component={RolloutPage} />
           <Route path="/audit" component={AuditPage} />

@@ -197,7 +197,21 @@ export function AlertPage({ id }: { id: string }) {
                   ],
                   ['Test', `${a.test ?? '—'}: z ${num(a.z)}, p ${num(a.pValue, 3)}`],
                   ['Window', a.window ? `${time(a.window.from)} – ${time(a.window.to)}` : '—'],
-                  ['Examples', (a.exampleRecordIds ?? []).join(', ') || '—'],
+                  [
+                    'Examples',
+                    (a.exampleRecordIds ?? []).length === 0
+                      ? '—'
+                      : (a.exampleRecordIds ?? []).map((r, i) => (
+                          <span key={r}>
+                            {i > 0 ? ', ' : ''}
+                            <a
+                              href={`/predictions/${enc(r)}${query({ model: a.model, version: a.version })}`}
+                            >
+                              {r}
+                            </a>
+                          </span>
+                        )),
+                  ],
                   ['Opened', time(a.openedAt)],
                   ['Last seen', time(a.lastSeenAt)],
                   ['Occurrences', a.occurrences],

@@ -1,4 +1,5 @@
 import { enc } from '../api';
+import { DecisionLookup } from '../components/decision-lookup';
 import { LineageGraph } from '../components/lineage-graph';
 import { Badge, ErrorBox, Facts, Loading, Section, TableWrap, time } from '../components/ui';
 import { useApi, useTitle } from '../hooks';
@@ -249,6 +250,9 @@ export function ModelPage({ name }: { name: string }) {
           )}
         </Section>
       </div>
+      <section class="card">
+        <DecisionLookup model={m.name} id="model-lookup" />
+      </section>
     </>
   );
 }
