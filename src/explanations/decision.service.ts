@@ -1,4 +1,4 @@
-import { conflict, forbidden, invalidInput, notFound } from '../core/errors.js';
+import { conflict, forbidden, notFound } from '../core/errors.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { requireVersion, type Actor } from '../registry/registry.service.js';
@@ -16,6 +16,7 @@ import {
   type Lineage,
   type PrincipalReasons,
 } from './explanation.schema.js';
+import { findReasonCodes } from './reason-codes.service.js';
 import { isAdverse, rankReasons } from './reasons.rules.js';
 
 /** Roles that may read any decision; otherwise only the model's owner may. */
@@ -137,30 +138,6 @@ export async function findAdverseOutcome(
   return row ? adverseOutcomeSchema.parse(JSON.parse(row.adverse_outcome)) : undefined;
 }
 
-/** The reason codes in force for a version (its latest revision), or undefined when none. */
-export async function findReasonCodes(
-  db: Executor,
-  versionId: string,
-): Promise<
-  { revision: number; codes: Record<string, string>; createdAt: string; createdBy: string } | undefined
-> {
-  const row = await db
-    .selectFrom('reason_code_revisions')
-    .selectAll()
-    .where('version_id', '=', versionId)
-    .orderBy('revision', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row
-    ? {
-        revision: Number(row.revision),
-        codes: JSON.parse(row.codes) as Record<string, string>,
-        createdAt: row.created_at,
-        createdBy: row.created_by,
-      }
-    : undefined;
-}
-
 /**
  * The principal reasons of a decision (ECOA / Regulation B style): 409 naming what is missing
  * when the record carries no attributions or the version declares no adverse outcome.
@@ -223,74 +200,4 @@ export async function setAdverseOutcome(
     });
   });
   return outcome;
-}
-
-/**
- * Stores a new revision of a version's reason codes, audited; earlier revisions stay. A code for
- * a feature the version's input schema lacks is refused by name.
- */
-export async function writeReasonCodes(
-  ctx: AppContext,
-  actor: Actor,
-  modelName: string,
-  versionName: string,
-  codes: Record<string, string>,
-): Promise<{ revision: number; codes: Record<string, string>; createdAt: string; createdBy: string }> {
-  const version = await requireVersion(ctx.db, modelName, versionName);
-  const declared = new Set(version.inputSchema.map((f) => f.name));
-  if (declared.size > 0)
-    for (const feature of Object.keys(codes))
-      if (!declared.has(feature))
-        throw invalidInput(
-          `feature "${feature}" is not in ${modelName}@${versionName}'s input schema`,
-          feature,
-        );
-  const now = ctx.now().toISOString();
-  return ctx.db.transaction().execute(async (trx) => {
-    const last = await trx
-      .selectFrom('reason_code_revisions')
-      .select((eb) => eb.fn.max('revision').as('max'))
-      .where('version_id', '=', version.id)
-      .executeTakeFirst();
-    const revision = Number(last?.max ?? 0) + 1;
-    await trx
-      .insertInto('reason_code_revisions')
-      .values({
-        version_id: version.id,
-        revision,
-        codes: JSON.stringify(codes),
-        created_at: now,
-        created_by: actor.principal.name,
-      })
-      .execute();
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'explanations.reason_codes_written',
-      subject: `model:${modelName}@${versionName}`,
-      requestId: actor.requestId,
-      change: { revision, codes },
-    });
-    return { revision, codes, createdAt: now, createdBy: actor.principal.name };
-  });
-}
-
-/** Every revision of a version's reason codes, newest first. */
-export async function reasonCodeHistory(
-  db: Executor,
-  modelName: string,
-  versionName: string,
-): Promise<{ revision: number; codes: Record<string, string>; createdAt: string; createdBy: string }[]> {
-  const version = await requireVersion(db, modelName, versionName);
-  const rows = await db
-    .selectFrom('reason_code_revisions')
-    .selectAll()
-    .where('version_id', '=', version.id)
-    .orderBy('revision', 'desc')
-    .execute();
-  return rows.map((r) => ({
-    revision: Number(r.revision),
-    codes: JSON.parse(r.codes) as Record<string, string>,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
-  }));
 }

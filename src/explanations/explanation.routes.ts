@@ -8,19 +8,19 @@ import { generateModelCard } from '../modelcards/index.js';
 import { explainabilityPolicy, getActivePolicy } from '../policy/index.js';
 import { modelName } from '../registry/model.schema.js';
 import { semverString } from '../registry/version.schema.js';
+import { changeRequestSchema } from '../workflow/index.js';
 import { adverseActionNotice, decisionExplanation, type ContestInfo } from './decision.document.js';
 import type { DecisionRow } from './decision.repository.js';
 import {
   DECISION_READER_ROLES,
   principalReasons,
   readDecision,
-  reasonCodeHistory,
   requireDecisionReader,
   setAdverseOutcome,
   toLineage,
-  writeReasonCodes,
   type DecisionQuery,
 } from './decision.service.js';
+import { changeReasonCodes, reasonCodeHistory } from './reason-codes.service.js';
 import { explanationEvidenceView, uploadExplanationEvidence } from './explanation-evidence.service.js';
 import { listDisputes, openDispute, recordOptOut, requireDispute, updateDispute } from './dispute.service.js';
 import {
@@ -37,6 +37,7 @@ import {
   optOutSchema,
   reasonCodeRevisionSchema,
   reasonCodesBodySchema,
+  reasonCodeWriteSchema,
   reasonsSchema,
   updateDisputeBody,
 } from './explanation.schema.js';
@@ -374,21 +375,35 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
       method: 'put',
       path: '/api/v1/models/{name}/versions/{version}/reason-codes',
       tags: ['predictions'],
-      summary: 'Write the version’s reason codes {feature: reasonText}; each write is a new revision',
+      summary: 'Replace the version’s reason codes {feature: reasonText}; each change is a new revision',
+      description:
+        'A table identical to the one in force changes nothing (200, `unchanged: true`). For a version in production the table is not stored: the answer is 202 with a `governance_change` request (its `payload` holds the table asked for, the table in force and the diff: `added`, `changed`, `removed`) needing the policy’s `governanceChanges` approvals; the table becomes a revision linked to the request when it executes. Another change while one is open is 409 naming the request. Any other version gets a new revision at once (200). Every stored revision is audited with the previous and the new table.',
       request: { params: versionParams, ...jsonBody(reasonCodesBodySchema) },
-      responses: jsonResponse(200, reasonCodeRevisionSchema, 'The revision in force'),
+      responses: {
+        ...jsonResponse(200, reasonCodeWriteSchema, 'The revision in force'),
+        202: {
+          content: { 'application/json': { schema: changeRequestSchema } },
+          description: 'The governance change request holding the new table of a version in production',
+        },
+      },
     }),
     REASON_CODE_WRITERS,
     async (c) => {
       const { name, version } = c.req.valid('param');
-      const revision = await writeReasonCodes(
+      const result = await changeReasonCodes(
         ctx,
         { principal: c.get('principal'), requestId: c.get('requestId') },
         name,
         version,
         c.req.valid('json'),
       );
-      return c.json({ model: name, version, ...revision }, 200);
+      // Both bodies are declared above; the typed handler checks the last success status only.
+      if (result.outcome !== 'requested')
+        return c.json(
+          { model: name, version, ...result.revision, unchanged: result.outcome === 'unchanged' },
+          200,
+        ) as never;
+      return c.json(result.changeRequest, 202);
     },
   );
 

@@ -53,7 +53,7 @@ export const adverseOutcomeSchema = z
 export type AdverseOutcome = z.infer<typeof adverseOutcomeSchema>;
 
 export const reasonCodesBodySchema = z
-  .record(z.string().min(1).max(200), z.string().min(1).max(500))
+  .record(z.string().min(1).max(200), z.string().trim().min(1, 'a reason text must not be empty').max(500))
   .refine((codes) => Object.keys(codes).length <= 5_000, 'at most 5,000 reason codes')
   .openapi('ReasonCodes', { description: 'Feature → the principal reason text shown to a consumer' });
 
@@ -65,8 +65,20 @@ export const reasonCodeRevisionSchema = z
     codes: z.record(z.string(), z.string()),
     createdAt: z.string(),
     createdBy: z.string(),
+    changeRequestId: z.string().nullable().openapi({
+      description:
+        'The governance change request that approved the revision (a version in production), else null',
+    }),
   })
   .openapi('ReasonCodeRevision', { description: 'One revision of a version’s reason codes' });
+
+export const reasonCodeWriteSchema = reasonCodeRevisionSchema
+  .extend({
+    unchanged: z.boolean().openapi({
+      description: 'True when the table asked for is the one in force: nothing was stored',
+    }),
+  })
+  .openapi('ReasonCodeWrite', { description: 'The revision in force after a reason-code write' });
 
 export const lineageSchema = z
   .object({

@@ -10,6 +10,7 @@ import { disputeOverdueTask } from './dispute.service.js';
 
 export { registerExplanationRoutes } from './explanation.routes.js';
 export { registerExplanationCommands } from './explanation.command.js';
+export { reasonCodeReaction } from './reason-codes.reaction.js';
 export { hasOptedOut, decisionRightsFacts, alertOverdueDisputes } from './dispute.service.js';
 
 /** The explanations' background task: overdue dispute alerts. */

@@ -20,7 +20,7 @@ export interface AppContext {
   readonly denials: DenialLog;
   /** What reacts to each monitor evaluation (alerts, incidents, retraining, rollouts), in order. */
   readonly monitorReactions: readonly MonitorReaction<AppContext>[];
-  /** What reacts to each executed change request (MLflow aliases), in order. */
+  /** What reacts to each executed change request (MLflow aliases, reason codes), in order. */
   readonly changeRequestReactions: readonly ChangeRequestReaction<AppContext>[];
   /** What reacts to each newly registered version (MLflow numbering), in order. */
   readonly versionReactions: readonly VersionCreatedReaction<AppContext>[];

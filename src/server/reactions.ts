@@ -1,4 +1,5 @@
 import { alertReaction } from '../alerts/index.js';
+import { reasonCodeReaction } from '../explanations/index.js';
 import type { AppContext } from '../http/context.js';
 import { incidentReaction } from '../incidents/index.js';
 import type { MonitorReaction } from '../monitoring/index.js';
@@ -21,10 +22,14 @@ export const MONITOR_REACTIONS: readonly MonitorReaction<AppContext>[] = [
 ];
 
 /**
- * The reactions subscribed to executed change requests, run inside the executing transaction. The
+ * The reactions subscribed to executed change requests, run inside the executing transaction: MLflow
+ * aliases waiting for a promotion, a production version's reason codes held for approval. The
  * workflow imports none of them.
  */
-export const CHANGE_REQUEST_REACTIONS: readonly ChangeRequestReaction<AppContext>[] = [mlflowAliasReaction];
+export const CHANGE_REQUEST_REACTIONS: readonly ChangeRequestReaction<AppContext>[] = [
+  mlflowAliasReaction,
+  reasonCodeReaction,
+];
 
 /**
  * The reactions subscribed to newly registered versions, run inside the registering transaction.

@@ -13,7 +13,8 @@ import { applyStageChange } from './stage-change.js';
 
 /**
  * What a governance change request carries: the governed fact, the patch applied when the
- * request executes, and the loosenings that made it need approval.
+ * request executes, and the loosenings (or, for a version's reason codes, the changes) that made
+ * it need approval.
  */
 export type GovernancePayload =
   | {
@@ -29,7 +30,25 @@ export type GovernancePayload =
       loosenings: string[];
       before: MonitoringConfigInput;
     }
-  | { fact: 'legal-hold'; loosenings: string[]; hold: Model['legalHold'] };
+  | { fact: 'legal-hold'; loosenings: string[]; hold: Model['legalHold'] }
+  | {
+      fact: 'reason-codes';
+      /** The production version whose reason codes change. */
+      version: string;
+      /** The whole table asked for, stored as a new revision when the request executes. */
+      codes: Record<string, string>;
+      /** The table in force when the change was asked for, and its revision (null: none yet). */
+      before: Record<string, string>;
+      beforeRevision: number | null;
+      /** What executing changes: features added, changed (from → to) and removed. */
+      diff: {
+        added: Record<string, string>;
+        changed: Record<string, { from: string; to: string }>;
+        removed: Record<string, string>;
+      };
+      /** One line per changed feature (`amount changed`). */
+      changes: string[];
+    };
 
 /** What a policy change request carries. */
 export interface PolicyPayload {
@@ -41,7 +60,8 @@ export interface PolicyPayload {
 
 /**
  * Carries out an approved change request inside the transaction of its last approval: a stage
- * move, a new policy version, or a retirement. A rollback review records a verdict on a rollback
+ * move, a new policy version, a retirement, or a governance change (a version's reason codes are
+ * left to the reaction subscribed to them). A rollback review records a verdict on a rollback
  * that already happened, so it changes nothing else.
  */
 export async function executeChangeRequestEffect(
@@ -81,6 +101,10 @@ export async function executeChangeRequestEffect(
     }
     case 'governance_change': {
       const p = payload as unknown as GovernancePayload;
+      // A version's reason codes are stored by the explanations' change request reaction
+      // (`reasonCodeReaction`, subscribed in src/server/reactions.ts): the workflow imports no
+      // domain that opens requests through it.
+      if (p.fact === 'reason-codes') return;
       if (p.fact === 'monitoring-config')
         await storeMonitoringConfig(trx, ctx, actor, { id: row.model_id!, name: row.model_name! }, p.config, {
           changeRequestId: row.id,

@@ -198,6 +198,8 @@ async function advance(
       version: row.version,
       from: row.from_stage,
       to: row.to_stage,
+      requestedBy: row.requested_by,
+      payload: JSON.parse(row.payload) as Record<string, unknown>,
       actor: actor.principal.name,
       requestId: actor.requestId,
     });

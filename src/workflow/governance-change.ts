@@ -122,20 +122,82 @@ async function raiseOpenRequests(
   }
 }
 
-/** The open governance change request of a model for one governed fact, if any. */
+/**
+ * The open governance change request of a model for one governed fact, if any; for a version's
+ * fact (its reason codes), the request of that version.
+ */
 async function pendingGovernanceChange(
   trx: Executor,
   modelId: string,
   fact: GovernancePayload['fact'],
+  versionId?: string,
 ): Promise<{ id: string } | undefined> {
-  const rows = await trx
+  let q = trx
     .selectFrom('change_requests')
     .select(['id', 'payload'])
     .where('model_id', '=', modelId)
     .where('kind', '=', 'governance_change')
-    .where('status', 'in', ['requested', 'in_review', 'approved'])
-    .execute();
+    .where('status', 'in', ['requested', 'in_review', 'approved']);
+  if (versionId !== undefined) q = q.where('version_id', '=', versionId);
+  const rows = await q.orderBy('created_at').orderBy('id').execute();
   return rows.find((r) => (JSON.parse(r.payload) as GovernancePayload).fact === fact);
+}
+
+/**
+ * The open request changing a version's reason codes, if any. Call it with the model's row locked
+ * ({@link lockModelForGovernance}), so two changes asked for at once find each other.
+ */
+export function pendingReasonCodeChange(
+  trx: Executor,
+  modelId: string,
+  versionId: string,
+): Promise<{ id: string } | undefined> {
+  return pendingGovernanceChange(trx, modelId, 'reason-codes', versionId);
+}
+
+/**
+ * Locks a model's row for the rest of the transaction (PostgreSQL; a SQLite write transaction
+ * already excludes others), as stage changes do: a governed change of one of its versions then
+ * sees the version's stage and its pending requests as they stay until it commits.
+ */
+export async function lockModelForGovernance(trx: Executor, ctx: AppContext, modelId: string): Promise<void> {
+  await lockModelRow(trx, ctx, modelId);
+}
+
+/**
+ * Opens a `governance_change` request holding a change of a production version's reason codes,
+ * inside the caller's transaction (the model's row locked, no request pending for them). It needs
+ * the policy's `governanceChanges` approvals for the model's tier; the version's authors may not
+ * approve it, nor may its requester. Returns the request's id; the explanations' reaction stores
+ * the table when it executes.
+ */
+export async function openReasonCodeChange(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  change: {
+    model: { id: string; name: string; riskTier: number };
+    version: { id: string; version: string };
+    payload: Extract<GovernancePayload, { fact: 'reason-codes' }>;
+  },
+): Promise<string> {
+  const policy = await getActivePolicy(trx);
+  const { model, version, payload } = change;
+  return openChangeRequest(trx, ctx, actor, {
+    kind: 'governance_change',
+    modelId: model.id,
+    modelName: model.name,
+    versionId: version.id,
+    version: version.version,
+    from: null,
+    to: null,
+    evidence: [],
+    requiredLevel: null,
+    reason: `reason-code change of ${model.name}@${version.version}: ${payload.changes.join('; ')}`,
+    required: governanceChangeVotes(policy.document, model.riskTier),
+    payload,
+    policyVersion: policy.version,
+  });
 }
 
 /** Opens a `governance_change` request on a model: no version, stage move, evidence or validation level. */

@@ -19,8 +19,12 @@ export type { ChangeRequest } from './change-request.schema.js';
 export {
   changeModel,
   changeMonitoringConfig,
+  lockModelForGovernance,
   modelPatchLoosenings,
+  openReasonCodeChange,
+  pendingReasonCodeChange,
   requestLegalHoldLift,
   type ModelChangeResult,
 } from './governance-change.js';
+export type { GovernancePayload } from './change-request.execute.js';
 export { changeRequestSchema } from './change-request.schema.js';
