@@ -198,15 +198,34 @@ export class ColumnBuilder {
   private textCache: CellTextCache<string | null> | null = null;
   /** Row → text of the numeric cells whose text differs from the number's shortest form. */
   private written: Map<number, string> | null = null;
+  private readonly numberTexts: boolean;
 
+  /**
+   * @param options.text the column is text from the start (a schema says so)
+   * @param options.buffer where to put the numbers while they fit (its length is the starting
+   *   capacity), and `options.textBuffer` the cells of a text column (overwritten from index 0):
+   *   a caller that builds many short columns one after the other reuses them and must be done
+   *   with each finished column before the next one is built
+   * @param options.numberTexts keep the text of numeric cells not written in the number's
+   *   shortest form (default true); without it, a column that turns categorical holds such
+   *   cells in the shortest form
+   */
   constructor(
     readonly name: string,
     private readonly onNonNumeric?: NonNumericHandler,
-    options: { text?: boolean } = {},
+    options: {
+      text?: boolean;
+      buffer?: Float64Array;
+      textBuffer?: (string | null)[];
+      numberTexts?: boolean;
+    } = {},
   ) {
+    this.numberTexts = options.numberTexts !== false;
     if (options.text === true) {
-      this.texts = [];
+      this.texts = options.textBuffer ?? [];
       this.numbers = new Float64Array(0);
+    } else if (options.buffer !== undefined) {
+      this.numbers = options.buffer;
     }
   }
 
@@ -223,18 +242,17 @@ export class ColumnBuilder {
   /** Appends a cell given as text (CSV, or a JSON string). */
   appendText(text: string): void {
     if (this.texts !== null) {
-      this.texts.push(isMissingText(text) ? null : text);
-      this.size++;
+      this.texts[this.size++] = isMissingText(text) ? null : text;
       return;
     }
     const value = parseNumberText(text);
     if (value === undefined) {
       this.becomeCategorical(text);
-      this.texts!.push(text);
-      this.size++;
+      this.texts![this.size++] = text;
       return;
     }
-    if (value === value && formatNumber(value) !== text) (this.written ??= new Map()).set(this.size, text);
+    if (this.numberTexts && value === value && formatNumber(value) !== text)
+      (this.written ??= new Map()).set(this.size, text);
     this.pushNumber(value);
   }
 
@@ -250,7 +268,7 @@ export class ColumnBuilder {
       }
       const value = parsePlainDecimalBytes(bytes, start, end);
       if (value !== undefined) {
-        if (!plainDecimalIsShortest(bytes, start, end, value))
+        if (this.numberTexts && !plainDecimalIsShortest(bytes, start, end, value))
           (this.written ??= new Map()).set(this.size, bytes.toString('utf8', start, end));
         this.pushNumber(value);
         return;
@@ -262,8 +280,7 @@ export class ColumnBuilder {
         value = isMissingText(text) ? null : text;
         this.textCache!.set(bytes, start, end, value);
       }
-      this.texts.push(value);
-      this.size++;
+      this.texts[this.size++] = value;
       return;
     }
     this.appendText(bytes.toString('utf8', start, end));
@@ -272,8 +289,7 @@ export class ColumnBuilder {
   /** Appends a number (NaN = missing). */
   appendNumber(value: number): void {
     if (this.texts !== null) {
-      this.texts.push(value === value ? formatNumber(value) : null);
-      this.size++;
+      this.texts[this.size++] = value === value ? formatNumber(value) : null;
       return;
     }
     this.pushNumber(value);
@@ -298,8 +314,7 @@ export class ColumnBuilder {
       this.pushNumber(NaN);
       return;
     }
-    this.texts.push(null);
-    this.size++;
+    this.texts[this.size++] = null;
   }
 
   /** Appends missing cells until the column has `length` cells. */
@@ -322,8 +337,7 @@ export class ColumnBuilder {
       case 'boolean': {
         const text = value ? 'true' : 'false';
         if (this.texts === null) this.becomeCategorical(text);
-        this.texts!.push(text);
-        this.size++;
+        this.texts![this.size++] = text;
         return;
       }
       case 'undefined':
@@ -343,7 +357,11 @@ export class ColumnBuilder {
 
   /** The finished column; the builder must not be used afterwards. */
   finish(): Column {
-    if (this.texts !== null) return { kind: 'categorical', name: this.name, values: this.texts };
+    if (this.texts !== null) {
+      // A reused array may be longer than this column.
+      if (this.texts.length > this.size) this.texts.length = this.size;
+      return { kind: 'categorical', name: this.name, values: this.texts };
+    }
     const values = this.numbers.length === this.size ? this.numbers : this.numbers.slice(0, this.size);
     if (this.written !== null) return { kind: 'numeric', name: this.name, values, texts: this.written };
     return { kind: 'numeric', name: this.name, values };

@@ -21,8 +21,16 @@ export interface SpilledColumn {
 
 /** Where a {@link ChunkedColumnBuilder} puts each finished chunk. */
 export interface ChunkTarget<R> {
-  /** Takes a chunk of `column.values.length` rows starting at data row `firstRow` (0-based). */
+  /**
+   * Takes a chunk of `column.values.length` rows starting at data row `firstRow` (0-based).
+   * The chunk's numbers live in a buffer reused for the next chunk: a target copies what it keeps.
+   */
   write(column: Column, firstRow: number): void;
+  /**
+   * Whether later chunks must keep the text of numeric cells not in the number's shortest form
+   * (what a column that turns categorical needs to show its cells as written).
+   */
+  needsNumberTexts(): boolean;
   /** The result, once every chunk is written; `kind` is the whole column's type. */
   finish(rows: number, kind: 'numeric' | 'categorical', firstNonNumeric: NonNumericCell | null): R;
   /** Releases what the target holds open (after an error; `finish` does it too). */
@@ -44,6 +52,9 @@ export class ChunkedColumnBuilder<R> {
   private text: boolean;
   private categorical: boolean;
   private nonNumeric: NonNumericCell | null = null;
+  /** The cells of every chunk (one buffer while numeric, one array once text; not one per chunk). */
+  private buffer: Float64Array | null = null;
+  private textBuffer: (string | null)[] | null = null;
 
   constructor(
     readonly name: string,
@@ -116,7 +127,13 @@ export class ChunkedColumnBuilder<R> {
     // Rows in errors count from the start of the file, not of the chunk.
     const shifted: NonNumericHandler | undefined =
       handler && ((column, cell) => handler(column, { row: cell.row + offset, value: cell.value }));
-    return new ColumnBuilder(this.name, shifted, { text: this.text });
+    if (this.text)
+      return new ColumnBuilder(this.name, shifted, { text: true, textBuffer: (this.textBuffer ??= []) });
+    this.buffer ??= new Float64Array(SPILL_CHUNK_ROWS);
+    return new ColumnBuilder(this.name, shifted, {
+      buffer: this.buffer,
+      numberTexts: this.target.needsNumberTexts(),
+    });
   }
 
   private flush(): void {
@@ -129,6 +146,7 @@ export class ChunkedColumnBuilder<R> {
     if (column.kind === 'categorical') {
       this.categorical = true;
       this.text = true;
+      this.buffer = null;
     }
     this.inner = this.newChunk();
   }
@@ -147,6 +165,10 @@ export class ColumnFileTarget implements ChunkTarget<SpilledColumn> {
 
   write(column: Column): void {
     writeChunk(this.fd!, column);
+  }
+
+  needsNumberTexts(): boolean {
+    return true;
   }
 
   finish(rows: number, kind: 'numeric' | 'categorical'): SpilledColumn {
@@ -296,6 +318,10 @@ export class ColumnSketchTarget implements ChunkTarget<ColumnSketchJSON> {
 
   write(column: Column): void {
     this.sketch.add(column);
+  }
+
+  needsNumberTexts(): boolean {
+    return this.sketch.countsTexts;
   }
 
   finish(

@@ -207,6 +207,25 @@ describe('CsvParser on generated tables', () => {
     );
   });
 
+  it('gives the same records when the caller reads every chunk into one buffer and overwrites it', () => {
+    const text = Buffer.from(`${TRICKY}\n"${'y'.repeat(5000)}",2,3\n5,"six",7`, 'utf8');
+    const expected = parse(text);
+    for (const chunkBytes of [1, 2, 3, 7, 64, 4096]) {
+      const records: [string[], number][] = [];
+      const parser = new CsvParser((record) => records.push([csvRecordTexts(record), record.line]));
+      const buffer = Buffer.alloc(chunkBytes);
+      for (let at = 0; at < text.length; at += chunkBytes) {
+        const n = text.copy(buffer, 0, at, Math.min(text.length, at + chunkBytes));
+        parser.push(buffer.subarray(0, n));
+        // What a reader does next with its buffer: fill it with the following bytes.
+        buffer.fill(0x3f);
+      }
+      parser.end();
+      expect(records).toEqual(expected);
+    }
+    expect(expected.length).toBe(TRICKY_RECORDS.length + 2);
+  });
+
   it('reads a record far longer than the chunks and keeps counting lines after it', () => {
     const long = 'x'.repeat(3_000_000);
     const records = parse(`a,b\n"${long}\n",1\n2,3\n`, 4096);

@@ -66,9 +66,15 @@ const INITIAL_FIELDS = 64;
  * never closed; whatever `onRecord` throws passes through.
  */
 export class CsvParser {
-  /** The start of an unfinished record, then chunks that arrived after it (all copies). */
-  private waiting: Buffer[] = [];
-  private waitingBytes = 0;
+  /**
+   * The start of an unfinished record, then the chunks that arrived after it, copied one after
+   * the other into one buffer reused for the whole file (it grows only for a record longer
+   * than a chunk), so reading a file allocates no memory per chunk.
+   */
+  private carry: Buffer = Buffer.allocUnsafeSlow(0);
+  private carryBytes = 0;
+  /** Bytes of the unfinished record when it was last parsed. */
+  private unfinishedBytes = 0;
   private line = 1;
   private atFileStart = true;
   private starts = new Int32Array(INITIAL_FIELDS);
@@ -85,33 +91,51 @@ export class CsvParser {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
-  /** Parses the records completed by this chunk. */
+  /** Parses the records completed by this chunk (the caller may reuse the chunk's memory afterwards). */
   push(chunk: Uint8Array): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (this.waiting.length > 0 && this.waitingBytes + bytes.length < 2 * this.waiting[0]!.length) {
-      // The unfinished record is much longer than a chunk: gather more before parsing it again.
-      this.wait(Buffer.from(bytes));
+    if (this.carryBytes === 0) {
+      this.keep(bytes, this.parse(bytes, false), false);
       return;
     }
-    const data = this.waiting.length === 0 ? bytes : Buffer.concat([...this.waiting, bytes]);
-    this.waiting = [];
-    this.waitingBytes = 0;
-    const consumed = this.parse(data, false);
-    // Copied: the caller may reuse its chunk's memory.
-    if (consumed < data.length) this.wait(Buffer.from(data.subarray(consumed)));
+    this.append(bytes);
+    // The unfinished record is much longer than a chunk: gather more before parsing it again.
+    if (this.carryBytes < 2 * this.unfinishedBytes) return;
+    const data = this.carry.subarray(0, this.carryBytes);
+    this.keep(data, this.parse(data, false), true);
   }
 
   /** Parses what is left as the file's last record. */
   end(): void {
-    const data = Buffer.concat(this.waiting);
-    this.waiting = [];
-    this.waitingBytes = 0;
+    const data = this.carry.subarray(0, this.carryBytes);
+    this.carryBytes = 0;
+    this.unfinishedBytes = 0;
     this.parse(data, true);
   }
 
-  private wait(bytes: Buffer): void {
-    this.waiting.push(bytes);
-    this.waitingBytes += bytes.length;
+  /** Keeps `data[consumed…]` (an unfinished record) at the start of the carry buffer. */
+  private keep(data: Buffer, consumed: number, inCarry: boolean): void {
+    const rest = data.length - consumed;
+    if (inCarry) this.carry.copyWithin(0, consumed, data.length);
+    else {
+      this.reserve(rest);
+      data.copy(this.carry, 0, consumed);
+    }
+    this.carryBytes = rest;
+    this.unfinishedBytes = rest;
+  }
+
+  private append(bytes: Buffer): void {
+    this.reserve(this.carryBytes + bytes.length);
+    bytes.copy(this.carry, this.carryBytes);
+    this.carryBytes += bytes.length;
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.carry.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * this.carry.length, 4096));
+    this.carry.copy(grown, 0, 0, this.carryBytes);
+    this.carry = grown;
   }
 
   /** Parses whole records from `data`; returns the offset of the first byte not consumed. */

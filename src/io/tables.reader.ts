@@ -10,6 +10,12 @@ import type { TableReadJob } from './table-read.worker.js';
 import { readTable } from './table.reader.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
+/**
+ * Young generation of a reader thread that keeps nothing per row (`sketch`, `spillTo`): its
+ * garbage is short-lived, and V8's default (up to 3 × 16 MiB per thread) would be most of the
+ * memory such a read needs.
+ */
+const BOUNDED_READ_YOUNG_GENERATION_MB = 12;
 /** Below this many bytes in total, files are read one after the other on the main thread. */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 const WORKER_URL = new URL('./table-read.worker.js', import.meta.url);
@@ -65,8 +71,12 @@ export async function readTables(
 }
 
 function readInWorker(job: TableReadJob, onBytesRead: (bytes: number) => void): Promise<Table> {
+  const bounded = job.options.sketch !== undefined || job.options.spillTo !== undefined;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: job });
+    const worker = new Worker(WORKER_URL, {
+      workerData: job,
+      ...(bounded ? { resourceLimits: { maxYoungGenerationSizeMb: BOUNDED_READ_YOUNG_GENERATION_MB } } : {}),
+    });
     let settled = false;
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') {

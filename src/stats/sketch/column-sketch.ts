@@ -111,6 +111,15 @@ export class ColumnSketch {
     }
   }
 
+  /**
+   * Whether the sketch still counts cells as text. A numeric column stops at more than 1,000
+   * distinct texts (it cannot be compared as categories any more), so from then on the texts
+   * of its numeric cells no longer matter.
+   */
+  get countsTexts(): boolean {
+    return this.counts !== null;
+  }
+
   private count(text: string, cap: number): void {
     const counts = this.counts!;
     const seen = counts.get(text);
