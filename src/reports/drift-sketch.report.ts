@@ -5,6 +5,7 @@ import {
   DEFAULT_DRIFT_SHARE,
   DEFAULT_THRESHOLDS,
   P_VALUE_METHODS,
+  compareCategoryCounts,
   compareColumn,
   defaultDriftMethod,
   populationStabilityIndex,
@@ -38,25 +39,21 @@ export interface SketchDriftReport extends DriftReport {
 const SKETCH_NUMERIC_METHODS: readonly DriftMethod[] = ['wasserstein', 'ks', 'psi'];
 const FEW_DISTINCT_VALUES = 5;
 
-/** Rebuilds a column from exact counts (order does not matter to any drift method). */
-function expand(sketch: ColumnSketchJSON, asText: boolean): Column {
-  if (!asText && sketch.kind === 'numeric' && sketch.exactValues !== null) {
-    const values = new Float64Array(sketch.rows);
-    let k = 0;
-    for (const [value, count] of sketch.exactValues) values.fill(value, k, (k += count));
-    const profile = sketch.numeric!;
-    values.fill(Number.POSITIVE_INFINITY, k, (k += profile.positiveInfinity));
-    values.fill(Number.NEGATIVE_INFINITY, k, (k += profile.negativeInfinity));
-    values.fill(Number.NaN, k);
-    return { kind: 'numeric', name: sketch.name, values };
-  }
-  const values = new Array<string | null>(sketch.rows);
+/** Rebuilds a numeric column from exact counts (order does not matter to any drift method). */
+function expandNumeric(sketch: ColumnSketchJSON): Column {
+  const values = new Float64Array(sketch.rows);
   let k = 0;
-  for (const [value, count] of sketch.categories!) values.fill(value, k, (k += count));
-  // Categories past the cap are pooled into one (counted, not told apart).
-  values.fill('(other categories)', k, (k += sketch.pooled));
-  values.fill(null, k);
-  return { kind: 'categorical', name: sketch.name, values };
+  for (const [value, count] of sketch.exactValues!) values.fill(value, k, (k += count));
+  const profile = sketch.numeric!;
+  values.fill(Number.POSITIVE_INFINITY, k, (k += profile.positiveInfinity));
+  values.fill(Number.NEGATIVE_INFINITY, k, (k += profile.negativeInfinity));
+  values.fill(Number.NaN, k);
+  return { kind: 'numeric', name: sketch.name, values };
+}
+
+/** A column's category counts; categories past the cap are pooled into one (counted, not told apart). */
+function categoryCounts(sketch: ColumnSketchJSON): [string, number][] {
+  return [...sketch.categories!, ['(other categories)', sketch.pooled]];
 }
 
 function roundHalfEven(x: number): number {
@@ -106,7 +103,17 @@ export function buildSketchDriftReport(
     if (countedExactly) {
       let result: ColumnDriftResult;
       try {
-        result = compareColumn(expand(ref, asText), expand(cur, asText), options);
+        // Categorical columns are compared on their counts: no cell is rebuilt.
+        result =
+          !asText && ref.kind === 'numeric'
+            ? compareColumn(expandNumeric(ref), expandNumeric(cur), options)
+            : compareCategoryCounts(
+                name,
+                categoryCounts(ref),
+                categoryCounts(cur),
+                { reference: ref.rows, current: cur.rows },
+                options,
+              );
       } catch (error) {
         if (error instanceof Error && !(error instanceof WardenError))
           throw invalidInput(error.message, '--column-method');

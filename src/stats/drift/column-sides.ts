@@ -74,6 +74,32 @@ export function categoricalSides(
   };
 }
 
+/**
+ * {@link categoricalSides} of two columns given as [category, cells] counts instead of cells
+ * (a category listed twice counts once, with the cells added): the same sides, in memory that
+ * does not grow with the row count.
+ */
+export function categoricalSidesFromCounts(
+  reference: Iterable<readonly [string, number]>,
+  current: Iterable<readonly [string, number]>,
+): CategoricalSides {
+  const tally = (counts: Iterable<readonly [string, number]>) => {
+    const map = new Map<string, number>();
+    for (const [value, count] of counts) if (count > 0) map.set(value, (map.get(value) ?? 0) + count);
+    return map;
+  };
+  const refMap = tally(reference);
+  const curMap = tally(current);
+  const categories = [...new Set([...refMap.keys(), ...curMap.keys()])].sort();
+  return {
+    kind: 'categorical',
+    categories,
+    ref: Float64Array.from(categories, (c) => refMap.get(c) ?? 0),
+    cur: Float64Array.from(categories, (c) => curMap.get(c) ?? 0),
+    newCategories: categories.filter((c) => !refMap.has(c)),
+  };
+}
+
 /** Numeric values tested as categories: one bin per distinct value of the union. */
 export function valuesAsCategories(sides: NumericSides): { ref: Float64Array; cur: Float64Array } {
   const { ref, cur } = sides.sorted;

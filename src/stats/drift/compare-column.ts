@@ -4,6 +4,7 @@ import {
   type Missing,
   type NumericSides,
   categoricalSides,
+  categoricalSidesFromCounts,
   distinctCount,
   nonMissing,
   numericSides,
@@ -72,32 +73,62 @@ export function compareColumn(
           (reference as { values: ReadonlyArray<string | null> }).values,
           (current as { values: ReadonlyArray<string | null> }).values,
         );
+  return compareSides(
+    reference.name,
+    reference.kind,
+    sides,
+    { reference: reference.values.length, current: current.values.length },
+    options,
+  );
+}
+
+/**
+ * {@link compareColumn} of a categorical column given as category counts: `rows` counts every
+ * cell, so the cells not in the counts are the missing ones. The same result as comparing the
+ * columns of those cells.
+ */
+export function compareCategoryCounts(
+  name: string,
+  reference: Iterable<readonly [string, number]>,
+  current: Iterable<readonly [string, number]>,
+  rows: { reference: number; current: number },
+  options: CompareColumnOptions = {},
+): ColumnDriftResult {
+  return compareSides(name, 'categorical', categoricalSidesFromCounts(reference, current), rows, options);
+}
+
+function compareSides(
+  name: string,
+  kind: Column['kind'],
+  sides: NumericSides | CategoricalSides,
+  rows: { reference: number; current: number },
+  options: CompareColumnOptions,
+): ColumnDriftResult {
   const [nr, nc] = nonMissing(sides);
   const infinite = sides.kind === 'numeric' ? sides.infinite : { reference: 0, current: 0 };
-  const missingRef = reference.values.length - nr - infinite.reference;
-  const missingCur = current.values.length - nc - infinite.current;
+  const missingRef = rows.reference - nr - infinite.reference;
+  const missingCur = rows.current - nc - infinite.current;
   const missing: Missing = {
     reference: missingRef,
     current: missingCur,
-    referenceRate: reference.values.length > 0 ? missingRef / reference.values.length : 0,
-    currentRate: current.values.length > 0 ? missingCur / current.values.length : 0,
+    referenceRate: rows.reference > 0 ? missingRef / rows.reference : 0,
+    currentRate: rows.current > 0 ? missingCur / rows.current : 0,
   };
   const distinct = distinctCount(sides, FEW_DISTINCT_VALUES);
-  const method = options.method ?? defaultDriftMethod(reference.kind, nr, distinct);
+  const method = options.method ?? defaultDriftMethod(kind, nr, distinct);
   if (!(method in DEFAULT_THRESHOLDS)) throw new Error(`unknown drift method "${method}"`);
-  if (NUMERIC_ONLY_METHODS.has(method) && reference.kind !== 'numeric') {
-    throw new Error(`method "${method}" does not apply to categorical column "${reference.name}"`);
+  if (NUMERIC_ONLY_METHODS.has(method) && kind !== 'numeric') {
+    throw new Error(`method "${method}" does not apply to categorical column "${name}"`);
   }
   const threshold = options.threshold ?? DEFAULT_THRESHOLDS[method];
-  if (!Number.isFinite(threshold))
-    throw new Error(`threshold of column "${reference.name}" must be a finite number`);
+  if (!Number.isFinite(threshold)) throw new Error(`threshold of column "${name}" must be a finite number`);
   const psiBins = options.psiBins ?? DEFAULT_PSI_BINS;
   if (!(Number.isInteger(psiBins) && psiBins >= 2)) throw new Error('psiBins must be an integer >= 2');
   const isP = P_VALUE_METHODS.has(method);
   const rule = isP ? `drift when p < ${fmt(threshold)}` : `drift when score >= ${fmt(threshold)}`;
   const base = {
-    name: reference.name,
-    type: reference.kind,
+    name,
+    type: kind,
     method,
     threshold,
     missing,

@@ -2,7 +2,7 @@
  * Drift detection: per-column two-sample tests and distances, the default method per column
  * (after Evidently), and the dataset-level verdict. Pure functions over typed arrays.
  */
-export { compareColumn, DEFAULT_PSI_BINS } from './compare-column.js';
+export { compareCategoryCounts, compareColumn, DEFAULT_PSI_BINS } from './compare-column.js';
 export type { CompareColumnOptions } from './compare-column.js';
 export { compareDatasets, DEFAULT_DRIFT_SHARE } from './compare-datasets.js';
 export type { CompareDatasetsOptions } from './compare-datasets.js';
