@@ -6,7 +6,7 @@
  */
 export type { CheckStatus, MonitorCheck } from './monitoring.types.js';
 export type { CheckedModel, MonitorOutcome, MonitorReaction } from './monitor-outcome.types.js';
-export { publishMonitorOutcome } from './monitor-outcome.js';
+export { lockModelForOutcome, publishMonitorOutcome } from './monitor-outcome.js';
 export { isRateRule } from './rules/signal.rules.js';
 export { monitorKind } from './rules/evaluate.js';
 export { runMonitoring } from './monitoring.run.js';

@@ -3,7 +3,7 @@ import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
 import { requireModel } from '../registry/registry.service.js';
 import type { Model } from '../registry/model.schema.js';
-import { publishMonitorOutcome } from './monitor-outcome.js';
+import { lockModelForOutcome, publishMonitorOutcome } from './monitor-outcome.js';
 import { evaluateModel, storeChecks } from './monitoring.service.js';
 import type { MonitorCheck } from './monitoring.types.js';
 
@@ -46,6 +46,8 @@ export async function runModelMonitoring(
   const runId = newId('run', options.now.getTime());
   try {
     await ctx.db.transaction().execute(async (trx) => {
+      // The model's row first: before the results' foreign keys and the audit chain's head.
+      await lockModelForOutcome(trx, ctx, model.id);
       if (options.confirm && !(await options.confirm(trx))) throw new RunAbandoned();
       for (const evaluation of evaluations) {
         await storeChecks(trx, { model, evaluation, runId, policyVersion, now: options.now });

@@ -3,6 +3,7 @@
  * tables, pure accessors other domains read rules through, and the stored version history.
  */
 export { DEFAULT_POLICY } from './default-policy.js';
+export { CUSTOM_METRIC_NAME, customMetricIssue, type CustomMetricStatement } from './custom-metric.rules.js';
 export {
   canonicalPolicyJson,
   canonicalPolicyYaml,
@@ -47,6 +48,7 @@ export {
   type CheckName,
   type GovernanceChanges,
   type PolicyDocument,
+  type RolloutAnalysisPolicy,
   type TierPolicy,
   type ValidationLevel,
   type VersionBump,

@@ -293,7 +293,11 @@ export function retirementPolicy(
 export type RolloutPolicy = TierPolicy['rollout'];
 export function rolloutPolicy(doc: PolicyDocument, tier: number): RolloutPolicy {
   const r = tierPolicy(doc, tier).rollout;
-  return { ...r, canaryStepsPct: [...r.canaryStepsPct] };
+  return {
+    ...r,
+    canaryStepsPct: [...r.canaryStepsPct],
+    ...(r.analysis ? { analysis: structuredClone(r.analysis) } : {}),
+  };
 }
 
 export type DocumentationPolicy = NonNullable<TierPolicy['documentation']> & {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { READ_ONLY_ROLES, ROLES } from '../auth/roles.js';
 import { STAGES } from '../registry/version.schema.js';
+import { CUSTOM_METRIC_NAME, customMetricIssue } from './custom-metric.rules.js';
 
 /** Risk tiers: 1 critical · 2 high · 3 standard · 4 experimental. */
 export const TIERS = ['1', '2', '3', '4'] as const;
@@ -192,6 +193,73 @@ const monitoringSchema = z.strictObject({
   alerting: alertingSchema,
 });
 
+/** A custom metric every rollout of the tier is judged on (a rollout naming the same metric replaces it). */
+const customMetricSchema = z
+  .strictObject({
+    name: z.string().max(60).regex(CUSTOM_METRIC_NAME, 'must be lower case letters, digits and _'),
+    signal: z.string().min(1).max(220).openapi({
+      description: 'signals.<name> or feedback.down (aggregate rate); score or latencyMs (mean or p95)',
+    }),
+    aggregate: z.enum(['rate', 'mean', 'p95']),
+    maxValue: z.number().finite().optional(),
+    maxIncrease: nonNegative.optional(),
+    failureLimit: z.number().int('must be an integer').min(0, 'must be >= 0').max(1000).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const issue = customMetricIssue(m);
+    if (issue) ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.message });
+  });
+
+/**
+ * Analysis defaults of the tier's rollouts: what a rollout that does not set a field gets. The
+ * error-rate and accuracy-drop limits are `rollbackErrorRatePct` and `rollbackAccuracyDropPct`,
+ * and the least time of a step `minStepMinutes`. Absent fields: Warden's defaults.
+ */
+const rolloutAnalysisSchema = z.strictObject({
+  intervalSeconds: z.number().int('must be an integer').min(1, 'must be >= 1').max(86_400).optional(),
+  minSamplesPerVariant: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(100_000_000)
+    .optional(),
+  maxWaitSeconds: z
+    .number()
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(90 * 86_400)
+    .optional(),
+  alpha: z.number().finite().gt(0, 'must be > 0').lt(0.5, 'must be < 0.5').optional(),
+  requireLabels: z.boolean().optional(),
+  failureLimit: z.number().int('must be an integer').min(0, 'must be >= 0').max(1000).optional(),
+  failureLimits: z
+    .record(
+      z.string().regex(CUSTOM_METRIC_NAME, 'must be a metric name such as error_rate'),
+      z.number().int('must be an integer').min(0, 'must be >= 0').max(1000),
+    )
+    .optional(),
+  thresholds: z
+    .strictObject({
+      latencyP95Ms: positive.optional(),
+      latencyP99Ms: positive.optional(),
+      predictionPsi: positive.optional(),
+      shadowAgreement: fraction.optional(),
+    })
+    .optional(),
+  custom: z
+    .array(customMetricSchema)
+    .max(20)
+    .superRefine((metrics, ctx) => {
+      const seen = new Set<string>();
+      metrics.forEach((m, i) => {
+        if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'named twice' });
+        seen.add(m.name);
+      });
+    })
+    .optional(),
+});
+export type RolloutAnalysisPolicy = z.infer<typeof rolloutAnalysisSchema>;
+
 const rolloutSchema = z.strictObject({
   canaryStepsPct: z
     .array(z.number().finite().gt(0, 'must be > 0').max(100, 'must be <= 100'))
@@ -210,6 +278,8 @@ const rolloutSchema = z.strictObject({
    * Absent in documents written before rollouts: `rollout`.
    */
   productionChange: z.enum(['rollout', 'direct']).optional(),
+  /** Absent in documents written before analysis defaults: Warden's defaults apply. */
+  analysis: rolloutAnalysisSchema.optional(),
 });
 
 const retentionSchema = z.strictObject({

@@ -2,7 +2,7 @@ import type { BackgroundTask } from '../core/background-task.js';
 import { notFound } from '../core/errors.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
-import { publishMonitorOutcome } from '../monitoring/index.js';
+import { lockModelForOutcome, publishMonitorOutcome } from '../monitoring/index.js';
 import type { StoredBlob } from './artifact-store.js';
 import { requireModel, requireVersion, type Actor } from './registry.service.js';
 import type { ModelVersion } from './version.schema.js';
@@ -55,6 +55,8 @@ async function recordIntegrity(
     observed.sha256 === target.expected.sha256 &&
     observed.size === target.expected.size;
   return ctx.db.transaction().execute(async (trx) => {
+    // The model's row before the audit chain's head, as every publisher of monitor outcomes.
+    await lockModelForOutcome(trx, ctx, target.model.id);
     const before = await trx
       .selectFrom('model_versions')
       .select(['integrity_failed_at'])

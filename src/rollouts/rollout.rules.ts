@@ -4,6 +4,7 @@
  * decides for the step (hold, advance, complete, pause or abort). Time is a parameter.
  */
 import { invalidInput } from '../core/errors.js';
+import { customMetricIssue, type RolloutAnalysisPolicy } from '../policy/index.js';
 import type { AnalysisThresholds, CustomMetric, MetricResult } from './rollout-analysis.rules.js';
 import { breachesLimit, overallVerdict } from './rollout-analysis.rules.js';
 
@@ -27,6 +28,8 @@ export interface TierRolloutPolicy {
   rollbackErrorRatePct: number;
   rollbackAccuracyDropPct: number;
   automaticRollback: boolean;
+  /** Analysis defaults of the tier's rollouts (absent: Warden's defaults). */
+  analysis?: RolloutAnalysisPolicy | undefined;
 }
 
 /** What a caller may set when starting a rollout; everything else comes from the policy. */
@@ -106,7 +109,15 @@ export interface RolloutPlan {
     failureLimits?: Record<string, number>;
     /** Custom metrics judged beside the built-in ones, each as metric `custom:<name>`. */
     custom?: CustomMetric[];
+    /**
+     * Where each value came from: `request` (the rollout's own), `policy` (the tier's) or
+     * `default` (Warden's). Keys are the fields (`thresholds.errorRate`, `failureLimits.<metric>`,
+     * `custom.<name>`). Absent in plans stored before it existed.
+     */
+    sources?: Record<string, AnalysisSource>;
   };
+  /** The policy version the tier's defaults were read from (absent in plans stored before it existed). */
+  policyVersion?: number;
   /** Shadow and A/B: how long the single step runs at least, in hours. */
   durationHours: number | null;
   automaticRollback: boolean;
@@ -119,40 +130,23 @@ export const DEFAULT_ALPHA = 0.01;
 export const DEFAULT_PREDICTION_PSI = 0.25;
 export const DEFAULT_SHADOW_AGREEMENT = 0.95;
 
-/** Record values a custom metric can read, and the aggregates each allows. */
-const NUMERIC_SOURCES = new Set(['score', 'latencyMs']);
-const RATE_SOURCES = /^(signals\..+|feedback\.down)$/;
+/** Where a value of a rollout's analysis came from. */
+export type AnalysisSource = 'request' | 'policy' | 'default';
 
-/** Checks custom metrics: a known source with an aggregate it allows, a limit, no name twice. */
-export function checkCustomMetrics(custom: readonly CustomMetricRequest[]): CustomMetric[] {
+/**
+ * Checks custom metrics (the rule of `customMetricIssue`: a known source with an aggregate it
+ * allows, a limit) and that no name is given twice; `at` is the path of the list, for errors.
+ */
+export function checkCustomMetrics(
+  custom: readonly CustomMetricRequest[],
+  at = 'analysis.custom',
+): CustomMetric[] {
   const seen = new Set<string>();
   return custom.map((m, i) => {
-    const at = `analysis.custom.${i}`;
-    if (!/^[a-z][a-z0-9_]*$/.test(m.name))
-      throw invalidInput(
-        `${at}.name must be lower case letters, digits and _ (e.g. toxicity_rate)`,
-        `${at}.name`,
-      );
-    if (seen.has(m.name)) throw invalidInput(`custom metric "${m.name}" is named twice`, `${at}.name`);
+    const issue = customMetricIssue(m);
+    if (issue) throw invalidInput(`${at}.${i}.${issue.field}: ${issue.message}`, `${at}.${i}.${issue.field}`);
+    if (seen.has(m.name)) throw invalidInput(`custom metric "${m.name}" is named twice`, `${at}.${i}.name`);
     seen.add(m.name);
-    const numeric = NUMERIC_SOURCES.has(m.signal);
-    if (!numeric && !RATE_SOURCES.test(m.signal))
-      throw invalidInput(
-        `${at}.signal must be signals.<name>, feedback.down, score or latencyMs (got "${m.signal}")`,
-        `${at}.signal`,
-      );
-    if (numeric && m.aggregate === 'rate')
-      throw invalidInput(
-        `${m.signal} is a number: aggregate it with mean or p95, not rate`,
-        `${at}.aggregate`,
-      );
-    if (!numeric && m.aggregate !== 'rate')
-      throw invalidInput(
-        `${m.signal} flags records: its aggregate is rate, not ${m.aggregate}`,
-        `${at}.aggregate`,
-      );
-    if (m.maxValue === undefined && m.maxIncrease === undefined)
-      throw invalidInput(`${at} needs maxValue, maxIncrease or both`, `${at}.maxValue`);
     return {
       name: m.name,
       signal: m.signal,
@@ -209,8 +203,19 @@ export function resolvePlan(
   if (strategy === 'ab' && steps[0]! >= 100) throw invalidInput('an A/B split must be below 100', 'ab.split');
   if (strategy === 'ab' && !request.ab) throw invalidInput('an A/B rollout needs ab.mde', 'ab');
   const a = request.analysis ?? {};
-  const stepSeconds = a.stepSeconds ?? policy.minStepMinutes * 60;
-  const intervalSeconds = a.intervalSeconds ?? Math.min(DEFAULT_INTERVAL_SECONDS, stepSeconds);
+  const p = policy.analysis ?? {};
+  const sources: Record<string, AnalysisSource> = {};
+  /** The rollout's value, else the tier's, else Warden's default, noting which. */
+  const pick = <T>(key: string, given: T | undefined, tier: T | undefined, fallback: () => T): T => {
+    if (given !== undefined) sources[key] = 'request';
+    else if (tier !== undefined) sources[key] = 'policy';
+    else sources[key] = 'default';
+    return given ?? tier ?? fallback();
+  };
+  const stepSeconds = pick('stepSeconds', a.stepSeconds, policy.minStepMinutes * 60, () => 0);
+  const intervalSeconds = pick('intervalSeconds', a.intervalSeconds, p.intervalSeconds, () =>
+    Math.min(DEFAULT_INTERVAL_SECONDS, stepSeconds),
+  );
   const durationHours =
     strategy === 'shadow'
       ? (request.durationHours ?? policy.shadowHours)
@@ -218,34 +223,73 @@ export function resolvePlan(
         ? (request.durationHours ?? null)
         : null;
   const hold = durationHours !== null ? durationHours * 3600 : stepSeconds;
-  const maxWaitSeconds = a.maxWaitSeconds ?? Math.max(4 * hold, 3600);
+  const maxWaitSeconds = pick('maxWaitSeconds', a.maxWaitSeconds, p.maxWaitSeconds, () =>
+    Math.max(4 * hold, 3600),
+  );
   if (maxWaitSeconds < hold)
     throw invalidInput(
-      `maxWaitSeconds (${maxWaitSeconds}) is shorter than the step's hold (${hold} s)`,
+      `maxWaitSeconds (${maxWaitSeconds}${sources.maxWaitSeconds === 'policy' ? ", the tier's policy" : ''}) is shorter than the step's hold (${hold} s)`,
       'analysis.maxWaitSeconds',
     );
   const t = a.thresholds ?? {};
+  const pt = p.thresholds ?? {};
+  const latencyP95Ms = pick('thresholds.latencyP95Ms', t.latencyP95Ms, pt.latencyP95Ms, () => undefined);
+  const latencyP99Ms = pick('thresholds.latencyP99Ms', t.latencyP99Ms, pt.latencyP99Ms, () => undefined);
+  const failureLimits = { ...(p.failureLimits ?? {}), ...(a.failureLimits ?? {}) };
+  for (const metric of Object.keys(failureLimits))
+    sources[`failureLimits.${metric}`] = a.failureLimits?.[metric] !== undefined ? 'request' : 'policy';
+  // A rollout's custom metric replaces the tier's of the same name; the tier's others still apply.
+  const requested = checkCustomMetrics(a.custom ?? []);
+  const tierCustom = checkCustomMetrics(p.custom ?? [], 'rollout.analysis.custom');
+  const byName = new Map(requested.map((m) => [m.name, m]));
+  const tierNames = new Set(tierCustom.map((m) => m.name));
+  const custom = [
+    ...tierCustom.map((m) => byName.get(m.name) ?? m),
+    ...requested.filter((m) => !tierNames.has(m.name)),
+  ];
+  for (const m of custom) sources[`custom.${m.name}`] = byName.has(m.name) ? 'request' : 'policy';
   const plan: RolloutPlan = {
     strategy,
     steps,
     analysis: {
       intervalSeconds,
       stepSeconds,
-      minSamplesPerVariant: a.minSamplesPerVariant ?? DEFAULT_MIN_SAMPLES,
+      minSamplesPerVariant: pick(
+        'minSamplesPerVariant',
+        a.minSamplesPerVariant,
+        p.minSamplesPerVariant,
+        () => DEFAULT_MIN_SAMPLES,
+      ),
       maxWaitSeconds,
-      alpha: a.alpha ?? DEFAULT_ALPHA,
-      requireLabels: a.requireLabels ?? false,
-      failureLimit: a.failureLimit ?? 0,
-      failureLimits: { ...(a.failureLimits ?? {}) },
-      ...(a.custom && a.custom.length > 0 ? { custom: checkCustomMetrics(a.custom) } : {}),
+      alpha: pick('alpha', a.alpha, p.alpha, () => DEFAULT_ALPHA),
+      requireLabels: pick('requireLabels', a.requireLabels, p.requireLabels, () => false),
+      failureLimit: pick('failureLimit', a.failureLimit, p.failureLimit, () => 0),
+      failureLimits,
+      ...(custom.length > 0 ? { custom } : {}),
       thresholds: {
-        errorRate: t.errorRate ?? policy.rollbackErrorRatePct / 100,
-        accuracyDrop: t.accuracyDrop ?? policy.rollbackAccuracyDropPct / 100,
-        predictionPsi: t.predictionPsi ?? DEFAULT_PREDICTION_PSI,
-        shadowAgreement: t.shadowAgreement ?? DEFAULT_SHADOW_AGREEMENT,
-        ...(t.latencyP95Ms !== undefined ? { latencyP95Ms: t.latencyP95Ms } : {}),
-        ...(t.latencyP99Ms !== undefined ? { latencyP99Ms: t.latencyP99Ms } : {}),
+        errorRate: pick('thresholds.errorRate', t.errorRate, policy.rollbackErrorRatePct / 100, () => 0),
+        accuracyDrop: pick(
+          'thresholds.accuracyDrop',
+          t.accuracyDrop,
+          policy.rollbackAccuracyDropPct / 100,
+          () => 0,
+        ),
+        predictionPsi: pick(
+          'thresholds.predictionPsi',
+          t.predictionPsi,
+          pt.predictionPsi,
+          () => DEFAULT_PREDICTION_PSI,
+        ),
+        shadowAgreement: pick(
+          'thresholds.shadowAgreement',
+          t.shadowAgreement,
+          pt.shadowAgreement,
+          () => DEFAULT_SHADOW_AGREEMENT,
+        ),
+        ...(latencyP95Ms !== undefined ? { latencyP95Ms } : {}),
+        ...(latencyP99Ms !== undefined ? { latencyP99Ms } : {}),
       },
+      sources,
     },
     durationHours,
     automaticRollback: policy.automaticRollback,

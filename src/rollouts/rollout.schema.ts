@@ -75,7 +75,11 @@ export const startRolloutSchema = z
           })
           .optional(),
       })
-      .optional(),
+      .optional()
+      .openapi({
+        description:
+          'Omitted fields come from the tier’s policy (rollout.analysis, rollbackErrorRatePct, …), else Warden’s defaults; custom metrics merge by name. The stored plan shows each value’s source',
+      }),
     durationHours: z
       .number()
       .positive()

@@ -4,6 +4,7 @@ import { conflict, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
+import { lockModelForOutcome } from '../monitoring/index.js';
 import { getActivePolicy, rolloutPolicy } from '../policy/index.js';
 import { requireModel, type Actor } from '../registry/registry.service.js';
 import { recordExperimentRun } from '../validation/index.js';
@@ -32,6 +33,7 @@ import {
   type RolloutRow,
 } from './rollout.repository.js';
 import {
+  ACTIVE_STATUSES,
   applyControl,
   blueGreenSwitched,
   decideStep,
@@ -67,8 +69,7 @@ export async function startRollout(
   const now = ctx.now();
   const started = await ctx.db.transaction().execute(async (trx) => {
     const model = await requireModel(trx, modelName);
-    if (ctx.store.capabilities.rowLocks)
-      await trx.selectFrom('models').select('id').where('id', '=', model.id).forUpdate().execute();
+    await lockModelForOutcome(trx, ctx, model.id);
     const candidate = await trx
       .selectFrom('model_versions')
       .select(['id', 'version', 'stage'])
@@ -115,11 +116,14 @@ export async function startRollout(
         rolloutId: active.id,
       });
     const policy = await getActivePolicy(trx);
-    const plan = resolvePlan(input, rolloutPolicy(policy.document, Number(modelRow.risk_tier)), (ab) =>
-      ab.metric === 'latency_ms'
-        ? meanSampleSize(ab.sd!, ab.mde, ab.alpha, ab.power)
-        : proportionSampleSize(ab.baseline!, ab.mde, ab.alpha, ab.power),
-    );
+    const plan: RolloutPlan = {
+      ...resolvePlan(input, rolloutPolicy(policy.document, Number(modelRow.risk_tier)), (ab) =>
+        ab.metric === 'latency_ms'
+          ? meanSampleSize(ab.sd!, ab.mde, ab.alpha, ab.power)
+          : proportionSampleSize(ab.baseline!, ab.mde, ab.alpha, ab.power),
+      ),
+      policyVersion: policy.version,
+    };
     const id = newId('rol', now.getTime());
     const weight = weightsAt(plan, 0).candidate;
     const row = {
@@ -584,7 +588,13 @@ async function applyDecision(
   }
 }
 
-/** Lock-and-reload inside a transaction: the row as it is now (locked on PostgreSQL). */
+/**
+ * Lock-and-reload inside a transaction: the row as it is now (locked on PostgreSQL). Every
+ * transaction that decides on a rollout locks its model's row first, as monitor outcomes do
+ * (`lockModelForOutcome`): model, then rollout, then the audit chain's head, in every path, so an
+ * evaluation that rolls a candidate back and the rollout's own decision never wait on each other
+ * in a circle.
+ */
 async function lockRollout(trx: Executor, ctx: AppContext, id: string): Promise<RolloutRow> {
   const row = await findRolloutRow(trx, id, ctx.store.capabilities.rowLocks);
   if (!row) throw notFound(`rollout ${id} does not exist`);
@@ -604,8 +614,11 @@ export async function controlRollout(
   reason: string | undefined,
 ): Promise<Rollout> {
   await ctx.db.transaction().execute(async (trx) => {
+    const found = await findRolloutRow(trx, id);
+    if (!found || found.model_name !== modelName)
+      throw notFound(`rollout ${id} of ${modelName} does not exist`);
+    await lockModelForOutcome(trx, ctx, found.model_id);
     const row = await lockRollout(trx, ctx, id);
-    if (row.model_name !== modelName) throw notFound(`rollout ${id} of ${modelName} does not exist`);
     const status = row.status as RolloutStatus;
     applyControl(status, control);
     const plan = planOf(row);
@@ -668,6 +681,7 @@ export async function runClaimedRollout(
   const now = ctx.now();
   const { results, shadow, ab, decision } = await analyseRollout(ctx.db, row, now);
   const applied = await ctx.db.transaction().execute(async (trx) => {
+    await lockModelForOutcome(trx, ctx, row.model_id);
     const current = await lockRollout(trx, ctx, id);
     if (current.status !== 'progressing' || current.lease_owner !== owner || current.step !== row.step)
       return null;
@@ -698,7 +712,11 @@ export async function abortOnMonitorAlert(
   const firing = outcome.checks.filter((c) => c.status === 'alert' && ROLLBACK_RULES.test(c.rule));
   if (firing.length === 0 || !planOf(row).automaticRollback) return 0;
   const reason = `monitor alert on the candidate: ${firing.map((c) => `${c.rule} ${c.value} > ${c.threshold}`).join(', ')}`;
-  await applyDecision(trx, ctx, await lockRollout(trx, ctx, row.id), { kind: 'abort', reason }, {}, null, {});
+  // The publisher holds the model's row, so no decision can have ended the rollout since it was
+  // read; checked again all the same, so an ended rollout is never aborted twice.
+  const current = await lockRollout(trx, ctx, row.id);
+  if (!ACTIVE_STATUSES.includes(current.status as RolloutStatus)) return 0;
+  await applyDecision(trx, ctx, current, { kind: 'abort', reason }, {}, null, {});
   invalidateRoutingTable(ctx);
   return 1;
 }
