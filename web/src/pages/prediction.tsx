@@ -362,10 +362,10 @@ export function DisputeTable({
             <th scope="col">Due</th>
             <th scope="col">Assignee</th>
             <th scope="col">Opened</th>
-            <th scope="col" class="wrap">
+            <th scope="col" class="wrap text-column">
               Statement
             </th>
-            <th scope="col" class="wrap">
+            <th scope="col" class="wrap text-column">
               Resolution
             </th>
           </tr>
@@ -373,7 +373,9 @@ export function DisputeTable({
         <tbody>
           {items.map((d) => (
             <tr key={d.id}>
-              <th scope="row">{d.id}</th>
+              <th scope="row" class="dispute-id">
+                <code>{d.id}</code>
+              </th>
               {withRecord ? (
                 <td>
                   <a href={`/predictions/${enc(d.recordId)}${query({ model: d.model, version: d.version })}`}>
@@ -390,7 +392,8 @@ export function DisputeTable({
               <td>{time(d.dueAt)}</td>
               <td>{d.assignee}</td>
               <td>
-                {time(d.openedAt)} by {d.openedBy}
+                {time(d.openedAt)}
+                <div class="muted small">by {d.openedBy}</div>
               </td>
               <td class="wrap">{d.statement}</td>
               <td class="wrap">
