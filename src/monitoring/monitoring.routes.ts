@@ -118,7 +118,8 @@ const monitorCheckSchema = z
     count: z.number().optional(),
     exampleIds: z.array(z.string()).optional(),
     observed: z.number().optional().openapi({
-      description: "A metric rule's window metric, e.g. the window's RMSE for rmse_increase",
+      description:
+        "A metric rule's window metric, e.g. the window's RMSE for rmse_increase, the window's accuracy (a fraction) for accuracy_decay, its Brier score for brier_drift",
     }),
     baseline: z.number().optional().openapi({ description: 'The baseline metric it was compared with' }),
     detail: z.string().optional(),

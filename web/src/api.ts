@@ -88,6 +88,49 @@ export const api = {
   del: <T>(path: string) => request<T>('DELETE', path),
 };
 
+/**
+ * POSTs a JSON body and saves the binary answer (a zip, say) as a file named `filename`; a
+ * refusal throws an ApiError with the API's reason in words.
+ */
+export async function download(path: string, body: unknown, filename: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method: 'POST',
+      headers,
+      credentials: 'same-origin',
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'unavailable', 'The server could not be reached.');
+  }
+  if (!response.ok) {
+    let error: { code?: string; message?: string; field?: string } | undefined;
+    try {
+      error = ((await response.json()) as { error?: typeof error }).error;
+    } catch {
+      error = undefined;
+    }
+    if (response.status === 401) onSignedOut?.(error?.message ?? 'The session ended.');
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'internal',
+      error?.message ?? `The server answered ${response.status}.`,
+      error?.field,
+    );
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** Builds a query string from the defined, non-empty values. */
 export function query(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();

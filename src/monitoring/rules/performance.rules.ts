@@ -58,6 +58,8 @@ function decayCheck(
     ...check,
     value: round(decay),
     status: verdict.status,
+    observed: round(current.value),
+    baseline: base,
     detail:
       `${metric} ${round(current.value * 100)} % over ${current.n} records against the validated ${round(base * 100)} %` +
       `. ${verdict.status}: ${verdict.detail}`,
@@ -156,6 +158,8 @@ export function brierDriftRule(input: RuleInput): RuleCheck[] {
       ...check,
       value: round(brier - base),
       status: verdict.status,
+      observed: round(brier),
+      baseline: base,
       detail: `brier ${round(brier)} against the validated ${round(base)}. ${verdict.status}: ${verdict.detail}`,
     },
   ];

@@ -4,12 +4,12 @@ import { enc, query } from '../api';
 import { LineChart } from '../components/chart';
 import { ErrorBox, Loading, TableWrap, num, slug, time } from '../components/ui';
 import { useApi, useApiAll, useTitle } from '../hooks';
+import { RealTimeView } from './monitoring-realtime';
 import {
   byTopic,
   DelayedLabels,
   FairnessPerGroup,
   label,
-  RecentAlerts,
   StatusBadge,
   type Series,
 } from './monitoring-views';
@@ -138,6 +138,7 @@ export function MonitoringPage() {
         <button type="submit">Show</button>
       </form>
       {!model ? <p class="muted">Name a model to see its monitoring.</p> : null}
+      {model ? <RealTimeView model={model} now={now} /> : null}
       {data.error ? <ErrorBox error={data.error} /> : null}
       {model && !data.data && !data.error ? <Loading what="monitoring results" /> : null}
       {data.data && series.length === 0 ? <p class="muted">No monitoring result in this window.</p> : null}
@@ -149,7 +150,6 @@ export function MonitoringPage() {
         <>
           <section class="card" aria-labelledby="now">
             <h2 id="now">Latest per check</h2>
-            <RecentAlerts model={model} now={now} />
             <TableWrap label="Latest per check">
               <table class="data">
                 <thead>
