@@ -1,6 +1,7 @@
 import type { InputField } from '../monitoring.types.js';
 import type { FieldProfile } from '../window-profile.js';
 import { profileKs, profilePsi, profilePsiBins } from '../../stats/sketch/index.js';
+import { kstwoSf } from '../../stats/distributions/index.js';
 import { categoricalDrift, itemCounts } from './distribution.js';
 import { judgePsiAgainstNoise } from './noise-verdict.js';
 import type { RuleCheck, RuleInput } from './rule.types.js';
@@ -37,9 +38,12 @@ function columnPsi(
       return { psi: null, method: 'psi', pValue: null, bins };
     const ks = profileKs(reference.numeric, current.numeric);
     const psi = profilePsiBins(reference.numeric, current.numeric, { bins });
+    const ksP = ksAsymptoticPValue(ks, reference.numeric.count, current.numeric.count);
     return {
       psi: psi.psi,
-      method: `psi over ${bins} reference-quantile bins; KS D ≈ ${round(ks.statistic)} (between ${round(ks.lower)} and ${round(ks.upper)})`,
+      method:
+        `psi over ${bins} reference-quantile bins; KS D ≈ ${round(ks.statistic)} (between ${round(ks.lower)} and ${round(ks.upper)}), ` +
+        `KS p-value ≈ ${round(ksP.estimate)} (between ${round(ksP.lower)} and ${round(ksP.upper)})`,
       pValue: null,
       bins: psi.bins,
     };
@@ -52,6 +56,22 @@ function columnPsi(
     pValue: drift.pValue,
     bins: drift.categories,
   };
+}
+
+/**
+ * Asymptotic two-sample KS p-value of a profile statistic, as scipy's `ks_2samp(method='asymp')`:
+ * P(D > d) under the Kolmogorov two-sided distribution with n·m/(n+m) rounded to an integer. The
+ * statistic's bounds give the p-value's bounds (a larger D, a smaller p-value). Shown beside the
+ * PSI verdict, which it does not decide.
+ */
+function ksAsymptoticPValue(
+  ks: { statistic: number; lower: number; upper: number },
+  n: number,
+  m: number,
+): { estimate: number; lower: number; upper: number } {
+  const en = Math.round((n * m) / (n + m));
+  const p = (d: number) => Math.min(1, Math.max(0, kstwoSf(d, en)));
+  return { estimate: p(ks.statistic), lower: p(ks.upper), upper: p(ks.lower) };
 }
 
 /**

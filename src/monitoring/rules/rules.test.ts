@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../policy/index.js';
 import { resolveThresholds } from '../monitoring-config.js';
@@ -111,6 +112,44 @@ describe('data rules', () => {
     expect(x.status).toBe(status);
     expect(x.policyRule).toBe('triggers.dataDriftPsi');
     expect(x.threshold).toBe(0.05);
+  });
+
+  it('states the KS p-value beside the PSI: scipy’s asymptotic p-value of the raw values lies within its bounds', () => {
+    // The same draws as sample(): per record a normal x, then a uniform score.
+    const raw = (n: number, mean: number, seed: number) => {
+      const rng = seeded(seed);
+      return Array.from({ length: n }, () => {
+        const x = rng.normal(mean, 1);
+        rng.uniform();
+        return x;
+      });
+    };
+    const x = dataDriftRule(input(sample(400, 0.15, 2), { reference: sample(600, 0, 1) })).find(
+      (c) => c.feature === 'x',
+    )!;
+    const m = /KS D ≈ ([\d.e-]+) .*KS p-value ≈ ([\d.e-]+) \(between ([\d.e-]+) and ([\d.e-]+)\)/.exec(
+      x.detail!,
+    );
+    expect(m, x.detail).not.toBeNull();
+    const [d, p, lower, upper] = m!.slice(1).map(Number) as [number, number, number, number];
+    const run = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        `import json,sys
+from scipy import stats
+a=json.load(sys.stdin)
+en=round(len(a['ref'])*len(a['cur'])/(len(a['ref'])+len(a['cur'])))
+print(json.dumps({'raw': stats.ks_2samp(a['ref'], a['cur'], method='asymp').pvalue, 'of_d': float(stats.kstwo.sf(a['d'], en))}))`,
+      ],
+      { input: JSON.stringify({ ref: raw(600, 0, 1), cur: raw(400, 0.15, 2), d }), encoding: 'utf8' },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const scipy = JSON.parse(run.stdout) as { raw: number; of_d: number };
+    expect(p).toBeCloseTo(scipy.of_d, 9);
+    expect(lower).toBeLessThanOrEqual(scipy.raw * (1 + 1e-9));
+    expect(upper).toBeGreaterThanOrEqual(scipy.raw * (1 - 1e-9));
+    expect(scipy.raw).toBeGreaterThan(0.001); // a p-value far from 0, so the bounds say something
   });
 
   it('PSI of a 0.5 sd shift is near its exact value (ln-ratio over deciles, about 0.25)', () => {

@@ -310,8 +310,8 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       </TableWrap>
       <p class="muted small">
         Features carry no group in the registry, so they are listed as “ungrouped”. For numeric features the
-        distribution test gives the Kolmogorov–Smirnov distance bounds; for categories, the chi-square
-        p-value.
+        distribution test gives the Kolmogorov–Smirnov distance and its asymptotic p-value, each with the
+        bounds the window's sketches allow; for categories, the chi-square p-value.
       </p>
       <TableWrap label="Missing values and new categories">
         <table class="data">
