@@ -5,6 +5,7 @@
  * machine's load; CPU per request much less).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -50,4 +51,16 @@ export function cpuSpent(before: Map<number, number>, after: Map<number, number>
     if (end !== undefined && Number.isFinite(end) && Number.isFinite(start)) total += end - start;
   }
   return total;
+}
+
+/** `--cpu-prof` flags for a server process when BENCH_CPU_PROF names a directory. */
+export function profileFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(dir)}`,
+        `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
 }

@@ -28,7 +28,13 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import SqliteDatabase from '../../src/db/sqlite-driver.js';
 import { GENESIS_HASH, hashEntry } from '../../src/audit/audit-chain.js';
-import { cpuSnapshot, cpuSpent, postgresBackendPids, processCpuSeconds } from './process-cpu.js';
+import {
+  cpuSnapshot,
+  cpuSpent,
+  postgresBackendPids,
+  processCpuSeconds,
+  profileFlags,
+} from './process-cpu.js';
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 1000);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 10);
@@ -82,18 +88,6 @@ interface ReadFigures {
   cpuPer1000: number;
   /** CPU seconds of the PostgreSQL backends per 1,000 reads (PostgreSQL only). */
   dbCpuPer1000?: number;
-}
-
-/** `--cpu-prof` flags for a server process when BENCH_CPU_PROF names a directory. */
-function profileFlags(name: string): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
-  return dir
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${path.resolve(dir)}`,
-        `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`,
-      ]
-    : [];
 }
 
 /** GET version at CONNECTIONS connections for SECONDS, visiting versions in a scattered order. */

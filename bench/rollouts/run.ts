@@ -22,7 +22,13 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { decideRoute, type RouteEntry } from '../../src/rollouts/rollout-routing.js';
-import { cpuSnapshot, cpuSpent, postgresBackendPids, processCpuSeconds } from '../registry/process-cpu.js';
+import {
+  cpuSnapshot,
+  cpuSpent,
+  postgresBackendPids,
+  processCpuSeconds,
+  profileFlags,
+} from '../registry/process-cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLI = path.resolve('dist/cli/main.js');
@@ -67,17 +73,6 @@ interface Figures {
   cpuPer1000: number;
   /** CPU seconds of the PostgreSQL backends per 1,000 decisions. */
   dbCpuPer1000?: number;
-}
-
-function profileFlags(name: string): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
-  return dir
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${path.resolve(dir)}`,
-        `--cpu-prof-name=route-${name}-${Date.now()}.cpuprofile`,
-      ]
-    : [];
 }
 
 function describe(f: Figures): string {
@@ -150,7 +145,14 @@ async function benchWarden(
   const token = init.stdout.trim().split('\n').pop()!;
   const server: ChildProcess = spawn(
     process.execPath,
-    [...profileFlags(label.replace(/\W+/g, '-')), cli, 'serve', ...storeArgs, '--port', String(port)],
+    [
+      ...profileFlags(`route-${label.replace(/\W+/g, '-')}`),
+      cli,
+      'serve',
+      ...storeArgs,
+      '--port',
+      String(port),
+    ],
     { stdio: 'ignore' },
   );
   try {
@@ -215,7 +217,7 @@ async function benchBareHono(): Promise<Figures> {
   const server = spawn(
     process.execPath,
     [
-      ...profileFlags('bare-hono'),
+      ...profileFlags('route-bare-hono'),
       '--import',
       'tsx',
       path.resolve('bench/rollouts/bare-hono.ts'),
