@@ -1,12 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { ROLES, type Role } from '../auth/roles.js';
+import { WardenError } from '../core/errors.js';
 import { negotiateFormat, sendDocument } from '../documents/index.js';
-import type { AppContext } from '../http/context.js';
+import type { AppContext, WardenEnv } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
-import { generateModelCard } from '../modelcards/index.js';
+import { generateModelCard, type ModelCard } from '../modelcards/index.js';
 import { explainabilityPolicy, getActivePolicy } from '../policy/index.js';
 import { modelName } from '../registry/model.schema.js';
+import type { Actor } from '../registry/registry.service.js';
 import { semverString } from '../registry/version.schema.js';
 import { changeRequestSchema } from '../workflow/index.js';
 import { adverseActionNotice, decisionExplanation, type ContestInfo } from './decision.document.js';
@@ -81,7 +84,35 @@ async function contestInfo(ctx: AppContext, row: DecisionRow): Promise<ContestIn
   return { contact: row.model_owner, disputeDays: days };
 }
 
+/** The caller of a request, as the services record it in the audit trail. */
+function actorOf(c: Context<WardenEnv>): Actor {
+  return { principal: c.get('principal'), requestId: c.get('requestId') };
+}
+
+/** A decision query's optional narrowing of a record id used by several models. */
+type DecisionScope = Omit<Extract<DecisionQuery, { recordId: string }>, 'recordId'>;
+
+/** A request on a route whose path names a decision's record id. */
+type RecordContext = Context<WardenEnv, string, { out: { param: { recordId: string } } }>;
+
+/** A version's model card, or null when the version has none to build from (any other failure propagates). */
+async function modelCardOrNull(ctx: AppContext, row: DecisionRow): Promise<ModelCard | null> {
+  try {
+    return await generateModelCard(ctx.db, row.model_name, row.version, ctx.now());
+  } catch (error) {
+    if (error instanceof WardenError && error.code === 'not_found') return null;
+    throw error;
+  }
+}
+
 export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): void {
+  /**
+   * The decision the path's record id names, narrowed by `scope` (model, version), read for
+   * `purpose`: the caller is checked and the read audited.
+   */
+  const recordDecision = (c: RecordContext, scope: DecisionScope, purpose: string) =>
+    readDecision(ctx, actorOf(c), { recordId: c.req.valid('param').recordId, ...scope }, purpose);
+
   routes.add(
     createRoute({
       method: 'get',
@@ -102,7 +133,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
       const q = c.req.valid('query');
       const row = await readDecision(
         ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
+        actorOf(c),
         { model: q.model, inputHash: q.inputHash, version: q.version },
         'lineage',
       );
@@ -123,13 +154,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     }),
     DECISION_ROLES,
     async (c) => {
-      const query: DecisionQuery = { recordId: c.req.valid('param').recordId, ...c.req.valid('query') };
-      const row = await readDecision(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        query,
-        'lineage',
-      );
+      const row = await recordDecision(c, c.req.valid('query'), 'lineage');
       return c.json(await toLineage(ctx.db, row), 200);
     },
   );
@@ -151,12 +176,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     DECISION_ROLES,
     async (c) => {
       const { n, ...scope } = c.req.valid('query');
-      const row = await readDecision(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        { recordId: c.req.valid('param').recordId, ...scope },
-        'reasons',
-      );
+      const row = await recordDecision(c, scope, 'reasons');
       return c.json(await principalReasons(ctx.db, row, n), 200);
     },
   );
@@ -181,12 +201,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     async (c) => {
       const { n, format, ...scope } = c.req.valid('query');
       const wanted = negotiateFormat(format, c.req.header('accept'));
-      const row = await readDecision(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        { recordId: c.req.valid('param').recordId, ...scope },
-        'notice',
-      );
+      const row = await recordDecision(c, scope, 'notice');
       const reasons = await principalReasons(ctx.db, row, n);
       const lineage = await toLineage(ctx.db, row);
       const doc = adverseActionNotice(lineage, reasons, await contestInfo(ctx, row));
@@ -215,14 +230,9 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     async (c) => {
       const { n, format, ...scope } = c.req.valid('query');
       const wanted = negotiateFormat(format, c.req.header('accept'));
-      const row = await readDecision(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        { recordId: c.req.valid('param').recordId, ...scope },
-        'explanation',
-      );
+      const row = await recordDecision(c, scope, 'explanation');
       const lineage = await toLineage(ctx.db, row);
-      const card = await generateModelCard(ctx.db, row.model_name, row.version, ctx.now()).catch(() => null);
+      const card = await modelCardOrNull(ctx, row);
       const doc = decisionExplanation(lineage, card, await contestInfo(ctx, row), n);
       return sendDocument(c, wanted, doc, doc) as never;
     },
@@ -240,14 +250,8 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     }),
     DECISION_WRITER_ROLES,
     async (c) => {
-      const actor = { principal: c.get('principal'), requestId: c.get('requestId') };
-      const row = await readDecision(
-        ctx,
-        actor,
-        { recordId: c.req.valid('param').recordId, ...c.req.valid('query') },
-        'dispute',
-      );
-      return c.json(await openDispute(ctx, actor, row, c.req.valid('json').statement), 201);
+      const row = await recordDecision(c, c.req.valid('query'), 'dispute');
+      return c.json(await openDispute(ctx, actorOf(c), row, c.req.valid('json').statement), 201);
     },
   );
 
@@ -337,12 +341,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     async (c) => {
       const id = c.req.valid('param').id;
       await ownerCheck(c.get('principal'), id);
-      const dispute = await updateDispute(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        id,
-        c.req.valid('json'),
-      );
+      const dispute = await updateDispute(ctx, actorOf(c), id, c.req.valid('json'));
       return c.json(dispute, 200);
     },
   );
@@ -360,12 +359,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     OPT_OUT_ROLES,
     async (c) => {
       const body = c.req.valid('json');
-      const { created: _, ...optOut } = await recordOptOut(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        body.subjectKey,
-        body.model,
-      );
+      const { created: _, ...optOut } = await recordOptOut(ctx, actorOf(c), body.subjectKey, body.model);
       return c.json(optOut, 201);
     },
   );
@@ -390,13 +384,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     REASON_CODE_WRITERS,
     async (c) => {
       const { name, version } = c.req.valid('param');
-      const result = await changeReasonCodes(
-        ctx,
-        { principal: c.get('principal'), requestId: c.get('requestId') },
-        name,
-        version,
-        c.req.valid('json'),
-      );
+      const result = await changeReasonCodes(ctx, actorOf(c), name, version, c.req.valid('json'));
       // Both bodies are declared above; the typed handler checks the last success status only.
       if (result.outcome !== 'requested')
         return c.json(
@@ -441,16 +429,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
     REASON_CODE_WRITERS,
     async (c) => {
       const { name, version } = c.req.valid('param');
-      return c.json(
-        await setAdverseOutcome(
-          ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          name,
-          version,
-          c.req.valid('json'),
-        ),
-        200,
-      );
+      return c.json(await setAdverseOutcome(ctx, actorOf(c), name, version, c.req.valid('json')), 200);
     },
   );
 
@@ -482,7 +461,7 @@ export function registerExplanationRoutes(routes: RouteTable, ctx: AppContext): 
         const { name, version } = c.req.valid('param');
         const upload = await uploadExplanationEvidence(
           ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
+          actorOf(c),
           name,
           version,
           kind,
