@@ -7,6 +7,7 @@ import pg from 'pg';
 import { postgresArrayQuery, sqliteArrayQuery, type RowReader } from './row-reader.js';
 import type { Database } from './schema.js';
 import { statementName } from './statement-names.js';
+import { EventLoopSlices } from './event-loop-slices.js';
 
 /**
  * What differs between the two engines, declared once. Services ask these questions instead
@@ -134,7 +135,10 @@ export function openSqliteStore(
   });
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'full'}`);
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    plugins: [new EventLoopSlices()],
+  });
   return {
     db,
     capabilities: { engine: 'sqlite', rowLocks: false, multiNode: false },

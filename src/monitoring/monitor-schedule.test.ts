@@ -261,6 +261,40 @@ describeEachBackend('claimDueSchedules', (backend) => {
 });
 
 describeEachBackend('a scheduler round', (backend) => {
+  it('schedules nothing for a model without a version, and every family once its first version exists', async () => {
+    let clock = new Date('2026-03-02T10:00:00.000Z');
+    const server = await startTestServer(backend, { now: () => clock });
+    try {
+      // Thousands of models registered ahead of their first version must not fill the schedule with
+      // evaluations of nothing (each one a committed transaction).
+      for (let i = 0; i < 5; i++) {
+        const created = await server.api('POST', '/api/v1/models', {
+          body: { name: `empty${i}`, owner: 'alice', riskTier: 1 },
+        });
+        expect(created.status).toBe(201);
+      }
+      expect(await runDueMonitors(server.ctx)).toBe(0);
+      const rows = () =>
+        server.ctx.db.selectFrom('monitor_schedule').select(['model_id', 'family']).execute();
+      expect(await rows()).toEqual([]);
+      // A tier-1 model with a version: its four rule families are scheduled (see the round test below).
+      await registerMonitoredModel(server, 'versioned', { riskTier: 1 });
+      // The schedule is brought in line with the registry at most every 30 s.
+      clock = new Date(clock.getTime() + 31_000);
+      expect(await runDueMonitors(server.ctx, 'server', { budgetMs: 60_000 })).toBe(4);
+      const scheduled = await rows();
+      expect(scheduled).toHaveLength(4);
+      const versioned = await server.ctx.db
+        .selectFrom('models')
+        .select('id')
+        .where('name', '=', 'versioned')
+        .executeTakeFirstOrThrow();
+      expect(new Set(scheduled.map((r) => r.model_id))).toEqual(new Set([versioned.id]));
+    } finally {
+      await server.close();
+    }
+  });
+
   it('runs every due slot, more than one claim batch, in one round', async () => {
     const now = new Date('2026-03-02T10:00:00.000Z');
     const server = await startTestServer(backend, { now: () => now });

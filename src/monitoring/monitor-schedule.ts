@@ -44,14 +44,18 @@ const SYNC_CHUNK = 200;
 
 /**
  * Brings the schedule in line with the policy and each model's overrides: one row per
- * (model, family) with a cadence, first due now; rows whose family lost its cadence are removed.
- * Reads the models, their overrides and the schedule in three statements and writes only the
- * differences in chunks, so a round costs the same few statements whatever the number of models.
- * Safe to run from several servers at once (inserts skip existing rows; updates are idempotent).
+ * (model, family) with a cadence, for models that have a version, first due now; rows whose family
+ * lost its cadence are removed. Reads the models, which of them have versions, their overrides and
+ * the schedule in four statements and writes only the differences in chunks, so a round costs
+ * the same few statements whatever the number of models. Safe to run from several servers at once (inserts skip existing rows; updates are idempotent).
  */
 async function syncSchedules(db: Executor, now: Date): Promise<void> {
   const policy = await getActivePolicy(db);
   const models = await db.selectFrom('models').select(['id', 'risk_tier']).execute();
+  // A model without a version has nothing to evaluate: it is scheduled once its first version exists.
+  const versioned = new Set(
+    (await db.selectFrom('model_versions').select('model_id').distinct().execute()).map((v) => v.model_id),
+  );
   const configs = await db.selectFrom('monitoring_configs').select(['model_id', 'config']).execute();
   const configOf = new Map(configs.map((c) => [c.model_id, c.config]));
   const existing = await db
@@ -67,7 +71,7 @@ async function syncSchedules(db: Executor, now: Date): Promise<void> {
     const config = withDefaults(stored === undefined ? {} : (JSON.parse(stored) as MonitoringConfigInput));
     const minutes = cadences(policy.document, model.risk_tier, config);
     for (const family of RULE_FAMILIES) {
-      const interval = minutes[family];
+      const interval = versioned.has(model.id) ? minutes[family] : null;
       const row = byKey.get(`${model.id}/${family}`);
       if (interval === null) {
         if (row) deletes.push(row.id);
