@@ -137,7 +137,7 @@ export function openSqliteStore(
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    plugins: [new EventLoopSlices()],
+    plugins: [new EventLoopSlices(() => sqlite.inTransaction)],
   });
   return {
     db,

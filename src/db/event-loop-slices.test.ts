@@ -38,6 +38,35 @@ describe('a long run of statements on the embedded store', () => {
     }
   });
 
+  it('never splits a transaction: the turn comes with the first statement after it', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      let turned = false;
+      setImmediate(() => {
+        turned = true;
+      });
+      let inside = 0;
+      const turnedInside = await server.ctx.db.transaction().execute(async (trx) => {
+        // Far longer than a slice: the write lock is held throughout, so no turn is given.
+        while (inside < 20_000) {
+          await sql`select count(*) as n from models`.execute(trx);
+          inside++;
+        }
+        return turned;
+      });
+      expect(turnedInside).toBe(false);
+      let after = 0;
+      while (!turned && after < MAX_STATEMENTS) {
+        await sql`select 1 as one`.execute(server.ctx.db);
+        after++;
+      }
+      expect(turned).toBe(true);
+      expect(after).toBeLessThan(MAX_STATEMENTS);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('gives the event loop a turn during the run', async () => {
     const server = await startTestServer('sqlite');
     try {

@@ -16,15 +16,19 @@ export const SLICE_MS = 10;
  * thousands of models, a purge) would hold off every request, `/healthz` included, until it ends.
  * This plugin gives the loop back once a run of statements has held it for {@link SLICE_MS}: the
  * next statement's result is handed over after one turn of the loop, in which pending requests are
- * read and queued for the connection. The connection itself stays serialised by the driver, so a
- * transaction keeps its statements in order and nobody else's run inside it.
+ * read and queued for the connection. It never yields inside a transaction: a transaction holds
+ * the file's write lock, and another connection to the same file waiting for that lock (busy
+ * timeout) waits synchronously, so a transaction runs to its end as before and the turn comes
+ * with the first statement after it.
  */
 export class EventLoopSlices implements KyselyPlugin {
   /** When the current run of statements began, or null when the loop has turned since. */
   #runStart: number | null = null;
+  readonly #inTransaction: () => boolean;
   readonly #sliceMs: number;
 
-  constructor(sliceMs = SLICE_MS) {
+  constructor(inTransaction: () => boolean, sliceMs = SLICE_MS) {
+    this.#inTransaction = inTransaction;
     this.#sliceMs = sliceMs;
   }
 
@@ -40,7 +44,7 @@ export class EventLoopSlices implements KyselyPlugin {
       setImmediate(() => {
         this.#runStart = null;
       });
-    } else if (now - this.#runStart >= this.#sliceMs) {
+    } else if (now - this.#runStart >= this.#sliceMs && !this.#inTransaction()) {
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return args.result;

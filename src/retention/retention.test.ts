@@ -5,6 +5,8 @@ import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { approveAll } from '../../test/support/governance.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { features, post, registerMonitoredModel, seeded } from '../monitoring/monitoring.test-helper.js';
+import { verifyAuditChain } from '../audit/audit-verify.js';
+import { startServer } from '../server/server.js';
 import { registerRetentionCommands } from './retention.command.js';
 import { retentionTask, runRetention } from './retention.service.js';
 
@@ -174,4 +176,37 @@ describeEachBackend('retention is enforced (finding 8)', (backend) => {
     expect(a.purges.length + b.purges.length).toBe(0);
     expect((await server.api('GET', '/api/v1/audit?action=retention.purged')).body.items).toHaveLength(2);
   });
+
+  // Several servers share a store on PostgreSQL only; an embedded SQLite file belongs to one server.
+  it.skipIf(backend === 'sqlite')(
+    'purges each record once when two servers sharing the store purge at the same moment',
+    async () => {
+      clock = new Date('2026-01-25T00:00:00.000Z');
+      const other = await startServer(server.store.config, { background: false, now: () => clock });
+      try {
+        const runs = await Promise.all([
+          runRetention(server.ctx),
+          runRetention(other.ctx),
+          runRetention(server.ctx),
+          runRetention(other.ctx),
+        ]);
+        // Each model's two old records (and its old labels) are purged by exactly one of the four runs.
+        const purges = runs.flatMap((r) => r.purges).map((p) => [p.model, p.records]);
+        expect(purges.sort()).toEqual([
+          ['fraud', 2],
+          ['held', 2],
+        ]);
+        expect(await left('fraud')).toEqual(['new']);
+        expect(await left('held')).toEqual(['new']);
+        const entries = await server.api('GET', '/api/v1/audit?action=retention.purged');
+        expect(entries.body.items.map((e: { subject: string }) => e.subject).sort()).toEqual([
+          'model:fraud',
+          'model:held',
+        ]);
+        expect(await verifyAuditChain(server.ctx.store)).toMatchObject({ ok: true });
+      } finally {
+        await other.close();
+      }
+    },
+  );
 });
