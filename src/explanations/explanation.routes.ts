@@ -3,13 +3,13 @@ import type { Context } from 'hono';
 import { ROLES, type Role } from '../auth/roles.js';
 import { WardenError } from '../core/errors.js';
 import { negotiateFormat, sendDocument } from '../documents/index.js';
+import { actorOf } from '../http/actor.js';
 import type { AppContext, WardenEnv } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { generateModelCard, type ModelCard } from '../modelcards/index.js';
 import { explainabilityPolicy, getActivePolicy } from '../policy/index.js';
 import { modelName } from '../registry/model.schema.js';
-import type { Actor } from '../registry/registry.service.js';
 import { semverString } from '../registry/version.schema.js';
 import { changeRequestSchema } from '../workflow/index.js';
 import { adverseActionNotice, decisionExplanation, type ContestInfo } from './decision.document.js';
@@ -82,11 +82,6 @@ async function contestInfo(ctx: AppContext, row: DecisionRow): Promise<ContestIn
     Number(tier.risk_tier),
   ).disputeDays;
   return { contact: row.model_owner, disputeDays: days };
-}
-
-/** The caller of a request, as the services record it in the audit trail. */
-function actorOf(c: Context<WardenEnv>): Actor {
-  return { principal: c.get('principal'), requestId: c.get('requestId') };
 }
 
 /** A decision query's optional narrowing of a record id used by several models. */
