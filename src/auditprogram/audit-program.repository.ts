@@ -13,7 +13,7 @@ import type {
 import type { AuditFindingTable, AuditProgramTable } from './audit-program.table.js';
 
 type ProgramRow = Selectable<AuditProgramTable>;
-type FindingRow = Selectable<AuditFindingTable>;
+export type FindingRow = Selectable<AuditFindingTable>;
 
 /** What the `scope` column holds: the areas and the per-quarter decision sample size. */
 interface StoredScope {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ALL_ROLES, READ_ONLY_ROLES, ROLES } from '../auth/roles.js';
 import { negotiateFormat, sendDocument } from '../documents/index.js';
+import { actorOf } from '../http/actor.js';
 import type { AppContext } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
@@ -40,6 +41,8 @@ const findingSchema = z
     description: 'An audit finding with severity, owner, due date, remediation status and evidence links',
   });
 
+const idParams = z.object({ id: z.string() });
+
 const yearOf = (y: string | undefined) => (y === undefined ? undefined : Number(y));
 
 /** The annual audit program and its findings. */
@@ -56,15 +59,7 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       responses: jsonResponse(201, programSchema, 'The program'),
     }),
     PROGRAM_ROLES,
-    async (c) =>
-      c.json(
-        await createProgram(
-          ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          c.req.valid('json'),
-        ),
-        201,
-      ),
+    async (c) => c.json(await createProgram(ctx, actorOf(c), c.req.valid('json')), 201),
   );
 
   routes.add(
@@ -93,7 +88,7 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       path: '/api/v1/audit-programs/{id}',
       tags: ['audit-programs'],
       summary: 'An audit program',
-      request: { params: z.object({ id: z.string() }) },
+      request: { params: idParams },
       responses: jsonResponse(200, programSchema, 'The program'),
     }),
     ALL_ROLES,
@@ -108,7 +103,7 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       summary: 'The program report: scope, sample, findings and status (JSON, Markdown or HTML)',
       description: '`?format=json|md|html`, or by Accept.',
       request: {
-        params: z.object({ id: z.string() }),
+        params: idParams,
         query: z.object({ format: z.string().optional() }),
       },
       responses: jsonResponse(200, z.looseObject({ program: programSchema }), 'The report'),
@@ -134,20 +129,12 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       summary: 'Record a finding (independent auditor)',
       description:
         'Only the auditor role records findings, and a principal that also holds data-scientist, ml-engineer or mlops is refused (403). The area must be in the program’s scope.',
-      request: { params: z.object({ id: z.string() }), ...jsonBody(recordFindingSchema) },
+      request: { params: idParams, ...jsonBody(recordFindingSchema) },
       responses: jsonResponse(201, findingSchema, 'The finding'),
     }),
     AUDITOR_ROLES,
     async (c) =>
-      c.json(
-        await recordFinding(
-          ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          c.req.valid('param').id,
-          c.req.valid('json'),
-        ),
-        201,
-      ),
+      c.json(await recordFinding(ctx, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 201),
   );
 
   routes.add(
@@ -157,7 +144,7 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       tags: ['audit-programs'],
       summary: 'The findings of a program',
       request: {
-        params: z.object({ id: z.string() }),
+        params: idParams,
         query: z.object({ status: z.enum(FINDING_STATUSES).optional(), area: z.string().optional() }),
       },
       responses: jsonResponse(200, z.object({ items: z.array(findingSchema) }), 'Findings'),
@@ -184,7 +171,7 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       path: '/api/v1/audit-findings/{id}',
       tags: ['audit-programs'],
       summary: 'An audit finding',
-      request: { params: z.object({ id: z.string() }) },
+      request: { params: idParams },
       responses: jsonResponse(200, findingSchema, 'The finding'),
     }),
     ALL_ROLES,
@@ -197,20 +184,12 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       path: '/api/v1/audit-findings/{id}/response',
       tags: ['audit-programs'],
       summary: 'The owner answers a finding: in progress or remediated, with evidence links',
-      request: { params: z.object({ id: z.string() }), ...jsonBody(respondFindingSchema) },
+      request: { params: idParams, ...jsonBody(respondFindingSchema) },
       responses: jsonResponse(200, findingSchema, 'The finding'),
     }),
     OWNER_ROLES,
     async (c) =>
-      c.json(
-        await respondToFinding(
-          ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          c.req.valid('param').id,
-          c.req.valid('json'),
-        ),
-        200,
-      ),
+      c.json(await respondToFinding(ctx, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   routes.add(
@@ -219,19 +198,11 @@ export function registerAuditProgramRoutes(routes: RouteTable, ctx: AppContext):
       path: '/api/v1/audit-findings/{id}/close',
       tags: ['audit-programs'],
       summary: 'Close a finding (independent auditor)',
-      request: { params: z.object({ id: z.string() }), ...jsonBody(closeFindingSchema) },
+      request: { params: idParams, ...jsonBody(closeFindingSchema) },
       responses: jsonResponse(200, findingSchema, 'The finding'),
     }),
     AUDITOR_ROLES,
     async (c) =>
-      c.json(
-        await closeFinding(
-          ctx,
-          { principal: c.get('principal'), requestId: c.get('requestId') },
-          c.req.valid('param').id,
-          c.req.valid('json').note,
-        ),
-        200,
-      ),
+      c.json(await closeFinding(ctx, actorOf(c), c.req.valid('param').id, c.req.valid('json').note), 200),
   );
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openSystemAlert, resolveSystemAlert } from '../alerts/index.js';
 import { conflict, forbidden, invalidInput, notFound } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { Executor } from '../db/database.js';
 import type { AppContext, Principal } from '../http/context.js';
 import { enqueueEvent } from '../webhooks/index.js';
 import {
@@ -35,6 +36,7 @@ import {
   markOverdueNotified,
   toFinding,
   updateFindingFrom,
+  type FindingRow,
 } from './audit-program.repository.js';
 
 /** Who acts, and the request it came in. */
@@ -232,21 +234,15 @@ export async function recordFinding(
     };
     await insertFinding(trx, row);
     const finding = toFinding(row);
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'audit_finding.recorded',
-      subject: `audit-finding:${finding.id}`,
-      requestId: actor.requestId,
-      change: {
-        program: program.id,
-        area: finding.area,
-        model: finding.model,
-        title: finding.title,
-        severity: finding.severity,
-        owner: finding.owner,
-        dueDate: finding.dueDate,
-        evidence: finding.evidence,
-      },
+    await auditFinding(trx, ctx, actor, 'audit_finding.recorded', finding.id, {
+      program: program.id,
+      area: finding.area,
+      model: finding.model,
+      title: finding.title,
+      severity: finding.severity,
+      owner: finding.owner,
+      dueDate: finding.dueDate,
+      evidence: finding.evidence,
     });
     return finding;
   });
@@ -263,32 +259,20 @@ export async function respondToFinding(
   if (current.owner !== actor.principal.name)
     throw forbidden(`only the finding's owner (${current.owner}) answers it; ${actor.principal.name} is not`);
   if (current.status === 'closed') throw conflict(`finding ${id} is closed`, 'status');
-  const at = ctx.now().toISOString();
-  return ctx.db.transaction().execute(async (trx) => {
-    const evidence = [...current.evidence, ...input.evidence.filter((e) => !current.evidence.includes(e))];
-    const changes = {
-      status: input.status,
-      response: input.response,
-      responded_by: actor.principal.name,
-      responded_at: at,
-      evidence: JSON.stringify(evidence),
-    };
-    if (!(await updateFindingFrom(trx, id, ['open', 'in-progress', 'remediated'], changes)))
-      throw conflict(`finding ${id} was closed meanwhile`, 'status');
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'audit_finding.responded',
-      subject: `audit-finding:${id}`,
-      requestId: actor.requestId,
-      change: {
-        from: current.status,
-        to: input.status,
-        response: input.response,
-        evidenceAdded: input.evidence,
-      },
-    });
-    return toFinding((await findFindingRow(trx, id))!);
-  });
+  const evidence = [...current.evidence, ...input.evidence.filter((e) => !current.evidence.includes(e))];
+  const changes = {
+    status: input.status,
+    response: input.response,
+    responded_by: actor.principal.name,
+    responded_at: ctx.now().toISOString(),
+    evidence: JSON.stringify(evidence),
+  };
+  return changeOpenFinding(ctx, actor, id, 'audit_finding.responded', changes, () => ({
+    from: current.status,
+    to: input.status,
+    response: input.response,
+    evidenceAdded: input.evidence,
+  }));
 }
 
 /** Closes a finding: by an independent auditor only; resolves the overdue alert it raised, if any. */
@@ -302,15 +286,13 @@ export async function closeFinding(
   const current = await getFinding(ctx, id);
   if (current.status === 'closed') throw conflict(`finding ${id} is already closed`, 'status');
   const now = ctx.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const changes = {
-      status: 'closed',
-      closed_by: actor.principal.name,
-      closed_at: now.toISOString(),
-      closing_note: note,
-    };
-    if (!(await updateFindingFrom(trx, id, ['open', 'in-progress', 'remediated'], changes)))
-      throw conflict(`finding ${id} was closed meanwhile`, 'status');
+  const changes = {
+    status: 'closed',
+    closed_by: actor.principal.name,
+    closed_at: now.toISOString(),
+    closing_note: note,
+  };
+  return changeOpenFinding(ctx, actor, id, 'audit_finding.closed', changes, async (trx) => {
     let alertResolved: string | null = null;
     if (current.model !== null && current.overdueNotifiedAt !== null) {
       const m = await findModelForAlert(trx, current.model);
@@ -322,13 +304,45 @@ export async function closeFinding(
           now,
         });
     }
-    await ctx.audit.append(trx, {
-      actor: actor.principal.name,
-      action: 'audit_finding.closed',
-      subject: `audit-finding:${id}`,
-      requestId: actor.requestId,
-      change: { from: current.status, note, alertResolved },
-    });
+    return { from: current.status, note, alertResolved };
+  });
+}
+
+/** The audit entry of a change to a finding, written in the transaction of that change. */
+async function auditFinding(
+  trx: Executor,
+  ctx: AppContext,
+  actor: ProgramActor,
+  action: string,
+  id: string,
+  change: Record<string, unknown>,
+): Promise<void> {
+  await ctx.audit.append(trx, {
+    actor: actor.principal.name,
+    action,
+    subject: `audit-finding:${id}`,
+    requestId: actor.requestId,
+    change,
+  });
+}
+
+/**
+ * Writes `changes` to a finding that is not closed, then the audit entry `auditChange` returns
+ * (it may act in the same transaction first), and answers the finding as stored. 409 when the
+ * finding was closed since the caller loaded it.
+ */
+async function changeOpenFinding(
+  ctx: AppContext,
+  actor: ProgramActor,
+  id: string,
+  action: string,
+  changes: Partial<FindingRow>,
+  auditChange: (trx: Executor) => Record<string, unknown> | Promise<Record<string, unknown>>,
+): Promise<AuditFinding> {
+  return ctx.db.transaction().execute(async (trx) => {
+    if (!(await updateFindingFrom(trx, id, ['open', 'in-progress', 'remediated'], changes)))
+      throw conflict(`finding ${id} was closed meanwhile`, 'status');
+    await auditFinding(trx, ctx, actor, action, id, await auditChange(trx));
     return toFinding((await findFindingRow(trx, id))!);
   });
 }
