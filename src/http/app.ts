@@ -8,7 +8,6 @@ import { registerSessionRoutes } from '../auth/session.routes.js';
 import { registerTokenRoutes } from '../auth/token.routes.js';
 import { WardenError } from '../core/errors.js';
 import { registerDeploymentRoutes } from '../deployments/index.js';
-import { newId } from '../core/ids.js';
 import { registerIncidentRoutes } from '../incidents/index.js';
 import { observeHttpRequest, registerMetricsRoutes } from '../metrics/index.js';
 import {
@@ -30,7 +29,7 @@ import { registerUiRoutes } from '../ui/ui.routes.js';
 import { registerInventoryRoutes } from '../inventory/index.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
 import { registerRetrainingRoutes } from '../retraining/index.js';
-import { registerRolloutRoutes } from '../rollouts/index.js';
+import { registerRolloutRoutes, routeDecisionFastRead } from '../rollouts/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
 import { registerLegalHoldRoutes } from '../registry/legal-hold.js';
 import { registerRetentionRoutes } from '../retention/index.js';
@@ -46,20 +45,16 @@ import { refusePersonalData } from './personal-data.middleware.js';
 import { renderError, zodIssueToError } from './errors.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { OPENAPI_DOCUMENT } from './openapi-document.js';
+import type { FastRead } from './fast-reads.js';
 import { noteLocalWrite } from './local-writes.js';
-import { setCommonHeaders } from './response-headers.js';
+import { requestIdFor, setCommonHeaders } from './response-headers.js';
 import { accessGuard, routeTemplateOf, RouteTable } from './route-table.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
-/** Request ids: a random per-process prefix and a counter, cheaper than random bytes per request. */
-const REQUEST_PREFIX = newId('req').slice(-12);
-let requestCounter = 0;
-const nextRequestId = () => `req_${REQUEST_PREFIX}${(++requestCounter).toString(36)}`;
 
 export interface WardenApp {
   app: OpenAPIHono<WardenEnv>;
   routes: RouteTable;
+  /** Reads the Node server answers before the app (`withFastReads`), each also declared in `routes`. */
+  fastReads: readonly FastRead[];
 }
 
 /**
@@ -81,8 +76,7 @@ export function createApp(ctx: AppContext): WardenApp {
   // as the routing table read it again before their next answer).
   app.use('*', async (c, next) => {
     const started = process.hrtime.bigint();
-    const given = c.req.header('x-request-id');
-    const id = given && REQUEST_ID.test(given) ? given : nextRequestId();
+    const id = requestIdFor(c.req.header('x-request-id'));
     c.set('requestId', id);
     setCommonHeaders(c as never, id);
     const write = c.req.method !== 'GET' && c.req.method !== 'HEAD';
@@ -193,5 +187,6 @@ export function createApp(ctx: AppContext): WardenApp {
       : renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c),
   );
   app.onError((error, c) => (isMlflowPath(c.req.path) ? renderMlflowError(error, c) : renderError(error, c)));
-  return { app, routes };
+  // The routing decision, which gateways may ask per request, is also answered before the router.
+  return { app, routes, fastReads: [routeDecisionFastRead(ctx)] };
 }

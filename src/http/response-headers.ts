@@ -1,5 +1,17 @@
 import { ServerResponse } from 'node:http';
 import type { Context } from 'hono';
+import { newId } from '../core/ids.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Request ids: a random per-process prefix and a counter, cheaper than random bytes per request. */
+const REQUEST_PREFIX = newId('req').slice(-12);
+let requestCounter = 0;
+
+/** The request's id: the caller's `X-Request-Id` when well-formed, else a new one. */
+export function requestIdFor(given: string | undefined): string {
+  return given && REQUEST_ID.test(given) ? given : `req_${REQUEST_PREFIX}${(++requestCounter).toString(36)}`;
+}
 
 /**
  * Sets the headers every answer carries: its request id and `X-Content-Type-Options: nosniff`.

@@ -220,7 +220,8 @@ export interface GuardDeps {
   oidc?: OidcVerifier | undefined;
 }
 
-function allowed(access: Access, roles: readonly Role[]): boolean {
+/** Whether a caller holding `roles` may call a route declared with `access`. */
+export function allowed(access: Access, roles: readonly Role[]): boolean {
   if (access === 'public' || access === 'authenticated') return true;
   return roles.includes('admin') || access.some((r) => roles.includes(r));
 }
@@ -328,8 +329,7 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
     if (meta.access === 'public') return next();
 
     const header = c.req.header('authorization') ?? '';
-    const bearer =
-      /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? (meta.basicAuth ? basicPassword(header) : undefined);
+    const bearer = bearerOf(header) ?? (meta.basicAuth ? basicPassword(header) : undefined);
     const cookie = bearer ? undefined : getCookie(c, SESSION_COOKIE);
     if (cookie !== undefined) {
       let session: SessionWithToken | undefined;
@@ -369,18 +369,33 @@ export function accessGuard(deps: GuardDeps): MiddlewareHandler<WardenEnv> {
         throw error;
       }
     } else {
-      const token = await lookupToken(deps.db, credential, Date.now());
-      const nowIso = deps.now().toISOString();
-      if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso)) {
+      const known = await principalOfToken(deps.db, credential, deps.now());
+      if (!known)
         return refuse(
           new WardenError('unauthenticated', 'token is unknown, revoked or expired'),
           'anonymous',
         );
-      }
-      principal = { tokenId: token.id, name: token.principal, roles: token.roles };
+      principal = known;
     }
     return authorize(principal);
   };
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerOf(header: string): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+}
+
+/**
+ * The caller a Warden token (not a JWT) names, from the short-lived token cache, or undefined when
+ * the token is unknown, revoked or expired at `now`.
+ */
+export async function principalOfToken(db: Db, secret: string, now: Date): Promise<Principal | undefined> {
+  const token = await lookupToken(db, secret, Date.now());
+  const nowIso = now.toISOString();
+  if (!token || token.revokedAt !== null || (token.expiresAt !== null && token.expiresAt <= nowIso))
+    return undefined;
+  return { tokenId: token.id, name: token.principal, roles: token.roles };
 }
 
 /** The password of an `Authorization: Basic` header (the user name is not used), or undefined. */

@@ -71,6 +71,23 @@ export function observeHttpRequest(method: string, route: string, status: number
   );
 }
 
+/**
+ * The recorder of one series of request durations (method, route template and status fixed), for a
+ * path that answers many requests alike: its labels are checked once, not per request.
+ */
+export function httpRequestObserver(
+  method: string,
+  route: string,
+  status: number,
+): (seconds: number) => void {
+  const child = processMetrics().duration.labels(
+    KNOWN_METHODS.has(method) ? method : 'other',
+    route,
+    statusClass(status),
+  );
+  return (seconds) => child.observe(seconds);
+}
+
 /** Records that a scheduled evaluation started `lagSeconds` after its slot; `late` when past the tolerance. */
 export function observeScheduledSlot(lagSeconds: number, late: boolean): void {
   const m = processMetrics();

@@ -9,6 +9,7 @@ import { rolloutAnalysisTask } from './rollout.task.js';
 
 export { rolloutReaction } from './rollout.reaction.js';
 export { registerRolloutRoutes } from './rollout.routes.js';
+export { routeDecisionFastRead } from './route-decision.fast-read.js';
 export { registerRolloutCommands } from './rollout.command.js';
 export { decideRoute, routeBucket, type RouteDecision, type RouteEntry } from './rollout-routing.js';
 

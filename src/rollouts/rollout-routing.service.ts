@@ -1,7 +1,8 @@
 import { createHash, hash } from 'node:crypto';
+import { hasOptedOut } from '../explanations/index.js';
 import type { AppContext } from '../http/context.js';
 import { localWriteGeneration } from '../http/local-writes.js';
-import type { OptOutList, RouteEntry } from './rollout-routing.js';
+import { decideRoute, type OptOutList, type RouteDecision, type RouteEntry } from './rollout-routing.js';
 import type { RolloutStrategy } from './rollout.rules.js';
 
 export interface RoutingTable {
@@ -139,4 +140,26 @@ async function readRoutingTable(ctx: AppContext, generation: number): Promise<Ro
 export function invalidateRoutingTable(ctx: AppContext): void {
   cache.delete(ctx.store);
   reading.delete(ctx.store);
+}
+
+/**
+ * The routing answer for one request key (`GET /api/v1/models/{name}/route`), from the in-memory
+ * table; a subject who opted out of automated decisions is sent to a person.
+ */
+export async function routeDecisionFor(ctx: AppContext, name: string, key: string): Promise<RouteDecision> {
+  // Answered from memory: the table and the opt-outs are at most ROUTING_TABLE_MS old.
+  const table = await loadRoutingTable(ctx);
+  const optOuts = table.optOuts;
+  let optedOut: boolean;
+  if (optOuts === null) optedOut = await hasOptedOut(ctx.db, name, key);
+  // No opt-outs at all: no key to hash.
+  else if (optOuts.size === 0) optedOut = false;
+  else {
+    const subject = subjectHashOf(key);
+    optedOut = optOuts.has(optOutKey('', subject)) || optOuts.has(optOutKey(name, subject));
+  }
+  if (optedOut) return { version: null, variant: 'human-review' };
+  const entry = table.byModel.get(name);
+  if (!entry) return { version: null, variant: 'champion' };
+  return decideRoute(entry, key);
 }

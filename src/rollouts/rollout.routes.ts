@@ -4,9 +4,8 @@ import type { AppContext } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { modelName } from '../registry/model.schema.js';
-import { hasOptedOut } from '../explanations/index.js';
-import { decideRoute } from './rollout-routing.js';
-import { loadRoutingTable, optOutKey, subjectHashOf } from './rollout-routing.service.js';
+import { loadRoutingTable, routeDecisionFor } from './rollout-routing.service.js';
+import { routeDecisionParams, routeDecisionQuery } from './route-decision.fast-read.js';
 import { ROLLOUT_CONTROLS, ROLLOUT_STATUSES } from './rollout.rules.js';
 import {
   rolloutControlSchema,
@@ -121,33 +120,12 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
         'Routing decision for one request key: the version to call, its variant, and where to mirror it',
       description:
         'Sticky: a hash of the key and the rollout id against the current weights, the same on every server and after restarts, changing only when the weights change. A key whose subject opted out of automated decisions gets `human-review` (no version).',
-      request: {
-        params: z.object({ name: modelName }),
-        query: z.object({ key: z.string().min(1).max(1024) }),
-      },
+      request: { params: routeDecisionParams, query: routeDecisionQuery },
       responses: jsonResponse(200, routeDecisionSchema, 'The decision'),
     }),
     ALL_ROLES,
-    async (c) => {
-      const name = c.req.valid('param').name;
-      const key = c.req.valid('query').key;
-      // Answered from memory: the table and the opt-outs are at most ROUTING_TABLE_MS old.
-      const table = await loadRoutingTable(ctx);
-      // A subject who opted out of automated decisions is sent to a person (no opt-outs at all:
-      // no key to hash).
-      const optOuts = table.optOuts;
-      let optedOut: boolean;
-      if (optOuts === null) optedOut = await hasOptedOut(ctx.db, name, key);
-      else if (optOuts.size === 0) optedOut = false;
-      else {
-        const subject = subjectHashOf(key);
-        optedOut = optOuts.has(optOutKey('', subject)) || optOuts.has(optOutKey(name, subject));
-      }
-      if (optedOut) return c.json({ version: null, variant: 'human-review' as const }, 200);
-      const entry = table.byModel.get(name);
-      if (!entry) return c.json({ version: null, variant: 'champion' as const }, 200);
-      return c.json(decideRoute(entry, key), 200);
-    },
+    async (c) =>
+      c.json(await routeDecisionFor(ctx, c.req.valid('param').name, c.req.valid('query').key), 200),
   );
 
   routes.add(

@@ -1,8 +1,10 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import type { AppContext } from '../http/context.js';
+import { withFastReads } from '../http/fast-reads.js';
 import { sweepStaleUploads } from '../registry/artifact-sweep.task.js';
 import { startBackgroundTasks } from './background.js';
 import { createServices } from './services.js';
@@ -25,9 +27,19 @@ export async function startServer(
   options: { now?: () => Date; background?: boolean } = {},
 ): Promise<RunningServer> {
   const ctx = await createServices(config, options.now);
-  const { app } = createApp(ctx);
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  const { app, routes, fastReads } = createApp(ctx);
+  const listener = withFastReads(
+    { routes, db: ctx.db, now: ctx.now },
+    fastReads,
+    getRequestListener(app.fetch, { hostname: config.host }),
+  );
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const background = options.background === false ? undefined : startBackgroundTasks(ctx);
   if (background)
@@ -45,9 +57,8 @@ export async function startServer(
       // Stop accepting, drop idle keep-alive connections at once, and give requests in flight a
       // grace period before the remaining connections (a polling browser's, say) are cut.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const http = server as unknown as { closeIdleConnections?(): void; closeAllConnections?(): void };
-      http.closeIdleConnections?.();
-      const grace = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
       await closed;
       clearTimeout(grace);
       await ctx.denials.close();
