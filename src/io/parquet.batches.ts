@@ -6,7 +6,8 @@ import type { TableBatch, TableBatchOptions } from './table.types.js';
 import { TableAssembler } from './table.assembler.js';
 
 /**
- * A Parquet file in batches of rows, read one row group at a time (memory holds one row group).
+ * A Parquet file in batches of rows, read one row group at a time: memory holds one decoded row
+ * group and one batch, whatever the number of row groups.
  * A first pass decodes the columns that are not plain numbers (strings, booleans, dates…) to
  * type them from all their cells, as `readTable` does: a string column whose every cell reads
  * as a number is numeric, with "007" kept as written.
@@ -65,17 +66,23 @@ export async function* readParquetBatches(
 
   const categorical = [...text];
   for (const { start, end } of groups) {
-    const group = new TableAssembler(path, 'parquet', { categorical });
-    const targets = group.declareColumns(names);
-    const builderOf = new Map(names.map((name, i) => [name, targets[i]!]));
-    for (const chunk of await readGroup(names, start, end)) {
-      const builder = builderOf.get(chunk.columnName);
-      if (builder) appendChunk(builder, chunk, start, end, start);
+    const chunks = await readGroup(names, start, end);
+    // Each batch is copied out of the decoded row group into batch-sized columns: they die
+    // young, and only the decoded group itself lives as long as the group is being sent.
+    for (let first = start; first < end; first += options.size) {
+      const last = Math.min(end, first + options.size);
+      const batch = new TableAssembler(path, 'parquet', { categorical });
+      const targets = batch.declareColumns(names);
+      const builderOf = new Map(names.map((name, i) => [name, targets[i]!]));
+      for (const chunk of chunks) {
+        if (chunk.rowEnd <= first || chunk.rowStart >= last) continue;
+        const builder = builderOf.get(chunk.columnName);
+        if (builder) appendChunk(builder, chunk, first, last, first);
+      }
+      for (const builder of builderOf.values()) builder.padTo(last - first);
+      const { columns } = batch.finish(last - first);
+      yield { columns, first: 0, rows: last - first, totalRows };
     }
-    for (const builder of builderOf.values()) builder.padTo(end - start);
-    const { columns } = group.finish(end - start);
-    for (let first = 0; first < end - start; first += options.size)
-      yield { columns, first, rows: Math.min(options.size, end - start - first), totalRows };
   }
 }
 

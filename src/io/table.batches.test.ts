@@ -142,6 +142,9 @@ describe('readTableBatches', () => {
     expect(got.map((b) => b.rows).slice(0, 3)).toEqual([700, 300, 700]);
     expect(got.reduce((sum, b) => sum + b.rows, 0)).toBe(n);
     expect(got.flatMap((b) => rowsOf(b.columns, b.first, b.rows))).toEqual(rowsOf(whole.columns, 0, n));
+    // Each batch holds its own rows only, not its whole row group.
+    for (const b of got)
+      for (const c of b.columns) expect([c.name, c.values.length]).toEqual([c.name, b.rows]);
     expect(got[0]!.columns.find((c) => c.name === 'code')!.kind).toBe('categorical');
     const first = rowsOf(got[0]!.columns, 0, 1)[0]!;
     expect(first).toEqual([
@@ -149,5 +152,35 @@ describe('readTableBatches', () => {
       ['code', 'text', '00'],
       ['amount', 'number', null, null],
     ]);
+  });
+
+  it('reads batches that cross the data pages of a row group, every row once and in order', async () => {
+    const file = path.join(dir, 'pages.parquet');
+    const n = 4000;
+    const ids = Array.from({ length: n }, (_, i) => `r${i}`);
+    const scores = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : (i * 3) / 8));
+    const ages = Array.from({ length: n }, (_, i) => 20 + (i % 50));
+    // Pages of ~2 kB: each 2,000-row group holds many pages, which batches of 333 rows straddle.
+    parquetWriteFile({
+      filename: file,
+      columnData: [
+        { name: 'id', data: ids, type: 'STRING' },
+        { name: 'score', data: scores, type: 'DOUBLE' },
+        { name: 'age', data: ages, type: 'INT32' },
+      ],
+      rowGroupSize: 2000,
+      pageSize: 2000,
+    });
+    const got = await batches(file, 333);
+    expect(got.map((b) => b.rows).slice(0, 7)).toEqual([333, 333, 333, 333, 333, 333, 2]);
+    const rows = got.flatMap((b) => rowsOf(b.columns, b.first, b.rows));
+    expect(rows).toHaveLength(n);
+    // Expected cells from the lists written above, not from another reader.
+    for (const i of [0, 7, 332, 333, 1998, 1999, 2000, 2001, 3999])
+      expect(rows[i]).toEqual([
+        ['id', 'text', `r${i}`],
+        ['score', 'number', i % 7 === 0 ? null : (i * 3) / 8, null],
+        ['age', 'number', 20 + (i % 50), null],
+      ]);
   });
 });
