@@ -12,8 +12,13 @@
  *   - two servers on one PostgreSQL database, draining the same slots at once (they claim disjoint
  *     slots; the sum is the cluster's figure).
  *
+ * Each line also gives the CPU per evaluation: the scheduler processes' user + system time and
+ * the PostgreSQL backends' (read from /proc), so capacity per CPU-second can be compared when
+ * the wall-clock figures are bounded by the machine's cores.
+ *
  * Bounded: each drain stops after DRAIN_LIMIT_MS. Traffic goes to 127.0.0.1 only. Flags:
- * `--quick` (fewer models). PostgreSQL at WARDEN_TEST_DATABASE_URL (default
+ * `--quick` (30 models), `--models=150`, `--backends=sqlite,postgres`, `--servers=1,2` (scheduler processes
+ * draining together, one round each, PostgreSQL). PostgreSQL at WARDEN_TEST_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped for the run.
  */
 import { spawn } from 'node:child_process';
@@ -28,9 +33,15 @@ import { runModelMonitoring } from '../../src/monitoring/monitoring.run.js';
 import { RULE_FAMILIES, rulesOfFamilies } from '../../src/monitoring/rules/evaluate.js';
 import { requireModel } from '../../src/registry/registry.service.js';
 import { startServer } from '../../src/server/server.js';
+import { cpuSnapshot, cpuSpent, postgresBackendPids } from '../registry/process-cpu.js';
 
 const quick = process.argv.includes('--quick');
-const MODELS = quick ? 30 : 150;
+const flag = (name: string, fallback: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+/** Stores measured, and how many scheduler processes drain the slots together in each round. */
+const BACKENDS = flag('backends', 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const POSTGRES_SERVERS = flag('servers', '1,2').split(',').map(Number);
+const MODELS = Number(flag('models', quick ? '30' : '150'));
 const RECORDS = 200;
 const DRAIN_LIMIT_MS = 180_000;
 const NOW = new Date('2026-03-02T12:00:00.000Z');
@@ -108,9 +119,14 @@ async function seedStore(config: Config): Promise<void> {
 }
 
 /** Anchor: every (model, family) evaluated once, one after another, without the schedule. */
-async function directEvaluations(config: Config): Promise<{ evaluations: number; ms: number }> {
+async function directEvaluations(
+  config: Config,
+  backends?: Backends,
+): Promise<{ evaluations: number; ms: number; cpuMs: number; databaseCpuSeconds: number }> {
   const server = await startServer(config, { background: false, now: () => NOW });
   try {
+    const databaseBefore = await backendCpu(backends);
+    const cpu = process.cpuUsage();
     const models = await server.ctx.db.selectFrom('models').select('name').execute();
     const at = new Date(NOW.getTime() - 7 * 86_400_000); // slots no schedule uses
     const began = performance.now();
@@ -130,7 +146,10 @@ async function directEvaluations(config: Config): Promise<{ evaluations: number;
       }
       if (performance.now() - began > DRAIN_LIMIT_MS) break;
     }
-    return { evaluations, ms: performance.now() - began };
+    const ms = performance.now() - began;
+    const used = process.cpuUsage(cpu);
+    const databaseCpuSeconds = backendCpuSpent(databaseBefore, await backendCpu(backends));
+    return { evaluations, ms, cpuMs: (used.user + used.system) / 1000, databaseCpuSeconds };
   } finally {
     await server.close();
   }
@@ -139,10 +158,38 @@ async function directEvaluations(config: Config): Promise<{ evaluations: number;
 interface WorkerResult {
   ran: number;
   ms: number;
+  /** The scheduler process's user + system CPU over its drain. */
+  cpuMs: number;
 }
 
-/** Starts `count` scheduler processes over the store, releases them together, waits for their drains. */
-async function drain(config: Config, count: number, clock: Date): Promise<WorkerResult[]> {
+/** Where the PostgreSQL backends of the bench database are found (their CPU is read from /proc). */
+interface Backends {
+  adminUrl: string;
+  database: string;
+}
+
+/** CPU seconds of the database's backends: a snapshot to compare with a later one. */
+async function backendCpu(backends: Backends | undefined): Promise<Map<number, number>> {
+  if (backends === undefined) return new Map();
+  return cpuSnapshot(await postgresBackendPids(backends.adminUrl, backends.database));
+}
+
+/** CPU seconds the backends spent between two snapshots; a backend that appeared in between counts whole. */
+function backendCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  const fresh = [...after].filter(([pid]) => !before.has(pid));
+  return cpuSpent(before, after) + fresh.reduce((sum, [, cpu]) => sum + (Number.isFinite(cpu) ? cpu : 0), 0);
+}
+
+/**
+ * Starts `count` scheduler processes over the store, releases them together, waits for their
+ * drains; with `backends`, also the CPU seconds the database's backends spent during the drains.
+ */
+async function drain(
+  config: Config,
+  count: number,
+  clock: Date,
+  backends?: Backends,
+): Promise<{ results: WorkerResult[]; databaseCpuSeconds: number }> {
   const workers = Array.from({ length: count }, () =>
     spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/scheduler/worker.ts')], {
       cwd: root,
@@ -155,31 +202,36 @@ async function drain(config: Config, count: number, clock: Date): Promise<Worker
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
-  const outputs = workers.map((w) => {
+  // Each worker prints "ready" once its store is open, then its result line after the drain.
+  const lines = workers.map((w) => {
     let text = '';
-    w.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    return new Promise<string>((resolve, reject) => {
-      w.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`worker exited ${code}`))));
-    });
+    const seen = (word: string) =>
+      new Promise<string>((resolve, reject) => {
+        const onData = (chunk: Buffer) => {
+          text += chunk.toString();
+          const at = text.indexOf(word);
+          if (at === -1 || text.indexOf('\n', at) === -1) return;
+          w.stdout.off('data', onData);
+          resolve(text.slice(at));
+          text = text.slice(text.indexOf('\n', at) + 1);
+        };
+        w.stdout.on('data', onData);
+        w.once('exit', (code) => reject(new Error(`worker exited ${code} before printing ${word}`)));
+      });
+    return { ready: seen('ready'), exited: new Promise((resolve) => w.once('exit', resolve)), seen };
   });
-  // Each worker prints "ready" once its store is open; then all start at once.
-  await Promise.all(
-    workers.map(
-      (w) =>
-        new Promise<void>((resolve) => {
-          const onData = (chunk: Buffer) => {
-            if (chunk.toString().includes('ready')) {
-              w.stdout.off('data', onData);
-              resolve();
-            }
-          };
-          w.stdout.on('data', onData);
-        }),
-    ),
-  );
-  for (const w of workers) w.stdin.end('go\n');
-  const texts = await Promise.all(outputs);
-  return texts.map((t) => JSON.parse(t.slice(t.lastIndexOf('{'))) as WorkerResult);
+  await Promise.all(lines.map((l) => l.ready));
+  const results = lines.map((l) => l.seen('{'));
+  const before = await backendCpu(backends);
+  for (const w of workers) w.stdin.write('go\n');
+  const texts = await Promise.all(results);
+  const after = await backendCpu(backends);
+  for (const w of workers) w.stdin.end();
+  await Promise.all(lines.map((l) => l.exited));
+  return {
+    results: texts.map((t) => JSON.parse(t.slice(0, t.indexOf('\n'))) as WorkerResult),
+    databaseCpuSeconds: backendCpuSpent(before, after),
+  };
 }
 
 /** Makes every slot due at `clock` again (a new day, so no slot collides with a run already stored). */
@@ -199,6 +251,17 @@ async function makeAllDue(config: Config, clock: Date): Promise<number> {
 }
 
 const perMinute = (n: number, ms: number) => Math.round((n / ms) * 60_000);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** CPU per evaluation: the scheduler processes', the database backends', and evaluations per CPU-second. */
+function cpuPerEvaluation(evaluations: number, nodeCpuMs: number, databaseCpuSeconds: number): string {
+  const node = nodeCpuMs / evaluations;
+  const database = (databaseCpuSeconds * 1000) / evaluations;
+  return `CPU per evaluation ${node.toFixed(1)} ms Node + ${database.toFixed(1)} ms database = ${(node + database).toFixed(1)} ms (${(1000 / (node + database)).toFixed(1)} evaluations per CPU-second)`;
+}
 
 async function main(): Promise<void> {
   log(
@@ -215,34 +278,31 @@ async function main(): Promise<void> {
   try {
     const url = new URL(admin);
     url.pathname = `/${dbName}`;
-    for (const backend of ['sqlite', 'postgres'] as const) {
+    for (const backend of BACKENDS) {
       const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-sched-'));
       dirs.push(dataDir);
       const config = loadConfig(
         { dataDir, port: 0, ...(backend === 'postgres' ? { databaseUrl: url.toString() } : {}) },
         {},
       );
+      const backends = backend === 'postgres' ? { adminUrl: admin, database: dbName } : undefined;
       log(`${backend}: seeding ${MODELS} models …`);
       await seedStore(config);
-      const anchor = await directEvaluations(config);
+      const anchor = await directEvaluations(config, backends);
       log(
-        `${backend}: anchor, direct evaluations: ${anchor.evaluations} in ${(anchor.ms / 1000).toFixed(1)} s = ${perMinute(anchor.evaluations, anchor.ms)}/min`,
+        `${backend}: anchor, direct evaluations: ${anchor.evaluations} in ${(anchor.ms / 1000).toFixed(1)} s = ${perMinute(anchor.evaluations, anchor.ms)}/min; ${cpuPerEvaluation(anchor.evaluations, anchor.cpuMs, anchor.databaseCpuSeconds)}; load ${load()}`,
       );
-      let day = 1;
-      const clock = () => new Date(NOW.getTime() + day * 86_400_000);
-      const slots = await makeAllDue(config, clock());
-      const [one] = await drain(config, 1, clock());
-      log(
-        `${backend}: one server: ${one!.ran} of ${slots} slots in ${(one!.ms / 1000).toFixed(1)} s = ${perMinute(one!.ran, one!.ms)}/min`,
-      );
-      if (backend === 'postgres') {
-        day = 2;
-        const again = await makeAllDue(config, clock());
-        const two = await drain(config, 2, clock());
-        const ran = two.reduce((s, r) => s + r.ran, 0);
-        const wall = Math.max(...two.map((r) => r.ms));
+      // Several servers share a database on PostgreSQL only; SQLite is one server's file.
+      const rounds = backend === 'postgres' ? POSTGRES_SERVERS : [1];
+      for (const [day, servers] of rounds.entries()) {
+        const clock = new Date(NOW.getTime() + (day + 1) * 86_400_000);
+        const slots = await makeAllDue(config, clock);
+        const { results, databaseCpuSeconds } = await drain(config, servers, clock, backends);
+        const ran = results.reduce((sum, r) => sum + r.ran, 0);
+        const wall = Math.max(...results.map((r) => r.ms));
+        const nodeCpuMs = results.reduce((sum, r) => sum + r.cpuMs, 0);
         log(
-          `${backend}: two servers: ${ran} of ${again} slots (${two.map((r) => r.ran).join(' + ')}) in ${(wall / 1000).toFixed(1)} s = ${perMinute(ran, wall)}/min together (${two.map((r) => perMinute(r.ran, r.ms)).join(' + ')} per server)`,
+          `${backend}: ${servers} server(s): ${ran} of ${slots} slots (${results.map((r) => r.ran).join(' + ')}) in ${(wall / 1000).toFixed(1)} s = ${perMinute(ran, wall)}/min together (${results.map((r) => perMinute(r.ran, r.ms)).join(' + ')} per server); ${cpuPerEvaluation(ran, nodeCpuMs, databaseCpuSeconds)}; load ${load()}`,
         );
       }
     }
