@@ -235,19 +235,23 @@ function readAll(fd: number, target: Uint8Array, position: number): void {
   }
 }
 
+/** One chunk of a spilled column file, as written by `writeChunk`. */
+type SpilledChunk =
+  | { kind: 'numeric'; first: number; values: Float64Array; texts: [number, string][] }
+  | { kind: 'categorical'; first: number; codes: Int32Array; dictionary: string[] };
+
 /**
- * Reads a spilled column back: the same column {@link ColumnBuilder} gives when the whole file
- * is read in memory (numbers, texts of non-shortest numbers, categories as written).
+ * Reads a spilled column's chunks in order. Numeric chunks go into `numbers` when given (at
+ * their rows), else into a buffer of their own; their texts are parsed only when `numberTexts`.
  */
-export function loadSpilledColumn(spilled: SpilledColumn): Column {
+function forEachSpilledChunk(
+  spilled: SpilledColumn,
+  numbers: Float64Array | null,
+  numberTexts: boolean,
+  visit: (chunk: SpilledChunk) => void,
+): void {
   const fd = openSync(spilled.path, 'r');
   try {
-    const numeric = spilled.kind === 'numeric';
-    const numbers = numeric ? new Float64Array(spilled.rows) : null;
-    const texts: (string | null)[] | null = numeric ? null : new Array<string | null>(spilled.rows);
-    let written: Map<number, string> | null = null;
-    // One string per distinct category across chunks, as the in-memory reader shares them.
-    const shared = new Map<string, string>();
     const header = Buffer.alloc(HEADER_BYTES);
     let position = 0;
     let row = 0;
@@ -261,22 +265,14 @@ export function loadSpilledColumn(spilled: SpilledColumn): Column {
         const values = numbers ? numbers.subarray(row, row + rows) : new Float64Array(rows);
         readAll(fd, new Uint8Array(values.buffer, values.byteOffset, values.byteLength), position);
         position += rows * 8;
-        let chunkTexts: [number, string][] = [];
-        if (trailerBytes > 0) {
+        let texts: [number, string][] = [];
+        if (trailerBytes > 0 && numberTexts) {
           const trailer = Buffer.alloc(trailerBytes);
           readAll(fd, trailer, position);
-          position += trailerBytes;
-          chunkTexts = JSON.parse(trailer.toString('utf8')) as [number, string][];
+          texts = JSON.parse(trailer.toString('utf8')) as [number, string][];
         }
-        if (numbers) {
-          for (const [at, text] of chunkTexts) (written ??= new Map()).set(row + at, text);
-        } else {
-          const byRow = new Map(chunkTexts);
-          for (let i = 0; i < rows; i++) {
-            const value = values[i]!;
-            texts![row + i] = value === value ? (byRow.get(i) ?? String(value)) : null;
-          }
-        }
+        position += trailerBytes;
+        visit({ kind: 'numeric', first: row, values, texts });
       } else {
         const codes = new Int32Array(rows);
         readAll(fd, new Uint8Array(codes.buffer), position);
@@ -284,28 +280,92 @@ export function loadSpilledColumn(spilled: SpilledColumn): Column {
         const trailer = Buffer.alloc(trailerBytes);
         readAll(fd, trailer, position);
         position += trailerBytes;
-        const dictionary = (JSON.parse(trailer.toString('utf8')) as string[]).map((value) => {
-          const known = shared.get(value);
-          if (known !== undefined) return known;
-          shared.set(value, value);
-          return value;
-        });
-        for (let i = 0; i < rows; i++) {
-          const code = codes[i]!;
-          texts![row + i] = code < 0 ? null : dictionary[code]!;
-        }
+        const dictionary = JSON.parse(trailer.toString('utf8')) as string[];
+        visit({ kind: 'categorical', first: row, codes, dictionary });
       }
       row += rows;
     }
-    if (numbers) {
-      return written
-        ? { kind: 'numeric', name: spilled.name, values: numbers, texts: written }
-        : { kind: 'numeric', name: spilled.name, values: numbers };
-    }
-    return { kind: 'categorical', name: spilled.name, values: texts! };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Reads a spilled column back: the same column {@link ColumnBuilder} gives when the whole file
+ * is read in memory (numbers, texts of non-shortest numbers, categories as written). With
+ * `numberTexts: false`, a numeric column comes without its texts (enough to test it as numbers).
+ */
+export function loadSpilledColumn(spilled: SpilledColumn, options: { numberTexts?: boolean } = {}): Column {
+  const numeric = spilled.kind === 'numeric';
+  const numbers = numeric ? new Float64Array(spilled.rows) : null;
+  const texts: (string | null)[] | null = numeric ? null : new Array<string | null>(spilled.rows);
+  let written: Map<number, string> | null = null;
+  // One string per distinct category across chunks, as the in-memory reader shares them.
+  const shared = new Map<string, string>();
+  forEachSpilledChunk(spilled, numbers, !numeric || options.numberTexts !== false, (chunk) => {
+    const row = chunk.first;
+    if (chunk.kind === 'numeric') {
+      if (numbers) {
+        for (const [at, text] of chunk.texts) (written ??= new Map()).set(row + at, text);
+      } else {
+        const byRow = new Map(chunk.texts);
+        const values = chunk.values;
+        for (let i = 0; i < values.length; i++) {
+          const value = values[i]!;
+          texts![row + i] = value === value ? (byRow.get(i) ?? String(value)) : null;
+        }
+      }
+      return;
+    }
+    const dictionary = chunk.dictionary.map((value) => {
+      const known = shared.get(value);
+      if (known !== undefined) return known;
+      shared.set(value, value);
+      return value;
+    });
+    const codes = chunk.codes;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i]!;
+      texts![row + i] = code < 0 ? null : dictionary[code]!;
+    }
+  });
+  if (numbers) {
+    return written
+      ? { kind: 'numeric', name: spilled.name, values: numbers, texts: written }
+      : { kind: 'numeric', name: spilled.name, values: numbers };
+  }
+  return { kind: 'categorical', name: spilled.name, values: texts! };
+}
+
+/**
+ * The cells of a categorical spilled column counted per category (missing cells left out):
+ * what counting the cells of {@link loadSpilledColumn}'s column gives, without a string per row.
+ */
+export function countSpilledCategories(spilled: SpilledColumn): Map<string, number> {
+  if (spilled.kind !== 'categorical') throw new Error(`column '${spilled.name}' is not categorical`);
+  const counts = new Map<string, number>();
+  const add = (value: string, count: number) => counts.set(value, (counts.get(value) ?? 0) + count);
+  forEachSpilledChunk(spilled, null, true, (chunk) => {
+    if (chunk.kind === 'numeric') {
+      const byRow = new Map(chunk.texts);
+      const values = chunk.values;
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i]!;
+        if (value === value) add(byRow.get(i) ?? String(value), 1);
+      }
+      return;
+    }
+    const perCode = new Float64Array(chunk.dictionary.length);
+    const codes = chunk.codes;
+    for (let i = 0; i < codes.length; i++) {
+      const code = codes[i]!;
+      if (code >= 0) perCode[code]!++;
+    }
+    chunk.dictionary.forEach((value, code) => {
+      if (perCode[code]! > 0) add(value, perCode[code]!);
+    });
+  });
+  return counts;
 }
 
 /** A {@link ChunkTarget} summarising the column in a {@link ColumnSketch} (one pass, bounded memory). */

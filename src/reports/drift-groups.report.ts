@@ -1,5 +1,12 @@
-import { findNonNumericCell, loadSpilledColumn, type SpilledColumn, type Table } from '../io/index.js';
-import { DEFAULT_DRIFT_SHARE } from '../stats/drift/index.js';
+import { WardenError, invalidInput } from '../core/errors.js';
+import {
+  countSpilledCategories,
+  findNonNumericCell,
+  loadSpilledColumn,
+  type SpilledColumn,
+  type Table,
+} from '../io/index.js';
+import { DEFAULT_DRIFT_SHARE, compareCategoryCounts } from '../stats/drift/index.js';
 import type { ColumnDriftResult } from '../stats/types.js';
 import { columnCharts, type ColumnChart } from './drift-report.render.js';
 import {
@@ -49,21 +56,106 @@ export function columnGroups(
   return groups;
 }
 
+/** What each column group is compared with: the two spilled tables and the request. */
+export interface SpilledComparison {
+  /** The two tables' path, format and rows (their columns are spilled, listed in `spilled`). */
+  readonly reference: Table;
+  readonly current: Table;
+  readonly request: DriftRequest & { readonly driftShare: number };
+  readonly groups: readonly (readonly string[])[];
+}
+
+/** The results of one group of columns, in the group's order. */
+export interface GroupResult {
+  readonly columns: ColumnDriftResult[];
+  readonly typeChanged: string[];
+  readonly charts: ColumnChart[];
+}
+
+const pick = <T>(map: Readonly<Record<string, T>>, names: readonly string[]): Record<string, T> =>
+  Object.fromEntries(Object.entries(map).filter(([name]) => names.includes(name)));
+
 /**
- * The drift report of two tables read with `spillTo` (each column in a file of its own),
- * computed a group of columns at a time: each group is loaded, compared through
- * {@link buildDriftReport} and dropped before the next, so memory stays within about
- * `budget` bytes of column data whatever the row count. The report is the one
- * {@link buildDriftReport} gives for the whole tables, byte for byte: the same checks in the
- * same order (a current cell that is not a number in a column numeric in the reference is
- * found before any column is tested), the same per-column results, the same totals.
+ * Compares one group of columns, loading one column pair at a time: numbers without their
+ * texts (only a column compared as categories needs them), categories as counts; a column
+ * whose type changed, and every column when charts are drawn, loaded whole. Each result is the
+ * one {@link buildDriftReport} gives for that column.
  */
-export function buildDriftReportInGroups(
+export function compareColumnGroup(
+  comparison: SpilledComparison,
+  group: readonly string[],
+  options: { charts: boolean },
+): GroupResult {
+  const { reference, current, request } = comparison;
+  const spilledColumn = (table: Table, name: string): SpilledColumn =>
+    table.spilled!.find((column) => column.name === name)!;
+  const columns: ColumnDriftResult[] = [];
+  const typeChanged: string[] = [];
+  const charts: ColumnChart[] = [];
+  for (const name of group) {
+    const ref = spilledColumn(reference, name);
+    const cur = spilledColumn(current, name);
+    const columnRequest = {
+      columns: [name],
+      methods: pick(request.methods, [name]),
+      thresholds: pick(request.thresholds, [name]),
+      driftShare: request.driftShare,
+    };
+    if (!options.charts && ref.kind === 'categorical' && cur.kind === 'categorical') {
+      columns.push(compareCategoricalCounts(ref, cur, columnRequest));
+      continue;
+    }
+    const numbersOnly = !options.charts && ref.kind === 'numeric' && cur.kind === 'numeric';
+    const load = (table: Table, column: SpilledColumn): Table => ({
+      path: table.path,
+      format: table.format,
+      rows: table.rows,
+      columns: [loadSpilledColumn(column, { numberTexts: !numbersOnly })],
+    });
+    const { report, compared } = buildDriftReport(load(reference, ref), load(current, cur), columnRequest);
+    columns.push(...report.columns);
+    typeChanged.push(...report.schema.typeChanged);
+    if (options.charts) charts.push(...columnCharts(compared));
+  }
+  return { columns, typeChanged, charts };
+}
+
+/** A categorical column pair compared on its category counts, as {@link buildDriftReport} compares its cells. */
+function compareCategoricalCounts(
+  reference: SpilledColumn,
+  current: SpilledColumn,
+  request: DriftRequest,
+): ColumnDriftResult {
+  const name = reference.name;
+  try {
+    return compareCategoryCounts(
+      name,
+      countSpilledCategories(reference),
+      countSpilledCategories(current),
+      { reference: reference.rows, current: current.rows },
+      {
+        ...(request.methods[name] !== undefined ? { method: request.methods[name] } : {}),
+        ...(request.thresholds[name] !== undefined ? { threshold: request.thresholds[name] } : {}),
+      },
+    );
+  } catch (error) {
+    // As buildDriftReport: what the engine rejects here is a method that does not apply.
+    if (error instanceof Error && !(error instanceof WardenError))
+      throw invalidInput(error.message, '--column-method');
+    throw error;
+  }
+}
+
+/**
+ * The checks made before any column is tested, and the column groups: a current cell that is
+ * not a number in a column numeric in the reference is an error naming its row.
+ */
+export function planSpilledComparison(
   reference: Table,
   current: Table,
   request: DriftRequest,
-  options: { budget: number; charts: boolean },
-): { report: DriftReport; charts: ColumnChart[]; groups: number } {
+  budget: number,
+): SpilledComparison {
   const refByName = new Map((reference.spilled ?? []).map((c) => [c.name, c]));
   const curByName = new Map((current.spilled ?? []).map((c) => [c.name, c]));
   const names = comparedColumnNames([...refByName.keys()], new Set(curByName.keys()), request);
@@ -79,35 +171,29 @@ export function buildDriftReportInGroups(
   const groups = columnGroups(
     names,
     (name) => columnPairBytes(refByName.get(name)!, curByName.get(name)!),
-    options.budget,
+    budget,
   );
-  const columns: ColumnDriftResult[] = [];
-  const typeChanged: string[] = [];
-  const charts: ColumnChart[] = [];
-  const driftShare = request.driftShare ?? DEFAULT_DRIFT_SHARE;
-  const only = <T>(map: Readonly<Record<string, T>>, group: readonly string[]): Record<string, T> =>
-    Object.fromEntries(Object.entries(map).filter(([name]) => group.includes(name)));
-  for (const group of groups) {
-    const load = (table: Table, byName: Map<string, SpilledColumn>): Table => ({
-      path: table.path,
-      format: table.format,
-      rows: table.rows,
-      columns: group.map((name) => loadSpilledColumn(byName.get(name)!)),
-    });
-    const { report, compared } = buildDriftReport(load(reference, refByName), load(current, curByName), {
-      columns: group,
-      methods: only(request.methods, group),
-      thresholds: only(request.thresholds, group),
-      driftShare,
-    });
-    columns.push(...report.columns);
-    typeChanged.push(...report.schema.typeChanged);
-    if (options.charts) charts.push(...columnCharts(compared));
-  }
-  // As the drift engine totals a whole dataset.
+  return {
+    reference,
+    current,
+    request: { ...request, driftShare: request.driftShare ?? DEFAULT_DRIFT_SHARE },
+    groups,
+  };
+}
+
+/** The whole report from every group's results, as the drift engine totals a whole dataset. */
+export function assembleGroupResults(
+  comparison: SpilledComparison,
+  results: readonly GroupResult[],
+): { report: DriftReport; charts: ColumnChart[]; groups: number } {
+  const { reference, current } = comparison;
+  const columns = results.flatMap((result) => result.columns);
+  const refNames = (reference.spilled ?? []).map((c) => c.name);
+  const curNames = (current.spilled ?? []).map((c) => c.name);
   const tested = columns.filter((r) => r.status === 'ok');
   const drifted = tested.filter((r) => r.drifted).length;
   const driftedShare = tested.length > 0 ? drifted / tested.length : 0;
+  const driftShare = comparison.request.driftShare;
   const report: DriftReport = {
     columns,
     driftedShare,
@@ -115,10 +201,31 @@ export function buildDriftReportInGroups(
     rows: { reference: reference.rows, current: current.rows },
     driftShareThreshold: driftShare,
     schema: {
-      onlyInReference: [...refByName.keys()].filter((name) => !curByName.has(name)),
-      onlyInCurrent: [...curByName.keys()].filter((name) => !refByName.has(name)),
-      typeChanged,
+      onlyInReference: refNames.filter((name) => !curNames.includes(name)),
+      onlyInCurrent: curNames.filter((name) => !refNames.includes(name)),
+      typeChanged: results.flatMap((result) => result.typeChanged),
     },
   };
-  return { report, charts, groups: groups.length };
+  return { report, charts: results.flatMap((result) => result.charts), groups: results.length };
+}
+
+/**
+ * The drift report of two tables read with `spillTo` (each column in a file of its own),
+ * computed a group of columns at a time, one column pair in memory at a time, so memory stays
+ * within about `budget` bytes of column data whatever the row count. The report is the one
+ * {@link buildDriftReport} gives for the whole tables, byte for byte: the same checks in the
+ * same order (a current cell that is not a number in a column numeric in the reference is
+ * found before any column is tested), the same per-column results, the same totals.
+ */
+export function buildDriftReportInGroups(
+  reference: Table,
+  current: Table,
+  request: DriftRequest,
+  options: { budget: number; charts: boolean },
+): { report: DriftReport; charts: ColumnChart[]; groups: number } {
+  const comparison = planSpilledComparison(reference, current, request, options.budget);
+  return assembleGroupResults(
+    comparison,
+    comparison.groups.map((group) => compareColumnGroup(comparison, group, options)),
+  );
 }

@@ -7,7 +7,7 @@ import { invalidInput } from '../core/errors.js';
 import { detectTableFormat, readTables, type Table } from '../io/index.js';
 import type { DriftMethod } from '../stats/types.js';
 import { parseAssignments, parseColumnList, parseFiniteNumber } from './cli-options.parse.js';
-import { buildDriftReportInGroups } from './drift-groups.report.js';
+import { buildDriftReportOnThreads } from './drift-groups.threads.js';
 import { buildSketchDriftReport, renderSketchNotes } from './drift-sketch.report.js';
 import { DEFAULT_CATEGORY_CAP, DEFAULT_SKETCH_ACCURACY } from '../stats/sketch/index.js';
 import { columnCharts, renderDriftHtml, renderDriftText, type ColumnChart } from './drift-report.render.js';
@@ -126,7 +126,7 @@ async function exactReport(
       paths.map((path, i) => ({ path, options: { ...readOptions, spillTo: spillDirs[i]! } })),
       { progress: true },
     )) as [Table, Table];
-    return buildDriftReportInGroups(reference, current, request, {
+    return buildDriftReportOnThreads(reference, current, request, {
       budget,
       charts: options.html !== undefined,
     });
