@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../core/canonical-json.js';
 import { canonicalObject } from './canonical-record.js';
@@ -23,6 +23,7 @@ import type { MonitoringTask } from './monitoring.types.js';
 import type { MonitoringPendingTable } from './monitoring.table.js';
 import {
   compileInputSchema,
+  type InferenceInput,
   readFeedback,
   readInference,
   readLabel,
@@ -99,29 +100,23 @@ export function digestOf(value: unknown): string {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
+}
+
+/** The canonical text of the `features` member of the record being canonicalised. */
+let canonicalFeatures = 'null';
+function keepFeatures(key: string, text: string): void {
+  if (key === 'features') canonicalFeatures = text;
 }
 
 /**
- * Canonical JSON of a batch of records, and of each record's `features`, computed once: the
- * batch text is exactly `canonicalJson(records)`, built from the records' canonical texts.
+ * Canonical JSON of one record and of its `features` member, from one walk: the batch text is
+ * exactly `canonicalJson(records)` when built as `[` + the records' texts joined by `,` + `]`.
  */
-function canonicalBatch(records: readonly Record<string, unknown>[]): {
-  batch: string;
-  features: string[];
-} {
-  const features: string[] = [];
-  let canonicalFeatures: string;
-  const keepFeatures = (key: string, text: string) => {
-    if (key === 'features') canonicalFeatures = text;
-  };
-  const parts: string[] = [];
-  for (const record of records) {
-    canonicalFeatures = 'null';
-    parts.push(canonicalObject(record, keepFeatures));
-    features.push(canonicalFeatures);
-  }
-  return { batch: `[${parts.join(',')}]`, features };
+function canonicalRecord(record: Record<string, unknown>): { text: string; features: string } {
+  canonicalFeatures = 'null';
+  const text = canonicalObject(record, keepFeatures);
+  return { text, features: canonicalFeatures };
 }
 
 /** The segment keys a record's profile goes into: the whole population plus one per attribute. */
@@ -134,6 +129,21 @@ export function segmentKeys(segment: Record<string, string> | undefined | null):
 /** Collects profile increments per (window, segment) while a batch is processed. */
 class ProfileDeltas {
   private readonly map = new Map<string, ProfileDelta>();
+  private readonly lists = new Map<string, WindowProfile[]>();
+
+  /**
+   * The profiles a record feeds: its window's whole population, then one per segment attribute
+   * (`segmentText` is the segment's JSON, so records of one window and segment share the list).
+   */
+  profilesOf(windowStart: string, segmentText: string | null, segment: Record<string, string> | undefined) {
+    const key = `${windowStart}\u0000${segmentText ?? ''}`;
+    let list = this.lists.get(key);
+    if (!list) {
+      list = segmentKeys(segment).map((k) => this.profile(windowStart, k));
+      this.lists.set(key, list);
+    }
+    return list;
+  }
 
   profile(windowStart: string, segment: string): WindowProfile {
     const key = `${windowStart}\u0000${segment}`;
@@ -150,9 +160,19 @@ class ProfileDeltas {
   }
 }
 
-function windowStartOf(timestamp: number, bucketMinutes: number): string {
+/** The window start of a record time, as ISO text; consecutive records mostly share a window. */
+function windowStarts(bucketMinutes: number): (timestamp: number) => string {
   const bucket = bucketMinutes * 60_000;
-  return new Date(Math.floor(timestamp / bucket) * bucket).toISOString();
+  let last = Number.NaN;
+  let text = '';
+  return (timestamp) => {
+    const start = Math.floor(timestamp / bucket) * bucket;
+    if (start !== last) {
+      last = start;
+      text = new Date(start).toISOString();
+    }
+    return text;
+  };
 }
 
 function subject(target: IngestTarget): string {
@@ -185,45 +205,52 @@ export async function ingestInferences(
   );
   const refused = partial ? { refused: batch.refused } : {};
   if (batch.valid.length === 0 && partial) return allRefused(raws.length, batch.refused);
-  const records = batch.valid.map((v) => v.value);
-  // Validation guarantees every record is an object, so the batch canonicalises record by record.
-  const canonical = canonicalBatch(batch.valid.map((v) => v.raw.value as Record<string, unknown>));
-  const digest = sha256(canonical.batch);
   const versionId = target.version.id;
   const keepFeatures = target.config.storeRawFeatures;
-  const rows: InferenceRow[] = records.map((r, i) => ({
-    version_id: versionId,
-    record_id: r.id,
-    ts: new Date(r.timestamp).toISOString(),
-    window_start: windowStartOf(r.timestamp, target.config.bucketMinutes),
-    input_sha256: sha256(canonical.features[i]!),
-    features: keepFeatures ? canonical.features[i]! : null,
-    prediction: JSON.stringify(r.prediction),
-    score: r.score ?? null,
-    segment: r.segment ? JSON.stringify(r.segment) : null,
-    latency_ms: r.latencyMs ?? null,
-    error: r.error ? 1 : 0,
-    signals: r.signals ? JSON.stringify(r.signals) : null,
-    label: null,
-    labelled_at: null,
-    feedback: null,
-    received_at: nowIso,
-    attributions: r.attributions ? encodeAttributions(r.attributions) : null,
-    probe_of: r.probeOf ?? null,
-  }));
+  const windowStartOf = windowStarts(target.config.bucketMinutes);
+  const records: InferenceInput[] = [];
+  const rows: InferenceRow[] = [];
+  const texts: string[] = [];
+  for (const { raw, value: r } of batch.valid) {
+    // Validation guarantees every record is an object, so the batch canonicalises record by record.
+    const canonical = canonicalRecord(raw.value as Record<string, unknown>);
+    texts.push(canonical.text);
+    records.push(r);
+    rows.push({
+      version_id: versionId,
+      record_id: r.id,
+      ts: new Date(r.timestamp).toISOString(),
+      window_start: windowStartOf(r.timestamp),
+      input_sha256: sha256(canonical.features),
+      features: keepFeatures ? canonical.features : null,
+      prediction: JSON.stringify(r.prediction),
+      score: r.score ?? null,
+      segment: r.segment ? JSON.stringify(r.segment) : null,
+      latency_ms: r.latencyMs ?? null,
+      error: r.error ? 1 : 0,
+      signals: r.signals ? JSON.stringify(r.signals) : null,
+      label: null,
+      labelled_at: null,
+      feedback: null,
+      received_at: nowIso,
+      attributions: r.attributions ? encodeAttributions(r.attributions) : null,
+      probe_of: r.probeOf ?? null,
+    });
+  }
+  const digest = sha256(`[${texts.join(',')}]`);
 
   return ctx.db.transaction().execute(async (trx) => {
     const inserted = await insertInferenceRecords(trx, ctx.store.capabilities.engine, rows);
     const deltas = new ProfileDeltas();
-    const byId = new Map<string, { record: (typeof records)[number]; windowStart: string; keys: string[] }>();
+    /** Stored records by id, with the index of their row. */
+    const byId = new Map<string, number>();
+    const profilesOf = (i: number) =>
+      deltas.profilesOf(rows[i]!.window_start, rows[i]!.segment, records[i]!.segment);
     records.forEach((record, i) => {
       if (!inserted.has(record.id)) return;
-      const windowStart = rows[i]!.window_start;
-      const keys = segmentKeys(record.segment);
-      byId.set(record.id, { record, windowStart, keys });
+      byId.set(record.id, i);
       // A perturbation probe is not traffic: it only feeds the explanation quality pairs.
-      if (record.probeOf === undefined)
-        for (const key of keys) deltas.profile(windowStart, key).addRecord(record);
+      if (record.probeOf === undefined) WindowProfile.addRecordToEach(profilesOf(i), record);
     });
     await foldAttributionPairs(
       trx,
@@ -241,10 +268,7 @@ export async function ingestInferences(
             ]
           : [],
       ),
-      (id) => {
-        const entry = byId.get(id)!;
-        return entry.keys.map((key) => deltas.profile(entry.windowStart, key).attributions);
-      },
+      (id) => profilesOf(byId.get(id)!).map((profile) => profile.attributions),
     );
     let joined = 0;
     const pending = await takePending(trx, versionId, [...inserted]);
@@ -254,24 +278,21 @@ export async function ingestInferences(
     const feedback = pendingOf('feedback');
     const signals = pendingOf('signals');
     for (const id of await setJoinedValues(trx, 'label', versionId, labels, nowIso)) {
-      const entry = byId.get(id)!;
+      const i = byId.get(id)!;
       const label = JSON.parse(labels.get(id)!) as Outcome;
-      const join = { prediction: entry.record.prediction, score: entry.record.score ?? null, label };
-      for (const key of entry.keys)
-        deltas.profile(entry.windowStart, key).addLabel(join, target.config.positiveClass);
+      const join = { prediction: records[i]!.prediction, score: records[i]!.score ?? null, label };
+      for (const profile of profilesOf(i)) profile.addLabel(join, target.config.positiveClass);
       joined++;
     }
     for (const id of await setJoinedValues(trx, 'feedback', versionId, feedback, nowIso)) {
-      const entry = byId.get(id)!;
       const { rating } = JSON.parse(feedback.get(id)!) as { rating: 'up' | 'down' };
-      for (const key of entry.keys) deltas.profile(entry.windowStart, key).addFeedback(rating);
+      for (const profile of profilesOf(byId.get(id)!)) profile.addFeedback(rating);
       joined++;
     }
     // Signals sent ahead join only a record that carried none inline (the record's own win).
     for (const id of await setJoinedValues(trx, 'signals', versionId, signals, nowIso)) {
-      const entry = byId.get(id)!;
       const values = JSON.parse(signals.get(id)!) as Record<string, boolean | string>;
-      for (const key of entry.keys) deltas.profile(entry.windowStart, key).addSignals(values);
+      for (const profile of profilesOf(byId.get(id)!)) profile.addSignals(values);
       joined++;
     }
     await mergeWindowProfiles(trx, ctx.store.capabilities.rowLocks, versionId, deltas.values(), nowIso);

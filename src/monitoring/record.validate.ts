@@ -186,14 +186,13 @@ export type RecordReader<T> = (raw: RawRecord, index: number, seen: Set<string>)
  */
 export function validateBatch<T>(raws: RawRecord[], read: RecordReader<T>, partial: boolean): SplitBatch<T> {
   const seen = new Set<string>();
-  if (!partial)
-    return { valid: raws.map((raw, index) => ({ index, raw, value: read(raw, index, seen) })), refused: [] };
   const out: SplitBatch<T> = { valid: [], refused: [] };
   raws.forEach((raw, index) => {
     try {
       out.valid.push({ index, raw, value: read(raw, index, seen) });
     } catch (error) {
-      if (!(error instanceof WardenError) || error.code !== 'invalid_input') throw error;
+      // All-or-nothing: the first bad record refuses the batch. Partial: it is refused alone.
+      if (!partial || !(error instanceof WardenError) || error.code !== 'invalid_input') throw error;
       out.refused.push({
         index,
         id: readableId(raw.value),

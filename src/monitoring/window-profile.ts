@@ -226,6 +226,21 @@ export interface LabelJoin {
   label: number | string | boolean;
 }
 
+/** What a profile takes of one inference record (or reference row). */
+export interface ProfiledRecord {
+  features: Record<string, FeatureValue>;
+  prediction?: number | string | boolean | undefined;
+  score?: number | undefined;
+  latencyMs?: number | undefined;
+  error?: boolean | undefined;
+  signals?: Record<string, boolean | string> | undefined;
+  timestamp?: number | undefined;
+  cost?: number | undefined;
+  tokensIn?: number | undefined;
+  tokensOut?: number | undefined;
+  attributions?: Omit<AttributedRecord, 'score'> | undefined;
+}
+
 export class WindowProfile {
   records = 0;
   readonly features = new Map<string, FieldProfile>();
@@ -255,41 +270,41 @@ export class WindowProfile {
   }
 
   /** Adds one inference record (or one reference row: no latency, errors or signals). */
-  addRecord(record: {
-    features: Record<string, FeatureValue>;
-    prediction?: number | string | boolean | undefined;
-    score?: number | undefined;
-    latencyMs?: number | undefined;
-    error?: boolean | undefined;
-    signals?: Record<string, boolean | string> | undefined;
-    timestamp?: number | undefined;
-    cost?: number | undefined;
-    tokensIn?: number | undefined;
-    tokensOut?: number | undefined;
-    attributions?: Omit<AttributedRecord, 'score'> | undefined;
-  }): void {
-    this.records++;
-    if (record.attributions) this.attributions.add({ ...record.attributions, score: record.score });
-    if (record.timestamp !== undefined) this.widenSpan(record.timestamp, record.timestamp);
-    if (record.cost !== undefined) {
-      this.usage.costRecords++;
-      this.usage.cost += record.cost;
+  addRecord(record: ProfiledRecord): void {
+    WindowProfile.addRecordToEach([this], record);
+  }
+
+  /**
+   * Adds one record to several profiles (its window's whole population and each of its
+   * segments), as `addRecord` on each would, sketching each value once for all of them.
+   */
+  static addRecordToEach(profiles: readonly WindowProfile[], record: ProfiledRecord): void {
+    for (const p of profiles) {
+      p.records++;
+      if (record.attributions) p.attributions.add({ ...record.attributions, score: record.score });
+      if (record.timestamp !== undefined) p.widenSpan(record.timestamp, record.timestamp);
+      if (record.cost !== undefined) {
+        p.usage.costRecords++;
+        p.usage.cost += record.cost;
+      }
+      if (record.tokensIn !== undefined || record.tokensOut !== undefined) {
+        p.usage.tokenRecords++;
+        p.usage.tokensIn += record.tokensIn ?? 0;
+        p.usage.tokensOut += record.tokensOut ?? 0;
+      }
+      if (record.error) p.errors++;
+      if (record.signals) p.addSignals(record.signals);
     }
-    if (record.tokensIn !== undefined || record.tokensOut !== undefined) {
-      this.usage.tokenRecords++;
-      this.usage.tokensIn += record.tokensIn ?? 0;
-      this.usage.tokensOut += record.tokensOut ?? 0;
-    }
+    // Value by value across the profiles, so each value is sketched (binned, hashed) once.
     for (const name in record.features) {
       // Declared-but-null fields still create the column, so "present in 0 %" is distinguishable from "never sent".
-      const column = this.feature(name);
-      column.add(record.features[name]);
+      const value = record.features[name];
+      for (let i = 0; i < profiles.length; i++) profiles[i]!.feature(name).add(value);
     }
-    if (record.prediction !== undefined) this.prediction.add(record.prediction);
-    if (record.score !== undefined) this.score.add(record.score);
-    if (record.latencyMs !== undefined) this.latency.add(record.latencyMs);
-    if (record.error) this.errors++;
-    if (record.signals) this.addSignals(record.signals);
+    const { prediction, score, latencyMs } = record;
+    if (prediction !== undefined) for (const p of profiles) p.prediction.add(prediction);
+    if (score !== undefined) for (const p of profiles) p.score.add(score);
+    if (latencyMs !== undefined) for (const p of profiles) p.latency.add(latencyMs);
   }
 
   /** Adds the safety signals of one record (inline, or sent later and joined by its id). */

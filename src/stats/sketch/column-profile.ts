@@ -1,6 +1,18 @@
 import { FrequentItems, type FrequentItemsJSON } from './frequent-items.js';
-import { HyperLogLog, type HyperLogLogJSON } from './hyperloglog.js';
+import { HyperLogLog, type DistinctHashes, type HyperLogLogJSON } from './hyperloglog.js';
 import { QuantileSketch, type QuantileSketchJSON } from './quantile-sketch.js';
+
+/**
+ * The last number and category added to any profile, with their quantile bin and distinct-count
+ * hashes: a value added to several profiles in a row (a record's window and each of its
+ * segments) is worked out once. The bin depends only on the relative accuracy, the hashes on
+ * nothing but the value.
+ */
+const lastNumber = { value: Number.NaN, accuracy: Number.NaN, bin: 0, hashes: { index: 0, rank: 0 } };
+const lastCategory: { value: string | null; hashes: DistinctHashes } = {
+  value: null,
+  hashes: { index: 0, rank: 0 },
+};
 
 /** Sketch settings of a {@link ColumnProfile}. */
 export interface ColumnProfileOptions {
@@ -134,6 +146,14 @@ export class ColumnProfile {
       this.missing++;
       return;
     }
+    const sketch = this.quantiles!;
+    const last = lastNumber;
+    if (x !== last.value || sketch.relativeAccuracy !== last.accuracy) {
+      last.value = x;
+      last.accuracy = sketch.relativeAccuracy;
+      last.bin = sketch.binOf(x);
+      HyperLogLog.hashesOf(x, last.hashes);
+    }
     this.count++;
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
@@ -147,8 +167,8 @@ export class ColumnProfile {
         if (this.exactValues.size > this.exactValueLimit) this.exactValues = null;
       }
     }
-    this.quantiles!.add(x);
-    this.distinct.addNumber(x);
+    sketch.addToBin(x, last.bin);
+    this.distinct.addHashes(last.hashes);
   }
 
   private addCategory(v: string | null): void {
@@ -156,9 +176,14 @@ export class ColumnProfile {
       this.missing++;
       return;
     }
+    const last = lastCategory;
+    if (v !== last.value) {
+      last.value = v;
+      HyperLogLog.hashesOf(v, last.hashes);
+    }
     this.count++;
     this.frequentItems!.add(v);
-    this.distinct.addString(v);
+    this.distinct.addHashes(last.hashes);
   }
 
   /** Add every value of a numeric (Float64Array) or categorical array. */

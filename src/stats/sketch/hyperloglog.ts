@@ -15,6 +15,12 @@ export interface HyperLogLogJSON {
   registers: string;
 }
 
+/** The two 32-bit hashes of a value (register index and rank), see {@link HyperLogLog.hashesOf}. */
+export interface DistinctHashes {
+  index: number;
+  rank: number;
+}
+
 const SEED_INDEX = 0x9747b28c;
 const SEED_RANK = 0x5bd1e995;
 
@@ -53,6 +59,25 @@ export class HyperLogLog {
     this.update(hashNumber(value, SEED_INDEX), hashNumber(value, SEED_RANK));
   }
 
+  /**
+   * The hashes of a value, written into `out`: the same for every sketch whatever its
+   * precision, so a value added to several sketches is hashed once ({@link addHashes}).
+   */
+  static hashesOf(value: number | string, out: DistinctHashes): void {
+    if (typeof value === 'number') {
+      out.index = hashNumber(value, SEED_INDEX);
+      out.rank = hashNumber(value, SEED_RANK);
+    } else {
+      out.index = hashString(value, SEED_INDEX);
+      out.rank = hashString(value, SEED_RANK);
+    }
+  }
+
+  /** Add a value by its {@link HyperLogLog.hashesOf}: the same as adding the value itself. */
+  addHashes(hashes: DistinctHashes): void {
+    this.update(hashes.index, hashes.rank);
+  }
+
   /** Estimated number of distinct values added. */
   estimate(): number {
     const m = this.registers.length;
@@ -80,8 +105,10 @@ export class HyperLogLog {
 
   /** Serialise to plain JSON. */
   toJSON(): HyperLogLogJSON {
+    // Register values are below 34, so each is one Latin-1 character; built in slices, not one by one.
     let binary = '';
-    for (let i = 0; i < this.registers.length; i++) binary += String.fromCharCode(this.registers[i]!);
+    for (let i = 0; i < this.registers.length; i += 8192)
+      binary += String.fromCharCode.apply(null, this.registers.subarray(i, i + 8192) as unknown as number[]);
     return { precision: this.precision, registers: btoa(binary) };
   }
 

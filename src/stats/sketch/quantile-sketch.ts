@@ -115,12 +115,26 @@ export class QuantileSketch {
 
   /** Add one value (NaN ignored) with an optional positive weight. */
   add(x: number, weight = 1): void {
+    this.addToBin(x, this.binOf(x), weight);
+  }
+
+  /**
+   * The bin index `x` falls in (0 where no bin is needed: zero, ±Infinity, NaN). It depends
+   * only on the relative accuracy, so sketches of the same accuracy can share it.
+   */
+  binOf(x: number): number {
+    const magnitude = Math.abs(x);
+    return magnitude > MIN_INDEXABLE && magnitude !== Number.POSITIVE_INFINITY ? this.index(magnitude) : 0;
+  }
+
+  /** Add `x` given its {@link binOf} (worked out once for several sketches of this accuracy). */
+  addToBin(x: number, bin: number, weight = 1): void {
     if (x > MIN_INDEXABLE) {
       if (x === Number.POSITIVE_INFINITY) this.positiveInfinity += weight;
-      else this.positive.add(this.index(x), weight);
+      else this.positive.add(bin, weight);
     } else if (x < -MIN_INDEXABLE) {
       if (x === Number.NEGATIVE_INFINITY) this.negativeInfinity += weight;
-      else this.negative.add(this.index(-x), weight);
+      else this.negative.add(bin, weight);
     } else if (x === x) {
       this.zero += weight;
     }
