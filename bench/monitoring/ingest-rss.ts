@@ -7,7 +7,7 @@
  *
  * Flags: `--rows=100000,1000000` (sizes), `--formats=csv,parquet`, `--cli=path/to/cli/main.ts`
  * (another checkout's CLI, to measure before/after), `--batch=1000`. Each run is stopped after
- * 20 minutes.
+ * 20 minutes (exit 124; its peak is still reported).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -68,13 +68,16 @@ function measure(
   env: Record<string, string>,
 ): Promise<{ rssMb: number; seconds: number; code: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-v', process.execPath, '--import', 'tsx', CLI, ...args], {
+    // `timeout` stops the CLI itself at the limit, so `time` still reports its peak (exit 124).
+    const limit = `${RUN_LIMIT_MS / 1000}s`;
+    const command = ['-v', 'timeout', limit, process.execPath, '--import', 'tsx', CLI, ...args];
+    const child = spawn('/usr/bin/time', command, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), RUN_LIMIT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS + 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
