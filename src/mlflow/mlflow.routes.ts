@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ALL_ROLES, AUTHOR_ROLES } from '../auth/roles.js';
+import { actorOf } from '../http/actor.js';
 import type { AppContext, WardenEnv } from '../http/context.js';
 import type { RouteTable } from '../http/route-table.js';
 import type { Actor } from '../registry/registry.service.js';
@@ -55,15 +56,34 @@ interface Rpc {
   handle(message: RequestMessage, actor: Actor): Promise<Record<string, unknown>>;
 }
 
+/** A stage as MLflow's client spells it (any case), refused with MLflow's message when unknown. */
+function parseStage(text: string): MlflowStage {
+  const stage = canonicalStage(text);
+  if (!stage)
+    throw invalidParameter(
+      `Invalid Model Version stage: ${text}. Value must be one of ${MLFLOW_STAGES.join(', ')}.`,
+    );
+  return stage;
+}
+
 function stagesField(message: RequestMessage): MlflowStage[] {
-  return stringListField(message, 'stages').map((s) => {
-    const stage = canonicalStage(s);
-    if (!stage)
-      throw invalidParameter(
-        `Invalid Model Version stage: ${s}. Value must be one of ${MLFLOW_STAGES.join(', ')}.`,
-      );
-    return stage;
-  });
+  return stringListField(message, 'stages').map(parseStage);
+}
+
+/** An RPC whose answer holds what `act` returns under one field (`registered_model`, `model_version`). */
+function answerWith(
+  field: string,
+  act: (message: RequestMessage, actor: Actor) => Promise<unknown>,
+): Rpc['handle'] {
+  return async (message, actor) => ({ [field]: await act(message, actor) });
+}
+
+/** An RPC whose answer is the empty message once `act` is done. */
+function answerEmpty(act: (message: RequestMessage, actor: Actor) => Promise<unknown>): Rpc['handle'] {
+  return async (message, actor) => {
+    await act(message, actor);
+    return {};
+  };
 }
 
 function searchInput(message: RequestMessage) {
@@ -93,55 +113,49 @@ function registryRpcs(ctx: AppContext): Rpc[] {
     {
       method: 'POST',
       path: '/registered-models/create',
-      handle: async (m, actor) => ({
-        registered_model: await createRegisteredModel(ctx, actor, {
+      handle: answerWith('registered_model', (m, actor) =>
+        createRegisteredModel(ctx, actor, {
           name: stringField(m, 'name', true, 256),
           description: stringField(m, 'description', false, 10_000),
           tags: tagListField(m),
         }),
-      }),
+      ),
     },
     {
       method: 'POST',
       path: '/registered-models/rename',
-      handle: async (m, actor) => ({
-        registered_model: await renameRegisteredModel(
+      handle: answerWith('registered_model', (m, actor) =>
+        renameRegisteredModel(
           ctx,
           actor,
           stringField(m, 'name', true),
           stringField(m, 'new_name', true, 256),
         ),
-      }),
+      ),
     },
     {
       method: 'PATCH',
       path: '/registered-models/update',
-      handle: async (m, actor) => ({
-        registered_model: await updateRegisteredModel(
+      handle: answerWith('registered_model', (m, actor) =>
+        updateRegisteredModel(
           ctx,
           actor,
           stringField(m, 'name', true),
           stringField(m, 'description', false, 10_000),
         ),
-      }),
+      ),
     },
     {
       method: 'DELETE',
       path: '/registered-models/delete',
-      handle: async (m, actor) => {
-        await deleteRegisteredModel(ctx, actor, stringField(m, 'name', true));
-        return {};
-      },
+      handle: answerEmpty((m, actor) => deleteRegisteredModel(ctx, actor, stringField(m, 'name', true))),
     },
     {
       method: 'GET',
       path: '/registered-models/get',
-      handle: async (m) => ({
-        registered_model: await registeredModelView(
-          db,
-          await requireMlflowModel(db, stringField(m, 'name', true)),
-        ),
-      }),
+      handle: answerWith('registered_model', async (m) =>
+        registeredModelView(db, await requireMlflowModel(db, stringField(m, 'name', true))),
+      ),
     },
     {
       method: 'GET',
@@ -154,68 +168,55 @@ function registryRpcs(ctx: AppContext): Rpc[] {
     {
       method: 'POST',
       path: '/registered-models/set-tag',
-      handle: async (m, actor) => {
-        await setRegisteredModelTag(
+      handle: answerEmpty((m, actor) =>
+        setRegisteredModelTag(
           ctx,
           actor,
           stringField(m, 'name', true),
           stringField(m, 'key', true, 250),
           stringField(m, 'value', false) ?? '',
-        );
-        return {};
-      },
+        ),
+      ),
     },
     {
       method: 'DELETE',
       path: '/registered-models/delete-tag',
-      handle: async (m, actor) => {
-        await deleteRegisteredModelTag(ctx, actor, stringField(m, 'name', true), stringField(m, 'key', true));
-        return {};
-      },
+      handle: answerEmpty((m, actor) =>
+        deleteRegisteredModelTag(ctx, actor, stringField(m, 'name', true), stringField(m, 'key', true)),
+      ),
     },
     {
       method: 'POST',
       path: '/registered-models/alias',
-      handle: async (m, actor) => {
-        await setRegisteredModelAlias(
+      handle: answerEmpty((m, actor) =>
+        setRegisteredModelAlias(
           ctx,
           actor,
           stringField(m, 'name', true),
           stringField(m, 'alias', true, 255),
           versionField(m),
-        );
-        return {};
-      },
+        ),
+      ),
     },
     {
       method: 'DELETE',
       path: '/registered-models/alias',
-      handle: async (m, actor) => {
-        await deleteRegisteredModelAlias(
-          ctx,
-          actor,
-          stringField(m, 'name', true),
-          stringField(m, 'alias', true),
-        );
-        return {};
-      },
+      handle: answerEmpty((m, actor) =>
+        deleteRegisteredModelAlias(ctx, actor, stringField(m, 'name', true), stringField(m, 'alias', true)),
+      ),
     },
     {
       method: 'GET',
       path: '/registered-models/alias',
-      handle: async (m) => ({
-        model_version: await getModelVersionByAlias(
-          db,
-          stringField(m, 'name', true),
-          stringField(m, 'alias', true),
-        ),
-      }),
+      handle: answerWith('model_version', (m) =>
+        getModelVersionByAlias(db, stringField(m, 'name', true), stringField(m, 'alias', true)),
+      ),
     },
     {
       method: 'POST',
       path: '/model-versions/create',
-      handle: async (m, actor) => ({
-        model_version: await createModelVersion(ctx, actor, {
+      handle: answerWith('model_version', (m, actor) =>
+        createModelVersion(ctx, actor, {
           name: stringField(m, 'name', true),
           source: stringField(m, 'source', true, 4096),
           runId: stringField(m, 'run_id', false, 256),
@@ -223,20 +224,20 @@ function registryRpcs(ctx: AppContext): Rpc[] {
           description: stringField(m, 'description', false, 10_000),
           tags: tagListField(m),
         }),
-      }),
+      ),
     },
     {
       method: 'PATCH',
       path: '/model-versions/update',
-      handle: async (m, actor) => ({
-        model_version: await updateModelVersion(
+      handle: answerWith('model_version', (m, actor) =>
+        updateModelVersion(
           ctx,
           actor,
           stringField(m, 'name', true),
           versionField(m),
           stringField(m, 'description', false, 10_000),
         ),
-      }),
+      ),
     },
     {
       method: 'POST',
@@ -246,21 +247,16 @@ function registryRpcs(ctx: AppContext): Rpc[] {
         const version = versionField(m);
         const text = stringField(m, 'stage', true);
         booleanField(m, 'archive_existing_versions', true);
-        const stage = canonicalStage(text);
-        if (!stage)
-          throw invalidParameter(
-            `Invalid Model Version stage: ${text}. Value must be one of ${MLFLOW_STAGES.join(', ')}.`,
-          );
+        const stage = parseStage(text);
         return { model_version: await transitionModelVersionStage(ctx, actor, name, version, stage) };
       },
     },
     {
       method: 'DELETE',
       path: '/model-versions/delete',
-      handle: async (m, actor) => {
-        await deleteModelVersion(ctx, actor, stringField(m, 'name', true), versionField(m));
-        return {};
-      },
+      handle: answerEmpty((m, actor) =>
+        deleteModelVersion(ctx, actor, stringField(m, 'name', true), versionField(m)),
+      ),
     },
     {
       method: 'GET',
@@ -287,32 +283,30 @@ function registryRpcs(ctx: AppContext): Rpc[] {
     {
       method: 'POST',
       path: '/model-versions/set-tag',
-      handle: async (m, actor) => {
-        await changeModelVersionTag(
+      handle: answerEmpty((m, actor) =>
+        changeModelVersionTag(
           ctx,
           actor,
           stringField(m, 'name', true),
           versionField(m),
           stringField(m, 'key', true, 250),
           stringField(m, 'value', false) ?? '',
-        );
-        return {};
-      },
+        ),
+      ),
     },
     {
       method: 'DELETE',
       path: '/model-versions/delete-tag',
-      handle: async (m, actor) => {
-        await changeModelVersionTag(
+      handle: answerEmpty((m, actor) =>
+        changeModelVersionTag(
           ctx,
           actor,
           stringField(m, 'name', true),
           versionField(m),
           stringField(m, 'key', true),
           null,
-        );
-        return {};
-      },
+        ),
+      ),
     },
   ];
 }
@@ -334,8 +328,7 @@ export function registerMlflowRegistryRoutes(
     });
     app.on(rpc.method, path, async (c) => {
       const message = await readMessage(c, rpc.lists ?? []);
-      const actor = { principal: c.get('principal'), requestId: c.get('requestId') };
-      return c.json(await rpc.handle(message, actor), 200);
+      return c.json(await rpc.handle(message, actorOf(c)), 200);
     });
   }
 }
