@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import SqliteDatabase from '../db/sqlite-driver.js';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { findVersion } from './version.repository.js';
 
 /**
  * The registry's hot lookups, run through the real HTTP API over a store holding thousands of
@@ -281,6 +282,41 @@ describeEachBackend('registry lookups read through indexes', (backend) => {
     const statements = await during(() => server.api('GET', '/api/v1/models/m-0421/versions/1.3.0'));
     expect(statements).toHaveLength(1);
     await expectIndexed(statements, 'default');
+  });
+
+  it('answers concurrent version reads with one statement on PostgreSQL, each as a lone read would, through indexes', async () => {
+    const db = server.ctx.db;
+    const keys: [string, string][] = [
+      ['m-0421', '1.3.0'],
+      ['m-0007', '1.0.0'],
+      ['m-0421', '1.9.9'], // no such version
+      ['m-9999', '1.0.0'], // no such model
+      ['m-1499', '1.7.0'],
+      ['m-0421', '1.3.0'], // asked twice
+    ];
+    const alone: unknown[] = [];
+    for (const [model, version] of keys) alone.push(await findVersion(db, model, version));
+    expect(alone.map((v) => (v as { id: string } | undefined)?.id)).toEqual([
+      'ver_421_3',
+      'ver_7_0',
+      undefined,
+      undefined,
+      'ver_1499_7',
+      'ver_421_3',
+    ]);
+    captured.length = 0;
+    capturing = true;
+    let together: unknown[];
+    try {
+      together = await Promise.all(keys.map(([model, version]) => findVersion(db, model, version)));
+    } finally {
+      capturing = false;
+    }
+    expect(together).toEqual(alone);
+    const statements = [...captured];
+    expect(statements).toHaveLength(backend === 'postgres' ? 1 : keys.length);
+    await expectIndexed(statements, 'default');
+    await expectIndexed(statements, 'priced out');
   });
 
   it('reads a model in one statement, through indexes', async () => {

@@ -1,4 +1,5 @@
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Compilable, type Insertable, type Selectable } from 'kysely';
+import { batchedQuery } from '../db/batched-query.js';
 import type { Executor } from '../db/database.js';
 import { jsonArrayFrom, parseJsonArray } from '../db/json-array.js';
 import { preparedQuery } from '../db/prepared-query.js';
@@ -159,12 +160,54 @@ const versionByName = preparedQuery(2, (db, model: string, version: string) =>
   selectVersions(db).where('models.name', '=', model).where('model_versions.version', '=', version),
 );
 
+// Concurrent single-version reads on PostgreSQL, answered by one statement: the keys arrive as two
+// arrays, and each key is looked up through the same indexes as a lone read (the lateral subquery
+// with `offset 0` is run once per key, never turned into a join over whole tables).
+const versionsByNames = preparedQuery(
+  2,
+  (db, models: string[], versions: string[]) =>
+    db
+      .selectFrom(
+        sql<{
+          model: string;
+          version: string;
+          i: string;
+        }>`unnest(${models}::text[], ${versions}::text[]) with ordinality`.as(
+          sql`k(model, version, i)` as never,
+        ),
+      )
+      .innerJoinLateral(
+        selectVersions(db)
+          .where('models.name', '=', sql.ref<string>('k.model'))
+          .where('model_versions.version', '=', sql.ref<string>('k.version'))
+          .modifyEnd(sql`offset 0`)
+          .as('v'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('v')
+      .select(sql<string>`k.i`.as('batch_index')) as unknown as Compilable<
+      VersionRow & { batch_index: string }
+    >,
+);
+
+const versionRowsByName = batchedQuery<{ model: string; version: string }, VersionRow>(
+  (db, key) => versionByName(db, key.model, key.version),
+  async (db, keys) => {
+    const rows = await versionsByNames(
+      db,
+      keys.map((k) => k.model),
+      keys.map((k) => k.version),
+    );
+    return rows.map((row) => ({ index: Number(row.batch_index) - 1, row }));
+  },
+);
+
 export async function findVersion(
   db: Executor,
   modelName: string,
   version: string,
 ): Promise<ModelVersion | undefined> {
-  const [row] = await versionByName(db, modelName, version);
+  const [row] = await versionRowsByName(db, { model: modelName, version });
   return row ? toModelVersion(row) : undefined;
 }
 
