@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
-import { championAndApprovedCandidate } from '../rollouts/rollout.test-helper.js';
+import { championAndApprovedCandidate, startWithApprovals } from '../rollouts/rollout.test-helper.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
 import { OPT_OUT_SNAPSHOT_MAX } from '../rollouts/rollout-routing.service.js';
 import { WardenRouter } from './warden-router.js';
@@ -15,10 +15,11 @@ describeEachBackend('the in-process router', (backend) => {
 
   it('answers as the server does, refreshes with ETag, and keeps the last table when Warden is gone', async () => {
     await championAndApprovedCandidate(h, 'router-model');
-    const mlops = await h.as('mo', ['mlops']);
-    const started = await h.s.api('POST', '/api/v1/models/router-model/rollouts', {
-      token: mlops,
-      body: { candidate: '1.1.0', strategy: 'canary', steps: [30, 100] },
+    // Steps 30 → 100 skip the tier's 10, 25 and 50: the rollout starts once approved.
+    const started = await startWithApprovals(h, 'router-model', {
+      candidate: '1.1.0',
+      strategy: 'canary',
+      steps: [30, 100],
     });
     expect(started.status).toBe(201);
     const errors: Error[] = [];

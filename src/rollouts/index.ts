@@ -8,6 +8,7 @@ import type { AppContext } from '../http/context.js';
 import { rolloutAnalysisTask } from './rollout.task.js';
 
 export { rolloutReaction } from './rollout.reaction.js';
+export { rolloutPlanReaction } from './rollout-governance.reaction.js';
 export { registerRolloutRoutes } from './rollout.routes.js';
 export { routeDecisionFastRead } from './route-decision.fast-read.js';
 export { registerRolloutCommands } from './rollout.command.js';

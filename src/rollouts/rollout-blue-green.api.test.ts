@@ -4,7 +4,14 @@ import { describeEachBackend } from '../../test/support/stores.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
 import { registerRolloutCommands } from './rollout.command.js';
 import { runDueRollouts } from './rollout.task.js';
-import { advance, championAndApprovedCandidate, ingest, rolloutOf, traffic } from './rollout.test-helper.js';
+import {
+  advance,
+  championAndApprovedCandidate,
+  ingest,
+  rolloutOf,
+  startWithApprovals,
+  traffic,
+} from './rollout.test-helper.js';
 
 const KEYS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi'];
 
@@ -21,8 +28,8 @@ describeEachBackend('blue-green rollouts and custom analysis metrics', (backend)
   });
   afterAll(() => h.s.close());
 
-  const start = (model: string, body: Record<string, unknown>) =>
-    h.s.api('POST', `/api/v1/models/${model}/rollouts`, { token: mlops, body });
+  // Short smoke phases and a raised errorRate are looser than tier 3's policy: started once approved.
+  const start = (model: string, body: Record<string, unknown>) => startWithApprovals(h, model, body, mlops);
   const blueGreen = {
     candidate: '1.1.0',
     strategy: 'blue-green',
@@ -289,6 +296,28 @@ describeEachBackend('blue-green rollouts and custom analysis metrics', (backend)
     await championAndApprovedCandidate(h, 'bg-cli');
     const env = { WARDEN_URL: h.s.url, WARDEN_TOKEN: mlops };
     const warden = (args: string[]) => runCommandsInProcess(registerRolloutCommands, args, env);
+    // A 30 s smoke step is shorter than tier 3's 30 minutes: held, the field and policy value shown.
+    const held = await warden([
+      'rollouts',
+      'start',
+      'bg-cli',
+      '1.1.0',
+      '--strategy',
+      'blue-green',
+      '--step-seconds',
+      '30',
+    ]);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(
+      /not started: the plan is looser than the tier's policy; held for approval in change request cr_/,
+    );
+    expect(held.stdout).toMatch(/analysis\.stepSeconds\s+30\s+1800\s+tiers\.3\.rollout\.minStepMinutes/);
+    const queue = (await h.s.api('GET', '/api/v1/change-requests?model=bg-cli&kind=governance_change')).body;
+    const heldId = queue.items[0].id as string;
+    await h.s.api('POST', `/api/v1/change-requests/${heldId}/withdraw`, {
+      token: mlops,
+      body: { reason: 'within the policy' },
+    });
     const started = await warden([
       'rollouts',
       'start',
@@ -299,7 +328,7 @@ describeEachBackend('blue-green rollouts and custom analysis metrics', (backend)
       '--smoke-pct',
       '5',
       '--step-seconds',
-      '30',
+      '1800',
     ]);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toContain('(5 → 100), weights champion 95 % / candidate 5 %');

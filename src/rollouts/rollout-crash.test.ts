@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/support/fault-proxy.js';
 import { postgresAvailable } from '../../test/support/stores.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
-import { championAndApprovedCandidate, traffic } from './rollout.test-helper.js';
+import { championAndApprovedCandidate, startWithApprovals, traffic } from './rollout.test-helper.js';
 
 const CLI = path.resolve('dist/cli/main.js');
 const STEP_SECONDS = 12;
@@ -131,7 +131,8 @@ describe.skipIf(!postgresAvailable)('a server killed mid-step [postgres]', () =>
       });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
-    const started = await api(a.url, 'POST', '/api/v1/models/fraud/rollouts', {
+    // Looser than tier 3's policy (steps, stepSeconds): approved through the harness's server on the same store.
+    const started = await startWithApprovals(h, 'fraud', {
       candidate: '1.1.0',
       strategy: 'canary',
       steps: [10, 50, 100],

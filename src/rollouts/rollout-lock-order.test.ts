@@ -4,7 +4,13 @@ import { runMonitoring } from '../monitoring/index.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
 import { claimRollout } from './rollout.repository.js';
 import { controlRollout, runClaimedRollout } from './rollout.service.js';
-import { advance, championAndApprovedCandidate, ingest, traffic } from './rollout.test-helper.js';
+import {
+  advance,
+  championAndApprovedCandidate,
+  ingest,
+  startWithApprovals,
+  traffic,
+} from './rollout.test-helper.js';
 
 const ROUNDS = 12;
 const BUDGET_MS = 120_000;
@@ -36,15 +42,18 @@ describe.skipIf(!postgresAvailable)('monitor outcomes and rollout decisions at o
     let rounds = 0;
     for (let round = 0; round < ROUNDS && Date.now() - began < BUDGET_MS; round++) {
       advance(h, 5);
-      const started = await h.s.api('POST', `/api/v1/models/${model}/rollouts`, {
-        token: mlops,
-        body: {
+      // Looser than tier 3's policy (steps, stepSeconds): started once approved.
+      const started = await startWithApprovals(
+        h,
+        model,
+        {
           candidate: '1.1.0',
           strategy: 'canary',
           steps: [10, 100],
           analysis: { intervalSeconds: 1, stepSeconds: 60, minSamplesPerVariant: 50, maxWaitSeconds: 3600 },
         },
-      });
+        mlops,
+      );
       expect(started.status, JSON.stringify(started.body)).toBe(201);
       const id = started.body.id as string;
       advance(h, 1);

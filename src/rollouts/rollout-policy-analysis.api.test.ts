@@ -3,7 +3,14 @@ import { describeEachBackend } from '../../test/support/stores.js';
 import { DEFAULT_POLICY, savePolicyVersion, type PolicyDocument } from '../policy/index.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
 import { runDueRollouts } from './rollout.task.js';
-import { advance, championAndApprovedCandidate, ingest, rolloutOf, traffic } from './rollout.test-helper.js';
+import {
+  advance,
+  championAndApprovedCandidate,
+  ingest,
+  rolloutOf,
+  startWithApprovals,
+  traffic,
+} from './rollout.test-helper.js';
 
 const TOXICITY = { name: 'toxicity', signal: 'signals.toxicity', aggregate: 'rate', maxValue: 0.02 } as const;
 
@@ -74,7 +81,7 @@ describeEachBackend('rollout analysis from the tier’s policy', (backend) => {
     await tierOneModel('tox-policy');
     const started = await h.s.api('POST', '/api/v1/models/tox-policy/rollouts', {
       token: mlops,
-      body: { candidate: '1.1.0', strategy: 'canary', steps: [10, 100] },
+      body: { candidate: '1.1.0', strategy: 'canary' },
     });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const { analysis, policyVersion: usedVersion } = started.body.plan;
@@ -122,12 +129,13 @@ describeEachBackend('rollout analysis from the tier’s policy', (backend) => {
 
   it('lets a rollout replace the tier’s metric of the same name and add its own', async () => {
     await tierOneModel('tox-override');
-    const started = await h.s.api('POST', '/api/v1/models/tox-override/rollouts', {
-      token: mlops,
-      body: {
+    // Raising the tier's toxicity limit (0.02 → 0.1) is a loosening: the rollout starts once approved.
+    const started = await startWithApprovals(
+      h,
+      'tox-override',
+      {
         candidate: '1.1.0',
         strategy: 'canary',
-        steps: [10, 100],
         analysis: {
           intervalSeconds: 5,
           custom: [
@@ -136,8 +144,20 @@ describeEachBackend('rollout analysis from the tier’s policy', (backend) => {
           ],
         },
       },
-    });
+      mlops,
+    );
     expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const held = (await h.s.api('GET', `/api/v1/change-requests/${started.changeRequestId}`)).body;
+    expect(held).toMatchObject({ kind: 'governance_change', status: 'executed' });
+    // Only the raised limit: the shorter interval is stricter, score_mean is the rollout's own.
+    expect(held.payload.fields).toEqual([
+      {
+        field: 'analysis.custom.toxicity.maxValue',
+        requested: 0.1,
+        policy: 0.02,
+        policyPath: 'tiers.1.rollout.analysis.custom.toxicity.maxValue',
+      },
+    ]);
     const { analysis } = started.body.plan;
     // The tier's order, the rollout's value; then the rollout's own metric.
     expect(analysis.custom).toEqual([

@@ -7,6 +7,7 @@ import {
   championAndApprovedCandidate,
   ingest,
   rolloutOf,
+  startWithApprovals,
   type SimRecord,
 } from './rollout.test-helper.js';
 
@@ -78,9 +79,11 @@ describeEachBackend('shadow and A/B rollouts', (backend) => {
 
   it('A/B: sample size from the MDE up front; the result matches scipy on the same counts', async () => {
     await championAndApprovedCandidate(h, 'ab-model');
-    const started = await h.s.api('POST', '/api/v1/models/ab-model/rollouts', {
-      token: mlops,
-      body: {
+    // A 10 s step and a 50 % error rate are looser than tier 3's policy: started once approved.
+    const started = await startWithApprovals(
+      h,
+      'ab-model',
+      {
         candidate: '1.1.0',
         strategy: 'ab',
         ab: { metric: 'error_rate', baseline: 0.1, mde: 0.1 },
@@ -91,7 +94,8 @@ describeEachBackend('shadow and A/B rollouts', (backend) => {
           thresholds: { errorRate: 0.5 },
         },
       },
-    });
+      mlops,
+    );
     expect(started.status).toBe(201);
     // ceil((norm.ppf(.975) + norm.ppf(.8))² · (0.1·0.9 + 0.2·0.8) / 0.1²)
     expect(started.body.plan.ab.samplesPerVariant).toBe(197);

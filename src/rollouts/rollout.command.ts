@@ -30,6 +30,30 @@ function numberOf(value: string | undefined, flag: string): number | undefined {
 }
 
 /** Status as a person reads it: step, weights, and each metric per variant with its samples and verdict. */
+/** The governance change request holding a rollout looser than the tier's policy (a 202). */
+interface HeldRollout {
+  id: string;
+  kind: string;
+  status: string;
+  required: Array<{ role: string; count: number }>;
+  payload: { fields?: Array<{ field: string; requested: unknown; policy: unknown; policyPath: string }> };
+}
+
+function printHeld(cr: HeldRollout): void {
+  process.stdout.write(
+    `not started: the plan is looser than the tier's policy; held for approval in change request ${cr.id} (${cr.status}), needing ${cr.required.map((r) => `${r.count} ${r.role}`).join(', ')}\n`,
+  );
+  printTable(
+    (cr.payload.fields ?? []).map((f) => ({
+      field: f.field,
+      requested: JSON.stringify(f.requested),
+      policy: JSON.stringify(f.policy),
+      'policy path': f.policyPath,
+    })),
+    ['field', 'requested', 'policy', 'policy path'],
+  );
+}
+
 function printStatus(r: Rollout): void {
   const out = process.stdout;
   out.write(`rollout ${r.id}: ${r.model} ${r.strategy} ${r.candidate} against ${r.champion} — ${r.status}\n`);
@@ -125,12 +149,13 @@ export function registerRolloutCommands(program: Command): void {
               }
             : {}),
         };
-        const r = await new ApiClient(o).request<Rollout>(
+        const r = await new ApiClient(o).request<Rollout | HeldRollout>(
           'POST',
           `/api/v1/models/${seg(model)}/rollouts`,
           body,
         );
-        return o.json ? printJson(r) : printStatus(r);
+        if (o.json) return printJson(r);
+        return 'kind' in r ? printHeld(r) : printStatus(r);
       },
     );
 

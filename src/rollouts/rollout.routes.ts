@@ -4,6 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { jsonBody, jsonResponse } from '../http/responses.js';
 import type { RouteTable } from '../http/route-table.js';
 import { modelName } from '../registry/model.schema.js';
+import { changeRequestSchema } from '../workflow/index.js';
 import { loadRoutingTable, routeDecisionFor } from './rollout-routing.service.js';
 import { routeDecisionParams, routeDecisionQuery } from './route-decision.fast-read.js';
 import { ROLLOUT_CONTROLS, ROLLOUT_STATUSES } from './rollout.rules.js';
@@ -29,14 +30,23 @@ export function registerRolloutRoutes(routes: RouteTable, ctx: AppContext): void
       tags: ['rollouts'],
       summary: 'Start a rollout of an approved candidate against the champion',
       description:
-        'canary (steps of candidate share), shadow (mirrored traffic, judged by agreement), blue-green (full switch, instant switch-back) or ab (fixed split, sample size from the minimum detectable effect). Omitted fields come from the tier’s policy. 409 without an approved production change request for the candidate, without a champion, or with another active rollout.',
+        'canary (steps of candidate share), shadow (mirrored traffic, judged by agreement), blue-green (full switch, instant switch-back) or ab (fixed split, sample size from the minimum detectable effect). Omitted fields come from the tier’s policy. A plan as strict as the tier’s policy or stricter starts at once (201). A plan looser than the policy in any respect — a higher threshold (errorRate, accuracyDrop, latencyP95Ms, latencyP99Ms, predictionPsi, a custom metric’s maxValue or maxIncrease), a lower shadowAgreement, fewer minSamplesPerVariant, a longer intervalSeconds or maxWaitSeconds, a shorter stepSeconds than minStepMinutes, a smaller alpha, a higher failureLimit, requireLabels false where the tier requires labels, a shadow durationHours shorter than shadowHours, canary steps that skip the tier’s canaryStepsPct — does not start: it answers 202 with a `governance_change` request (payload `fact: rollout`, each loosened field with its requested and policy value) needing the policy’s `governanceChanges` approvals; the rollout starts with the plan held when that request executes. Values the tier’s policy does not state are compared only for failureLimit (Warden’s default 0). 409 without an approved production change request for the candidate, without a champion, with another active rollout, or with a rollout already held for approval.',
       request: { params: z.object({ name: modelName }), ...jsonBody(startRolloutSchema) },
-      responses: jsonResponse(201, rolloutSchema, 'The started rollout'),
+      responses: {
+        ...jsonResponse(201, rolloutSchema, 'The started rollout'),
+        202: {
+          content: { 'application/json': { schema: changeRequestSchema } },
+          description: 'The governance change request holding a rollout looser than the tier’s policy',
+        },
+      },
     }),
     ROLLOUT_ROLES,
     async (c) => {
       const actor = { principal: c.get('principal'), requestId: c.get('requestId') };
-      return c.json(await startRollout(ctx, actor, c.req.valid('param').name, c.req.valid('json')), 201);
+      const result = await startRollout(ctx, actor, c.req.valid('param').name, c.req.valid('json'));
+      // Both bodies are declared above; the typed handler checks the last success status only.
+      if (result.started) return c.json(result.rollout, 201) as never;
+      return c.json(result.changeRequest, 202);
     },
   );
 

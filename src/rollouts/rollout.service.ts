@@ -1,6 +1,6 @@
 import { openSystemAlert } from '../alerts/index.js';
 import { handOverDeployments } from '../deployments/index.js';
-import { conflict, invalidInput, notFound } from '../core/errors.js';
+import { conflict, invalidInput, notFound, WardenError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Executor } from '../db/database.js';
 import type { AppContext } from '../http/context.js';
@@ -9,7 +9,15 @@ import { getActivePolicy, rolloutPolicy } from '../policy/index.js';
 import { requireModel, type Actor } from '../registry/registry.service.js';
 import { recordExperimentRun } from '../validation/index.js';
 import { enqueueEvent } from '../webhooks/index.js';
-import { executeAfterRollout } from '../workflow/index.js';
+import {
+  executeAfterRollout,
+  getChangeRequest,
+  openRolloutPlanChange,
+  pendingRolloutPlanChange,
+  type ChangeRequest,
+  type ExecutedChangeRequest,
+  type GovernancePayload,
+} from '../workflow/index.js';
 import {
   abMeanTest,
   abProportionTest,
@@ -18,6 +26,7 @@ import {
   type AbResult,
 } from './rollout-ab.rules.js';
 import { aboveP, analyseStep, countFailures, type MetricResult } from './rollout-analysis.rules.js';
+import { rolloutLoosenings, type RolloutLoosening } from './rollout-governance.rules.js';
 import { invalidateRoutingTable } from './rollout-routing.service.js';
 import { loadVariant, shadowPairs, type LoadedVariant } from './rollout-samples.js';
 import { compareShadow, type ShadowReport } from './rollout-shadow.rules.js';
@@ -55,128 +64,282 @@ function subjectOf(row: Pick<RolloutRow, 'id'>): string {
   return `rollout:${row.id}`;
 }
 
+/** What a rollout starts from, checked inside the transaction that starts it. */
+interface RolloutStart {
+  model: { id: string; name: string; riskTier: number };
+  candidate: { id: string; version: string };
+  champion: { id: string; version: string };
+  /** The candidate's approved production change request, which the rollout's success executes. */
+  changeRequestId: string;
+}
+
+/**
+ * Locks the model's row and checks that a rollout of `candidate` may start: a known candidate
+ * with an approved production change request, a champion that is not the candidate, no other
+ * active rollout. 409 (400 for an unknown candidate) naming what is missing.
+ */
+async function checkRolloutStart(
+  trx: Executor,
+  ctx: AppContext,
+  modelName: string,
+  candidateVersion: string,
+): Promise<RolloutStart> {
+  const model = await requireModel(trx, modelName);
+  await lockModelForOutcome(trx, ctx, model.id);
+  const candidate = await trx
+    .selectFrom('model_versions')
+    .select(['id', 'version', 'stage'])
+    .where('model_id', '=', model.id)
+    .where('version', '=', candidateVersion)
+    .executeTakeFirst();
+  if (!candidate) throw invalidInput(`${modelName} has no version ${candidateVersion}`, 'candidate');
+  const modelRow = await trx
+    .selectFrom('models')
+    .select(['champion_version_id', 'risk_tier'])
+    .where('id', '=', model.id)
+    .executeTakeFirstOrThrow();
+  if (!modelRow.champion_version_id)
+    throw conflict(
+      `${modelName} has no champion to roll out against; promote ${candidateVersion} directly`,
+      'candidate',
+    );
+  if (modelRow.champion_version_id === candidate.id)
+    throw conflict(`${modelName}@${candidateVersion} is already the champion`, 'candidate');
+  const champion = await trx
+    .selectFrom('model_versions')
+    .select(['id', 'version'])
+    .where('id', '=', modelRow.champion_version_id)
+    .executeTakeFirstOrThrow();
+  const request = await trx
+    .selectFrom('change_requests')
+    .select(['id', 'status'])
+    .where('version_id', '=', candidate.id)
+    .where('kind', '=', 'transition')
+    .where('to_stage', '=', 'production')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (!request || request.status !== 'approved')
+    throw conflict(
+      request
+        ? `${modelName}@${candidateVersion}: its production change request ${request.id} is ${request.status}, not approved`
+        : `${modelName}@${candidateVersion} has no approved production change request; open one (approved → production) and have it approved first`,
+      'candidate',
+      { changeRequestId: request?.id ?? null },
+    );
+  const active = await findActiveRolloutRow(trx, model.id);
+  if (active)
+    throw conflict(`${modelName} already has an active rollout ${active.id} (${active.status})`, 'name', {
+      rolloutId: active.id,
+    });
+  return {
+    model: { id: model.id, name: model.name, riskTier: Number(modelRow.risk_tier) },
+    candidate: { id: candidate.id, version: candidate.version },
+    champion,
+    changeRequestId: request.id,
+  };
+}
+
+/**
+ * Inserts a checked rollout with its resolved plan at its first step, audited `rollout.started`
+ * (with the loosened fields, empty when none, and the governance change request that approved
+ * them) and announced as a webhook.
+ */
+async function beginRollout(
+  trx: Executor,
+  ctx: AppContext,
+  who: { createdBy: string; actor: string; requestId: string | null },
+  start: RolloutStart,
+  plan: RolloutPlan,
+  governance: { loosenings: RolloutLoosening[]; changeRequestId?: string },
+): Promise<Rollout> {
+  const now = ctx.now();
+  const { model, candidate, champion } = start;
+  const id = newId('rol', now.getTime());
+  const weight = weightsAt(plan, 0).candidate;
+  const row = {
+    id,
+    model_id: model.id,
+    model_name: model.name,
+    strategy: plan.strategy,
+    status: 'progressing',
+    active: 1,
+    candidate_version_id: candidate.id,
+    candidate_version: candidate.version,
+    champion_version_id: champion.id,
+    champion_version: champion.version,
+    change_request_id: start.changeRequestId,
+    plan: JSON.stringify(plan),
+    step: 0,
+    candidate_weight: weight,
+    step_started_at: now.toISOString(),
+    next_analysis_at: iso(now.getTime() + plan.analysis.intervalSeconds * 1000),
+    analysis: '[]',
+    shadow: null,
+    result: null,
+    reason: null,
+    waiting_notified_at: null,
+    lease_owner: null,
+    lease_until: null,
+    created_by: who.createdBy,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    ended_at: null,
+  };
+  await insertRollout(trx, row);
+  const rollout = toRollout(row);
+  const payload = {
+    id,
+    model: model.name,
+    strategy: plan.strategy,
+    candidate: candidate.version,
+    champion: champion.version,
+    weights: rollout.weights,
+  };
+  await ctx.audit.append(trx, {
+    actor: who.actor,
+    action: 'rollout.started',
+    subject: subjectOf(row),
+    requestId: who.requestId,
+    change: {
+      ...payload,
+      plan,
+      changeRequestId: start.changeRequestId,
+      loosened: governance.loosenings.map(looseningEntry),
+      ...(governance.changeRequestId ? { governanceChangeRequestId: governance.changeRequestId } : {}),
+    },
+  });
+  await enqueueEvent(trx, ctx, { type: 'rollout.started', subject: subjectOf(row), payload });
+  return rollout;
+}
+
+const looseningEntry = (l: RolloutLoosening) => ({
+  field: l.field,
+  requested: l.requested,
+  policy: l.policy,
+  policyPath: l.policyPath,
+});
+
+/** The outcome of a rollout request: started at once, or held in a governance change request. */
+export type StartRolloutResult =
+  | { started: true; rollout: Rollout }
+  | { started: false; changeRequest: ChangeRequest; loosenings: RolloutLoosening[] };
+
 /**
  * Starts a rollout of an approved candidate against the model's champion. Refuses (409, naming
  * what is missing) a candidate without an approved production change request, a model without a
- * champion, and a second active rollout. Audited `rollout.started`, announced as a webhook.
+ * champion, a second active rollout, and a rollout while another one is held for approval. A plan
+ * whose analysis is as strict as the tier's policy or stricter starts at once, audited
+ * `rollout.started`, announced as a webhook. A plan looser than the policy in any respect
+ * ({@link rolloutLoosenings}) does not start: it opens a `governance_change` request needing the
+ * policy's `governanceChanges` approvals (audited `rollout.held_for_approval` with each loosened
+ * field), and the rollout starts with the plan held when that request executes.
  */
 export async function startRollout(
   ctx: AppContext,
   actor: Actor,
   modelName: string,
   input: StartRolloutInput,
-): Promise<Rollout> {
-  const now = ctx.now();
-  const started = await ctx.db.transaction().execute(async (trx) => {
-    const model = await requireModel(trx, modelName);
-    await lockModelForOutcome(trx, ctx, model.id);
-    const candidate = await trx
-      .selectFrom('model_versions')
-      .select(['id', 'version', 'stage'])
-      .where('model_id', '=', model.id)
-      .where('version', '=', input.candidate)
-      .executeTakeFirst();
-    if (!candidate) throw invalidInput(`${modelName} has no version ${input.candidate}`, 'candidate');
-    const modelRow = await trx
-      .selectFrom('models')
-      .select(['champion_version_id', 'risk_tier'])
-      .where('id', '=', model.id)
-      .executeTakeFirstOrThrow();
-    if (!modelRow.champion_version_id)
+): Promise<StartRolloutResult> {
+  const outcome = await ctx.db.transaction().execute(async (trx) => {
+    const start = await checkRolloutStart(trx, ctx, modelName, input.candidate);
+    const held = await pendingRolloutPlanChange(trx, start.model.id);
+    if (held)
       throw conflict(
-        `${modelName} has no champion to roll out against; promote ${input.candidate} directly`,
-        'candidate',
+        `${modelName} has a rollout held for approval in change request ${held.id}; it must be decided or withdrawn before another rollout starts`,
+        'name',
+        { changeRequestId: held.id },
       );
-    if (modelRow.champion_version_id === candidate.id)
-      throw conflict(`${modelName}@${input.candidate} is already the champion`, 'candidate');
-    const champion = await trx
-      .selectFrom('model_versions')
-      .select(['id', 'version'])
-      .where('id', '=', modelRow.champion_version_id)
-      .executeTakeFirstOrThrow();
-    const request = await trx
-      .selectFrom('change_requests')
-      .select(['id', 'status'])
-      .where('version_id', '=', candidate.id)
-      .where('kind', '=', 'transition')
-      .where('to_stage', '=', 'production')
-      .orderBy('created_at', 'desc')
-      .executeTakeFirst();
-    if (!request || request.status !== 'approved')
-      throw conflict(
-        request
-          ? `${modelName}@${input.candidate}: its production change request ${request.id} is ${request.status}, not approved`
-          : `${modelName}@${input.candidate} has no approved production change request; open one (approved → production) and have it approved first`,
-        'candidate',
-        { changeRequestId: request?.id ?? null },
-      );
-    const active = await findActiveRolloutRow(trx, model.id);
-    if (active)
-      throw conflict(`${modelName} already has an active rollout ${active.id} (${active.status})`, 'name', {
-        rolloutId: active.id,
-      });
     const policy = await getActivePolicy(trx);
-    const plan: RolloutPlan = {
-      ...resolvePlan(input, rolloutPolicy(policy.document, Number(modelRow.risk_tier)), (ab) =>
-        ab.metric === 'latency_ms'
-          ? meanSampleSize(ab.sd!, ab.mde, ab.alpha, ab.power)
-          : proportionSampleSize(ab.baseline!, ab.mde, ab.alpha, ab.power),
-      ),
-      policyVersion: policy.version,
-    };
-    const id = newId('rol', now.getTime());
-    const weight = weightsAt(plan, 0).candidate;
-    const row = {
-      id,
-      model_id: model.id,
-      model_name: model.name,
-      strategy: plan.strategy,
-      status: 'progressing',
-      active: 1,
-      candidate_version_id: candidate.id,
-      candidate_version: candidate.version,
-      champion_version_id: champion.id,
-      champion_version: champion.version,
-      change_request_id: request.id,
-      plan: JSON.stringify(plan),
-      step: 0,
-      candidate_weight: weight,
-      step_started_at: now.toISOString(),
-      next_analysis_at: iso(now.getTime() + plan.analysis.intervalSeconds * 1000),
-      analysis: '[]',
-      shadow: null,
-      result: null,
-      reason: null,
-      waiting_notified_at: null,
-      lease_owner: null,
-      lease_until: null,
-      created_by: actor.principal.name,
-      created_at: now.toISOString(),
-      updated_at: now.toISOString(),
-      ended_at: null,
-    };
-    await insertRollout(trx, row);
-    const rollout = toRollout(row);
-    const payload = {
-      id,
-      model: model.name,
-      strategy: plan.strategy,
-      candidate: candidate.version,
-      champion: champion.version,
-      weights: rollout.weights,
-    };
+    const tier = rolloutPolicy(policy.document, start.model.riskTier);
+    const plan: RolloutPlan = { ...resolvePlan(input, tier, sampleSizeOf), policyVersion: policy.version };
+    const loosenings = rolloutLoosenings(plan, input, tier, start.model.riskTier);
+    const who = { createdBy: actor.principal.name, actor: actor.principal.name, requestId: actor.requestId };
+    if (loosenings.length === 0)
+      return { rollout: await beginRollout(trx, ctx, who, start, plan, { loosenings }) };
+    const id = await openRolloutPlanChange(trx, ctx, actor, {
+      model: start.model,
+      version: start.candidate,
+      payload: {
+        fact: 'rollout',
+        candidate: start.candidate.version,
+        strategy: plan.strategy,
+        request: input,
+        plan: plan as unknown as Record<string, unknown>,
+        loosenings: loosenings.map((l) => l.message),
+        fields: loosenings.map(looseningEntry),
+      },
+    });
     await ctx.audit.append(trx, {
       actor: actor.principal.name,
-      action: 'rollout.started',
-      subject: subjectOf(row),
+      action: 'rollout.held_for_approval',
+      subject: `model:${modelName}`,
       requestId: actor.requestId,
-      change: { ...payload, plan, changeRequestId: request.id },
+      change: {
+        model: modelName,
+        candidate: start.candidate.version,
+        strategy: plan.strategy,
+        governanceChangeRequestId: id,
+        loosened: loosenings.map(looseningEntry),
+        plan,
+      },
     });
-    await enqueueEvent(trx, ctx, { type: 'rollout.started', subject: subjectOf(row), payload });
-    return rollout;
+    // A policy naming no approvals for governance changes executes the request at once: the
+    // reaction has started the rollout.
+    const started = await findActiveRolloutRow(trx, start.model.id);
+    return started ? { rollout: toRollout(started) } : { rollout: null, held: id, loosenings };
   });
+  if (outcome.rollout) {
+    invalidateRoutingTable(ctx);
+    return { started: true, rollout: outcome.rollout };
+  }
+  return {
+    started: false,
+    changeRequest: await getChangeRequest(ctx, outcome.held),
+    loosenings: outcome.loosenings,
+  };
+}
+
+const sampleSizeOf = (ab: Omit<NonNullable<RolloutPlan['ab']>, 'samplesPerVariant'>) =>
+  ab.metric === 'latency_ms'
+    ? meanSampleSize(ab.sd!, ab.mde, ab.alpha, ab.power)
+    : proportionSampleSize(ab.baseline!, ab.mde, ab.alpha, ab.power);
+
+/**
+ * Starts the rollout a `governance_change` request held, when the request executes (inside its
+ * transaction): the same checks as at the request (an approved production change request, a
+ * champion, no other active rollout), then the plan held, unchanged. Created by the requester,
+ * audited under the approver who executed it with the loosened fields and the request's id. A
+ * check that no longer holds refuses the executing approval (409), leaving the request open.
+ */
+export async function startHeldRollout(
+  trx: Executor,
+  ctx: AppContext,
+  request: ExecutedChangeRequest,
+  payload: Extract<GovernancePayload, { fact: 'rollout' }>,
+): Promise<void> {
+  let start: RolloutStart;
+  try {
+    start = await checkRolloutStart(trx, ctx, request.modelName!, payload.candidate);
+  } catch (e) {
+    if (e instanceof WardenError && e.code === 'conflict')
+      throw conflict(
+        `the rollout held in change request ${request.id} cannot start: ${e.message}`,
+        e.field ?? 'candidate',
+      );
+    throw e;
+  }
+  await beginRollout(
+    trx,
+    ctx,
+    { createdBy: request.requestedBy, actor: request.actor, requestId: request.requestId },
+    start,
+    payload.plan as unknown as RolloutPlan,
+    {
+      loosenings: payload.fields.map((f) => ({ ...f, message: '' })),
+      changeRequestId: request.id,
+    },
+  );
   invalidateRoutingTable(ctx);
-  return started;
 }
 
 export async function getRollout(ctx: AppContext, modelName: string, id: string): Promise<Rollout> {

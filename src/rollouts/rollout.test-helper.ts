@@ -91,3 +91,35 @@ export function advance(h: WorkflowHarness, seconds: number): void {
 export async function rolloutOf(h: WorkflowHarness, model: string, id: string): Promise<any> {
   return (await h.s.api('GET', `/api/v1/models/${model}/rollouts/${id}`)).body;
 }
+
+/**
+ * Asks for a rollout and, when its plan is looser than the tier's policy (202, a governance
+ * change request), has fresh principals approve it as the request names; returns the answer to
+ * the request and the started rollout (the body of a 201, else the rollout the approvals started).
+ */
+export async function startWithApprovals(
+  h: WorkflowHarness,
+  model: string,
+  body: Record<string, unknown>,
+  token?: string,
+): Promise<{ status: number; body: any; changeRequestId?: string }> {
+  const asked = await h.s.api('POST', `/api/v1/models/${model}/rollouts`, {
+    token: token ?? (await h.as('mo', ['mlops'])),
+    body,
+  });
+  if (asked.status !== 202) return asked;
+  const cr = asked.body.id as string;
+  for (const r of asked.body.required as Array<{ role: string; count: number }>)
+    for (let i = 0; i < r.count; i++) {
+      const voter = await h.as(`gov-${r.role}-${i}`, [
+        r.role as Parameters<WorkflowHarness['as']>[1][number],
+      ]);
+      const res = await h.s.api('POST', `/api/v1/change-requests/${cr}/decisions`, {
+        token: voter,
+        body: { decision: 'approve', role: r.role },
+      });
+      if (res.status !== 200) throw new Error(`approve ${cr} as ${r.role}: ${JSON.stringify(res.body)}`);
+    }
+  const current = await h.s.api('GET', `/api/v1/models/${model}/rollouts/current`);
+  return { status: current.status === 200 ? 201 : current.status, body: current.body, changeRequestId: cr };
+}

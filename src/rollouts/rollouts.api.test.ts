@@ -3,7 +3,14 @@ import { describeEachBackend } from '../../test/support/stores.js';
 import { startWorkflowHarness, type WorkflowHarness } from '../workflow/workflow.test-helper.js';
 import { claimRollout } from './rollout.repository.js';
 import { runDueRollouts } from './rollout.task.js';
-import { advance, championAndApprovedCandidate, ingest, rolloutOf, traffic } from './rollout.test-helper.js';
+import {
+  advance,
+  championAndApprovedCandidate,
+  ingest,
+  rolloutOf,
+  startWithApprovals,
+  traffic,
+} from './rollout.test-helper.js';
 
 const STEP = 300;
 const INTERVAL = 60;
@@ -21,8 +28,9 @@ describeEachBackend('rollouts with live analysis and automatic rollback', (backe
   });
   afterAll(() => h.s.close());
 
+  // The tests' steps are shorter than tier 3's minStepMinutes: such a rollout starts once approved.
   const start = (model: string, body: Record<string, unknown>, token = mlops) =>
-    h.s.api('POST', `/api/v1/models/${model}/rollouts`, { token, body });
+    startWithApprovals(h, model, body, token);
   const canary = (minSamples = 200) => ({
     candidate: '1.1.0',
     strategy: 'canary',

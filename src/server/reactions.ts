@@ -4,7 +4,7 @@ import type { AppContext } from '../http/context.js';
 import { incidentReaction } from '../incidents/index.js';
 import type { MonitorReaction } from '../monitoring/index.js';
 import { retrainingReaction } from '../retraining/index.js';
-import { rolloutReaction } from '../rollouts/index.js';
+import { rolloutPlanReaction, rolloutReaction } from '../rollouts/index.js';
 import { mlflowAliasReaction, mlflowVersionNumbering } from '../mlflow/index.js';
 import type { VersionCreatedReaction } from '../registry/version-reaction.types.js';
 import type { ChangeRequestReaction } from '../workflow/index.js';
@@ -23,12 +23,14 @@ export const MONITOR_REACTIONS: readonly MonitorReaction<AppContext>[] = [
 
 /**
  * The reactions subscribed to executed change requests, run inside the executing transaction: MLflow
- * aliases waiting for a promotion, a production version's reason codes held for approval. The
- * workflow imports none of them.
+ * aliases waiting for a promotion, a production version's reason codes held for approval, a
+ * rollout held because its analysis was looser than the tier's policy. The workflow imports none
+ * of them.
  */
 export const CHANGE_REQUEST_REACTIONS: readonly ChangeRequestReaction<AppContext>[] = [
   mlflowAliasReaction,
   reasonCodeReaction,
+  rolloutPlanReaction,
 ];
 
 /**

@@ -24,7 +24,7 @@ describeInChromium('rollouts in the dashboard', (backend, b) => {
       body: {
         candidate: '1.1.0',
         strategy: 'canary',
-        analysis: { intervalSeconds: 60, stepSeconds: 300, minSamplesPerVariant: 200, maxWaitSeconds: 3600 },
+        analysis: { intervalSeconds: 60, stepSeconds: 1800, minSamplesPerVariant: 200, maxWaitSeconds: 3600 },
       },
     });
     expect(started.status).toBe(201);

@@ -32,6 +32,18 @@ export type GovernancePayload =
     }
   | { fact: 'legal-hold'; loosenings: string[]; hold: Model['legalHold'] }
   | {
+      fact: 'rollout';
+      /** The candidate version and strategy of the rollout held. */
+      candidate: string;
+      strategy: string;
+      /** The request as made, and the plan resolved from it: started as is when the request executes. */
+      request: Record<string, unknown>;
+      plan: Record<string, unknown>;
+      /** One line per loosened field, and each field with its requested and policy value. */
+      loosenings: string[];
+      fields: Array<{ field: string; requested: unknown; policy: unknown; policyPath: string }>;
+    }
+  | {
       fact: 'reason-codes';
       /** The production version whose reason codes change. */
       version: string;
@@ -104,7 +116,9 @@ export async function executeChangeRequestEffect(
       // A version's reason codes are stored by the explanations' change request reaction
       // (`reasonCodeReaction`, subscribed in src/server/reactions.ts): the workflow imports no
       // domain that opens requests through it.
-      if (p.fact === 'reason-codes') return;
+      // A rollout held for looser analysis is started by the rollouts' reaction
+      // (`rolloutPlanReaction`), for the same reason.
+      if (p.fact === 'reason-codes' || p.fact === 'rollout') return;
       if (p.fact === 'monitoring-config')
         await storeMonitoringConfig(trx, ctx, actor, { id: row.model_id!, name: row.model_name! }, p.config, {
           changeRequestId: row.id,

@@ -200,6 +200,53 @@ export async function openReasonCodeChange(
   });
 }
 
+/**
+ * The open request holding a rollout of a model whose analysis is looser than its tier's policy,
+ * if any. Call it with the model's row locked.
+ */
+export function pendingRolloutPlanChange(
+  trx: Executor,
+  modelId: string,
+): Promise<{ id: string } | undefined> {
+  return pendingGovernanceChange(trx, modelId, 'rollout');
+}
+
+/**
+ * Opens a `governance_change` request holding a rollout whose plan loosens the tier's policy,
+ * inside the caller's transaction (the model's row locked, no such request pending). It needs the
+ * policy's `governanceChanges` approvals for the model's tier; the candidate's authors may not
+ * approve it, nor may its requester. Returns the request's id; the rollouts' reaction starts the
+ * rollout with the plan held when it executes.
+ */
+export async function openRolloutPlanChange(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  change: {
+    model: { id: string; name: string; riskTier: number };
+    version: { id: string; version: string };
+    payload: Extract<GovernancePayload, { fact: 'rollout' }>;
+  },
+): Promise<string> {
+  const policy = await getActivePolicy(trx);
+  const { model, version, payload } = change;
+  return openChangeRequest(trx, ctx, actor, {
+    kind: 'governance_change',
+    modelId: model.id,
+    modelName: model.name,
+    versionId: version.id,
+    version: version.version,
+    from: null,
+    to: null,
+    evidence: [],
+    requiredLevel: null,
+    reason: `${payload.strategy} rollout of ${model.name}@${version.version} looser than the tier's policy: ${payload.loosenings.join('; ')}`,
+    required: governanceChangeVotes(policy.document, model.riskTier),
+    payload,
+    policyVersion: policy.version,
+  });
+}
+
 /** Opens a `governance_change` request on a model: no version, stage move, evidence or validation level. */
 function openGovernanceChange(
   trx: Executor,

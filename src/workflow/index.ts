@@ -22,7 +22,9 @@ export {
   lockModelForGovernance,
   modelPatchLoosenings,
   openReasonCodeChange,
+  openRolloutPlanChange,
   pendingReasonCodeChange,
+  pendingRolloutPlanChange,
   requestLegalHoldLift,
   type ModelChangeResult,
 } from './governance-change.js';

@@ -70,10 +70,11 @@ describeEachBackend('rollback, retirement, policy changes and concurrent decisio
     expect(waiting.status).toBe('approved');
     const rollout = await h.s.api('POST', '/api/v1/models/search-rank/rollouts', {
       token: mlops,
-      body: { candidate: '1.1.0', strategy: 'canary', steps: [50, 100] },
+      body: { candidate: '1.1.0', strategy: 'canary' },
     });
     expect(rollout.status).toBe(201);
-    for (const _ of [1, 2]) {
+    // The tier's steps 10 → 25 → 50 → 100: three promotions and the completing one.
+    for (const _ of [1, 2, 3, 4]) {
       const promoted = await h.s.api(
         'POST',
         `/api/v1/models/search-rank/rollouts/${rollout.body.id}/promote`,
