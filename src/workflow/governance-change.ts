@@ -171,33 +171,20 @@ export async function lockModelForGovernance(trx: Executor, ctx: AppContext, mod
  * approve it, nor may its requester. Returns the request's id; the explanations' reaction stores
  * the table when it executes.
  */
-export async function openReasonCodeChange(
+export function openReasonCodeChange(
   trx: Executor,
   ctx: AppContext,
   actor: Actor,
-  change: {
-    model: { id: string; name: string; riskTier: number };
-    version: { id: string; version: string };
-    payload: Extract<GovernancePayload, { fact: 'reason-codes' }>;
-  },
+  change: VersionGovernanceChange<Extract<GovernancePayload, { fact: 'reason-codes' }>>,
 ): Promise<string> {
-  const policy = await getActivePolicy(trx);
   const { model, version, payload } = change;
-  return openChangeRequest(trx, ctx, actor, {
-    kind: 'governance_change',
-    modelId: model.id,
-    modelName: model.name,
-    versionId: version.id,
-    version: version.version,
-    from: null,
-    to: null,
-    evidence: [],
-    requiredLevel: null,
-    reason: `reason-code change of ${model.name}@${version.version}: ${payload.changes.join('; ')}`,
-    required: governanceChangeVotes(policy.document, model.riskTier),
-    payload,
-    policyVersion: policy.version,
-  });
+  return openVersionGovernanceChange(
+    trx,
+    ctx,
+    actor,
+    change,
+    `reason-code change of ${model.name}@${version.version}: ${payload.changes.join('; ')}`,
+  );
 }
 
 /**
@@ -218,15 +205,39 @@ export function pendingRolloutPlanChange(
  * approve it, nor may its requester. Returns the request's id; the rollouts' reaction starts the
  * rollout with the plan held when it executes.
  */
-export async function openRolloutPlanChange(
+export function openRolloutPlanChange(
   trx: Executor,
   ctx: AppContext,
   actor: Actor,
-  change: {
-    model: { id: string; name: string; riskTier: number };
-    version: { id: string; version: string };
-    payload: Extract<GovernancePayload, { fact: 'rollout' }>;
-  },
+  change: VersionGovernanceChange<Extract<GovernancePayload, { fact: 'rollout' }>>,
+): Promise<string> {
+  const { model, version, payload } = change;
+  return openVersionGovernanceChange(
+    trx,
+    ctx,
+    actor,
+    change,
+    `${payload.strategy} rollout of ${model.name}@${version.version} looser than the tier's policy: ${payload.loosenings.join('; ')}`,
+  );
+}
+
+/** A governance change held on one version of a model. */
+interface VersionGovernanceChange<P extends GovernancePayload> {
+  model: { id: string; name: string; riskTier: number };
+  version: { id: string; version: string };
+  payload: P;
+}
+
+/**
+ * Opens a `governance_change` request on a version, needing the policy's `governanceChanges`
+ * approvals for the model's tier: no stage move, evidence or validation level.
+ */
+async function openVersionGovernanceChange(
+  trx: Executor,
+  ctx: AppContext,
+  actor: Actor,
+  change: VersionGovernanceChange<GovernancePayload>,
+  reason: string,
 ): Promise<string> {
   const policy = await getActivePolicy(trx);
   const { model, version, payload } = change;
@@ -240,7 +251,7 @@ export async function openRolloutPlanChange(
     to: null,
     evidence: [],
     requiredLevel: null,
-    reason: `${payload.strategy} rollout of ${model.name}@${version.version} looser than the tier's policy: ${payload.loosenings.join('; ')}`,
+    reason,
     required: governanceChangeVotes(policy.document, model.riskTier),
     payload,
     policyVersion: policy.version,
