@@ -96,6 +96,21 @@ export function num(value: number | null | undefined, digits = 4): string {
   return Number(value.toPrecision(digits)).toString();
 }
 
+/** A table's head: one row of column headers, in order. */
+export function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th scope="col" key={name}>
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** A scrollable wrapper so wide tables stay usable on narrow screens. */
 export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
   return (

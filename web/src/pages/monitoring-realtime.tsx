@@ -1,5 +1,5 @@
 import { enc, query } from '../api';
-import { ErrorBox, Loading, TableWrap, num, time } from '../components/ui';
+import { ColumnHeads, ErrorBox, Loading, TableWrap, num, time } from '../components/ui';
 import { useApi } from '../hooks';
 import { RecentAlerts, StatusBadge } from './monitoring-views';
 
@@ -110,16 +110,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       <h3 id="rt-infrastructure">Infrastructure</h3>
       <TableWrap label="Infrastructure metrics">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Current</th>
-              <th scope="col">p95</th>
-              <th scope="col">p99</th>
-              <th scope="col">SLA target</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Metric', 'Current', 'p95', 'p99', 'SLA target', 'Status']} />
           <tbody>
             <tr>
               <th scope="row">Inference latency</th>
@@ -180,15 +171,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       <h3 id="rt-performance">Model performance: now against the baseline</h3>
       <TableWrap label="Performance now against the baseline">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">Current</th>
-              <th scope="col">Baseline</th>
-              <th scope="col">Change</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Metric', 'Current', 'Baseline', 'Change', 'Status']} />
           <tbody>
             {performance.length === 0 ? (
               <tr>
@@ -238,16 +221,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       ) : (
         <TableWrap label="Performance per segment">
           <table class="data">
-            <thead>
-              <tr>
-                <th scope="col">Segment</th>
-                <th scope="col">Precision</th>
-                <th scope="col">Recall</th>
-                <th scope="col">F1</th>
-                <th scope="col">Labelled records</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <ColumnHeads names={['Segment', 'Precision', 'Recall', 'F1', 'Labelled records', 'Status']} />
             <tbody>
               {segments.map((s) => {
                 const p = seg('precision_decay', s);
@@ -274,15 +248,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       <h3 id="rt-drift">Data drift</h3>
       <TableWrap label="PSI by feature group">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col">PSI</th>
-              <th scope="col">Threshold</th>
-              <th scope="col">Status</th>
-              <th scope="col">Distribution test</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Feature', 'PSI', 'Threshold', 'Status', 'Distribution test']} />
           <tbody>
             <tr class="group">
               <th scope="colgroup" colSpan={5}>
@@ -315,16 +281,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       </p>
       <TableWrap label="Missing values and new categories">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Feature</th>
-              <th scope="col">Value</th>
-              <th scope="col">Threshold</th>
-              <th scope="col">Status</th>
-              <th scope="col">How it was judged</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Check', 'Feature', 'Value', 'Threshold', 'Status', 'How it was judged']} />
           <tbody>
             {missing.length + newCategories.length === 0 ? (
               <tr>
@@ -352,14 +309,7 @@ export function RealTimeView({ model, now }: { model: string; now: number }) {
       <h3 id="rt-concept">Concept drift and calibration</h3>
       <TableWrap label="Concept drift and calibration">
         <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Check</th>
-              <th scope="col">Current</th>
-              <th scope="col">Baseline</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <ColumnHeads names={['Check', 'Current', 'Baseline', 'Status']} />
           <tbody>
             {concept.map((r) => (
               <tr key={r.id}>
