@@ -4,7 +4,7 @@ import { enc, query } from '../api';
 import { LineChart } from '../components/chart';
 import { ErrorBox, Loading, TableWrap, num, slug, time } from '../components/ui';
 import { useApi, useApiAll, useTitle } from '../hooks';
-import { RealTimeView } from './monitoring-realtime';
+import { RealTimeView, type CheckResult } from './monitoring-realtime';
 import {
   byTopic,
   DelayedLabels,
@@ -19,18 +19,7 @@ interface SeriesPage {
   series: Series[];
   truncated: boolean;
 }
-interface Result {
-  id: string;
-  rule: string;
-  feature?: string;
-  segment?: string;
-  value: number | null;
-  threshold: number | null;
-  status: string;
-  detail?: string;
-  window: { from: string; to: string; records: number };
-  evaluatedAt: string;
-}
+
 const WINDOWS: [string, number][] = [
   ['Last 24 hours', 1],
   ['Last 7 days', 7],
@@ -41,7 +30,7 @@ const WINDOWS: [string, number][] = [
 /** Every check of one evaluation (one window): what a point of a chart opens. */
 function WindowReport({ model, at, close }: { model: string; at: string; close: string }) {
   const to = new Date(Date.parse(at) + 1).toISOString();
-  const results = useApiAll<Result>(
+  const results = useApiAll<CheckResult>(
     `/models/${enc(model)}/monitoring${query({ from: at, to, limit: 1000 })}`,
   );
   const heading = useRef<HTMLHeadingElement>(null);
