@@ -4,6 +4,7 @@ import path from 'node:path';
 import { notFound } from '../core/errors.js';
 import { headMessage } from './audit-chain.js';
 import { signCheckpoint, type TreeHead } from './audit-checkpoint.js';
+import { writeFileOnce } from '../core/write-once.js';
 
 /** The server's Ed25519 key that signs audit checkpoints. */
 export interface AuditSigner {
@@ -40,15 +41,11 @@ export function loadAuditSigner(
       privateKey = createPrivateKey(fs.readFileSync(file, 'utf8'));
     } else {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      privateKey = generateKeyPairSync('ed25519').privateKey;
-      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      try {
-        fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
-      } catch (error) {
-        // Another process created it first: use theirs so both sign with one key.
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        privateKey = createPrivateKey(fs.readFileSync(file, 'utf8'));
-      }
+      const pem = generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+      // Another process may create it first: use theirs so both sign with one key.
+      privateKey = createPrivateKey(writeFileOnce(file, pem));
     }
   }
   return signerFromKey(privateKey, origin);

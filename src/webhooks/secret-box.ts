@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileOnce } from '../core/write-once.js';
 
 /**
  * Webhook secrets are stored encrypted (AES-256-GCM) with a key kept outside the database:
@@ -25,14 +26,8 @@ export function secretsKey(dataDir: string, configured?: string): Buffer {
   } else {
     const file = path.join(dataDir, KEY_FILE);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    try {
-      key = randomBytes(32);
-      fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      // Created before (or by another process just now): use it.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-    }
+    // Created before (or by another process just now): use it.
+    key = Buffer.from(writeFileOnce(file, randomBytes(32).toString('base64') + '\n').trim(), 'base64');
   }
   keys.set(cacheKey, key);
   return key;
