@@ -18,7 +18,9 @@
  *
  * Bounded: each drain stops after DRAIN_LIMIT_MS. Traffic goes to 127.0.0.1 only. Flags:
  * `--quick` (30 models), `--models=150`, `--backends=sqlite,postgres`, `--servers=1,2` (scheduler processes
- * draining together, one round each, PostgreSQL). PostgreSQL at WARDEN_TEST_DATABASE_URL (default
+ * draining together, one round each, PostgreSQL), `--cpu-share=0.25` (each scheduler process held to
+ * that share of one core by a cgroup quota, so that servers are compared as if each had a machine
+ * of its own; the database is not limited). PostgreSQL at WARDEN_TEST_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped for the run.
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +36,7 @@ import { RULE_FAMILIES, rulesOfFamilies } from '../../src/monitoring/rules/evalu
 import { requireModel } from '../../src/registry/registry.service.js';
 import { startServer } from '../../src/server/server.js';
 import { cpuSnapshot, cpuSpent, postgresBackendPids } from '../registry/process-cpu.js';
+import { limitToShare } from './cpu-share.js';
 
 const quick = process.argv.includes('--quick');
 const flag = (name: string, fallback: string) =>
@@ -42,6 +45,10 @@ const flag = (name: string, fallback: string) =>
 const BACKENDS = flag('backends', 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 const POSTGRES_SERVERS = flag('servers', '1,2').split(',').map(Number);
 const MODELS = Number(flag('models', quick ? '30' : '150'));
+/** With `--cpu-share=S`, each scheduler process is held to S of one core (a cgroup quota), as on a machine of its own. */
+const CPU_SHARE = process.argv.some((a) => a.startsWith('--cpu-share='))
+  ? Number(flag('cpu-share', '1'))
+  : undefined;
 const RECORDS = 200;
 const DRAIN_LIMIT_MS = 180_000;
 const NOW = new Date('2026-03-02T12:00:00.000Z');
@@ -202,6 +209,7 @@ async function drain(
       stdio: ['pipe', 'pipe', 'inherit'],
     }),
   );
+  const releases = CPU_SHARE === undefined ? [] : workers.map((w) => limitToShare(w.pid!, CPU_SHARE));
   // Each worker prints "ready" once its store is open, then its result line after the drain.
   const lines = workers.map((w) => {
     let text = '';
@@ -228,6 +236,7 @@ async function drain(
   const after = await backendCpu(backends);
   for (const w of workers) w.stdin.end();
   await Promise.all(lines.map((l) => l.exited));
+  for (const release of releases) release();
   return {
     results: texts.map((t) => JSON.parse(t.slice(0, t.indexOf('\n'))) as WorkerResult),
     databaseCpuSeconds: backendCpuSpent(before, after),
@@ -267,7 +276,7 @@ async function main(): Promise<void> {
   log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}`,
+      .join(' ')}${CPU_SHARE === undefined ? '' : `; each scheduler process held to ${CPU_SHARE} of a core`}`,
   );
   const admin = process.env.WARDEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `warden_bench_sched_${randomBytes(4).toString('hex')}`;
