@@ -28,6 +28,7 @@ import { registerPolicyRoutes } from '../policy/policy.routes.js';
 import { registerUiRoutes } from '../ui/ui.routes.js';
 import { registerInventoryRoutes } from '../inventory/index.js';
 import { registerRegistryRoutes } from '../registry/registry.routes.js';
+import { versionFastRead } from '../registry/version.fast-read.js';
 import { registerRetrainingRoutes } from '../retraining/index.js';
 import { registerRolloutRoutes, routeDecisionFastRead } from '../rollouts/index.js';
 import { registerArtifactRoutes } from '../registry/artifact.routes.js';
@@ -187,6 +188,7 @@ export function createApp(ctx: AppContext): WardenApp {
       : renderError(new WardenError('not_found', `no route ${c.req.method} ${c.req.path}`), c),
   );
   app.onError((error, c) => (isMlflowPath(c.req.path) ? renderMlflowError(error, c) : renderError(error, c)));
-  // The routing decision, which gateways may ask per request, is also answered before the router.
-  return { app, routes, fastReads: [routeDecisionFastRead(ctx)] };
+  // The routing decision, which gateways may ask per request, and a version, which most registry
+  // clients read, are also answered before the router.
+  return { app, routes, fastReads: [routeDecisionFastRead(ctx), versionFastRead(ctx)] };
 }

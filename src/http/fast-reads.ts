@@ -8,18 +8,23 @@ import { allowed, bearerOf, principalOfToken, type RouteMeta, type RouteTable } 
 /**
  * A read answered on the Node request, before the Hono app, for a route whose every answer would
  * otherwise spend more in routing, middleware and response building than in the handler itself
- * (the routing decision, which gateways may call per request). It takes only the plain form of a
- * request; anything else goes to the app, which answers it as it answers every request.
+ * (the routing decision, which gateways may call per request; a version, which most registry
+ * clients read). It takes only the plain form of a request; anything else goes to the app, which
+ * answers it as it answers every request.
  */
 export interface FastRead {
-  /** The declared route it answers, in Hono's form with one path parameter: `/api/v1/models/:name/route`. */
+  /**
+   * The declared route it answers, in Hono's form, with one or more path parameters, each a whole
+   * segment: `/api/v1/models/:name/route`, `/api/v1/models/:name/versions/:version`.
+   */
   readonly route: string;
   /**
-   * The answer's JSON body (status 200) for the path parameter and the query string (after `?`,
-   * still encoded), or undefined to leave the request to the app: input not in the plain form this
-   * read takes (percent-encoding, other parameters), or input the app refuses.
+   * The answer's JSON body (status 200) for the path parameters (by name, still encoded) and the
+   * query string (after `?`, still encoded), or undefined — at once or once read — to leave the
+   * request to the app: input not in the plain form this read takes (percent-encoding, other
+   * parameters), input the app refuses, or nothing found (the app renders the not-found answer).
    */
-  answer(param: string, query: string): Promise<object> | undefined;
+  answer(params: Readonly<Record<string, string>>, query: string): Promise<object | undefined> | undefined;
 }
 
 /** A Node request listener that may answer asynchronously (the Hono app's, from `getRequestListener`). */
@@ -34,8 +39,10 @@ export interface FastReadDeps {
 interface ServedRead {
   read: FastRead;
   meta: RouteMeta;
+  /** The route up to its first parameter, which every path it answers starts with. */
   prefix: string;
-  suffix: string;
+  /** The segments after `prefix`: a literal, or `{ param }` naming a path parameter. */
+  segments: readonly (string | { param: string })[];
   observe: (seconds: number) => void;
 }
 
@@ -57,12 +64,14 @@ export function withFastReads(
     const at = read.route.indexOf('/:');
     if (!meta || meta.access === 'public' || at < 0)
       throw new Error(`fast read of ${read.route}: no declared GET route with a parameter and a token`);
-    const end = read.route.indexOf('/', at + 1);
     return {
       read,
       meta,
       prefix: read.route.slice(0, at + 1),
-      suffix: end < 0 ? '' : read.route.slice(end),
+      segments: read.route
+        .slice(at + 1)
+        .split('/')
+        .map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : segment)),
       observe: httpRequestObserver('GET', meta.template, 200),
     };
   });
@@ -71,31 +80,49 @@ export function withFastReads(
       const url = incoming.url ?? '';
       for (const s of served)
         if (url.startsWith(s.prefix)) {
-          void answerFast(deps, s, url, incoming, outgoing, app);
-          return;
+          const q = url.indexOf('?');
+          const params = paramsOf(s, q < 0 ? url : url.slice(0, q));
+          if (params) {
+            void answerFast(deps, s, params, q < 0 ? '' : url.slice(q + 1), incoming, outgoing, app);
+            return;
+          }
         }
     }
     void app(incoming, outgoing);
   };
 }
 
+/**
+ * The path parameters of `path` when it has the route's shape (its literal segments, a non-empty
+ * segment for each parameter), or undefined. Parameters are not decoded: the read refuses `%`.
+ */
+function paramsOf(s: ServedRead, path: string): Record<string, string> | undefined {
+  const parts = path.slice(s.prefix.length).split('/');
+  if (parts.length !== s.segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const segment = s.segments[i]!;
+    const part = parts[i]!;
+    if (typeof segment === 'string') {
+      if (part !== segment) return undefined;
+    } else if (part === '') return undefined;
+    else params[segment.param] = part;
+  }
+  return params;
+}
+
 async function answerFast(
   deps: FastReadDeps,
   s: ServedRead,
-  url: string,
+  params: Readonly<Record<string, string>>,
+  query: string,
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   app: NodeListener,
 ): Promise<void> {
   const started = process.hrtime.bigint();
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  const param = path.slice(s.prefix.length, path.length - s.suffix.length);
   const secret = bearerOf(incoming.headers.authorization ?? '');
   if (
-    !path.endsWith(s.suffix) ||
-    path.length < s.prefix.length + s.suffix.length ||
-    param.includes('/') ||
     secret === undefined ||
     looksLikeJwt(secret) ||
     // Node keeps the first of repeated Authorization headers; the app sees them joined and refuses.
@@ -106,9 +133,9 @@ async function answerFast(
   try {
     const principal = await principalOfToken(deps.db, secret, deps.now());
     if (!principal || !allowed(s.meta.access, principal.roles)) return void app(incoming, outgoing);
-    const answer = s.read.answer(param, q < 0 ? '' : url.slice(q + 1));
+    const answer = await s.read.answer(params, query);
     if (answer === undefined) return void app(incoming, outgoing);
-    json = JSON.stringify(await answer);
+    json = JSON.stringify(answer);
   } catch {
     // Nothing is written yet: the app answers (and renders the error) as it would have.
     return void app(incoming, outgoing);

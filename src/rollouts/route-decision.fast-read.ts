@@ -23,15 +23,12 @@ const PLAIN_KEY_QUERY = /^key=([A-Za-z0-9._~!$'()*,;:@/?-]+)$/;
 export function routeDecisionFastRead(ctx: AppContext): FastRead {
   return {
     route: '/api/v1/models/:name/route',
-    answer(name, query) {
+    answer(params, query) {
       const key = PLAIN_KEY_QUERY.exec(query)?.[1];
-      if (
-        key === undefined ||
-        !routeDecisionQuery.safeParse({ key }).success ||
-        !routeDecisionParams.safeParse({ name }).success
-      )
-        return undefined;
-      return routeDecisionFor(ctx, name, key);
+      if (key === undefined || !routeDecisionQuery.safeParse({ key }).success) return undefined;
+      const parsed = routeDecisionParams.safeParse(params);
+      if (!parsed.success) return undefined;
+      return routeDecisionFor(ctx, parsed.data.name, key);
     },
   };
 }
