@@ -19,9 +19,12 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** The columns of `inference_records`, in the order the insert below binds them, with their PostgreSQL types. */
+/**
+ * The per-record columns of `inference_records` an insert binds, in order, with their PostgreSQL
+ * types. `version_id` and `received_at` are the batch's own; `label`, `labelled_at` and `feedback`
+ * are left to their NULL default (they are set when a label or feedback joins the record).
+ */
 const RECORD_COLUMNS = [
-  ['version_id', 'text'],
   ['record_id', 'text'],
   ['ts', 'text'],
   ['window_start', 'text'],
@@ -32,52 +35,65 @@ const RECORD_COLUMNS = [
   ['segment', 'text'],
   ['latency_ms', 'float8'],
   ['error', 'int4'],
+] as const satisfies readonly (readonly [keyof InferenceRecordTable, string])[];
+/** Columns most batches leave empty: bound only when a record of the batch has one (else NULL by default). */
+const OPTIONAL_COLUMNS = [
   ['signals', 'text'],
-  ['label', 'text'],
-  ['labelled_at', 'text'],
-  ['feedback', 'text'],
-  ['received_at', 'text'],
   ['attributions', 'text'],
   ['probe_of', 'text'],
 ] as const satisfies readonly (readonly [keyof InferenceRecordTable, string])[];
 
-type RecordColumn = (typeof RECORD_COLUMNS)[number][0];
-/** A row to insert: every column given (null where empty). */
+type RecordColumn = (typeof RECORD_COLUMNS)[number][0] | (typeof OPTIONAL_COLUMNS)[number][0];
+/** A record to insert: every per-record column given (null where empty). */
 export type InferenceRow = { [K in RecordColumn]: InferenceRecordTable[K] };
 
-const COLUMN_LIST = RECORD_COLUMNS.map(([name]) => name).join(', ');
+type Columns = readonly (readonly [RecordColumn, string])[];
+const BASE: Columns = RECORD_COLUMNS;
+const FULL: Columns = [...RECORD_COLUMNS, ...OPTIONAL_COLUMNS];
 const ON_CONFLICT = 'on conflict (version_id, record_id) do nothing returning record_id';
+const columnList = (columns: Columns) =>
+  ['version_id', 'received_at', ...columns.map(([name]) => name)].join(', ');
 
 /**
- * PostgreSQL: the whole batch in one statement whatever its size, one array per column, so the
- * text never changes and is prepared once per connection.
+ * PostgreSQL: the whole batch in one statement whatever its size, the batch's version and
+ * receipt time as two parameters and one array per record column, so the text never changes
+ * and is prepared once per connection.
  */
-const POSTGRES_INSERT = `insert into inference_records (${COLUMN_LIST}) select * from unnest(${RECORD_COLUMNS.map(
-  ([, type], i) => `$${i + 1}::${type}[]`,
-).join(', ')}) ${ON_CONFLICT}`;
-nameStatement(POSTGRES_INSERT);
+function postgresInsert(columns: Columns): string {
+  const arrays = columns.map(([, type], i) => `$${i + 3}::${type}[]`).join(', ');
+  const text = `insert into inference_records (${columnList(columns)}) select $1::text, $2::text, r.* from unnest(${arrays}) as r ${ON_CONFLICT}`;
+  nameStatement(text);
+  return text;
+}
+const POSTGRES_INSERT = new Map([BASE, FULL].map((columns) => [columns, postgresInsert(columns)]));
 
-/** SQLite: a multi-row VALUES insert; its text depends only on the row count, so it is prepared once per count. */
-const sqliteInserts = new Map<number, string>();
-function sqliteInsert(rows: number): string {
-  let text = sqliteInserts.get(rows);
+/** SQLite: a multi-row VALUES insert; its text depends only on the columns and the row count, so it is prepared once per count. */
+const sqliteInserts = new Map<Columns, Map<number, string>>([
+  [BASE, new Map()],
+  [FULL, new Map()],
+]);
+function sqliteInsert(columns: Columns, rows: number): string {
+  const byCount = sqliteInserts.get(columns)!;
+  let text = byCount.get(rows);
   if (!text) {
-    const row = `(${RECORD_COLUMNS.map(() => '?').join(', ')})`;
-    text = `insert into inference_records (${COLUMN_LIST}) values ${Array.from({ length: rows }, () => row).join(', ')} ${ON_CONFLICT}`;
-    sqliteInserts.set(rows, text);
+    const row = `(${Array.from({ length: columns.length + 2 }, () => '?').join(', ')})`;
+    text = `insert into inference_records (${columnList(columns)}) values ${Array.from({ length: rows }, () => row).join(', ')} ${ON_CONFLICT}`;
+    byCount.set(rows, text);
   }
   return text;
 }
 
 /**
- * Inserts inference records, skipping ids the version already has; returns the ids actually
- * inserted (a retried batch inserts nothing and so counts nothing twice). The statement text is
- * fixed (no query building per batch): one `unnest` insert on PostgreSQL, multi-row inserts of
- * {@link INSERT_CHUNK} rows on SQLite.
+ * Inserts a batch's inference records for `versionId`, received at `receivedAt`, skipping ids the
+ * version already has; returns the ids actually inserted (a retried batch inserts nothing and so
+ * counts nothing twice). The statement text is fixed (no query building per batch): one `unnest`
+ * insert on PostgreSQL, multi-row inserts of {@link INSERT_CHUNK} rows on SQLite.
  */
 export async function insertInferenceRecords(
   db: Executor,
   engine: 'sqlite' | 'postgres',
+  versionId: string,
+  receivedAt: string,
   rows: InferenceRow[],
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
@@ -86,17 +102,26 @@ export async function insertInferenceRecords(
     a.record_id < b.record_id ? -1 : a.record_id > b.record_id ? 1 : 0,
   );
   if (ordered.length === 0) return inserted;
+  const columns = ordered.some((r) => r.signals !== null || r.attributions !== null || r.probe_of !== null)
+    ? FULL
+    : BASE;
   if (engine === 'postgres') {
-    const columns = RECORD_COLUMNS.map(([name]) => ordered.map((row) => row[name]));
-    const result = await db.executeQuery<{ record_id: string }>(CompiledQuery.raw(POSTGRES_INSERT, columns));
+    const values: unknown[] = [versionId, receivedAt];
+    for (const [name] of columns) values.push(ordered.map((row) => row[name]));
+    const result = await db.executeQuery<{ record_id: string }>(
+      CompiledQuery.raw(POSTGRES_INSERT.get(columns)!, values),
+    );
     for (const r of result.rows) inserted.add(r.record_id);
     return inserted;
   }
   for (const chunk of chunks(ordered, INSERT_CHUNK)) {
     const values: unknown[] = [];
-    for (const row of chunk) for (const [name] of RECORD_COLUMNS) values.push(row[name]);
+    for (const row of chunk) {
+      values.push(versionId, receivedAt);
+      for (const [name] of columns) values.push(row[name]);
+    }
     const result = await db.executeQuery<{ record_id: string }>(
-      CompiledQuery.raw(sqliteInsert(chunk.length), values),
+      CompiledQuery.raw(sqliteInsert(columns, chunk.length), values),
     );
     for (const r of result.rows) inserted.add(r.record_id);
   }

@@ -175,6 +175,19 @@ function windowStarts(bucketMinutes: number): (timestamp: number) => string {
   };
 }
 
+/** A record time as ISO text; records of a batch often share their timestamp, so the last one is kept. */
+function isoTexts(): (timestamp: number) => string {
+  let last = Number.NaN;
+  let text = '';
+  return (timestamp) => {
+    if (timestamp !== last) {
+      last = timestamp;
+      text = new Date(timestamp).toISOString();
+    }
+    return text;
+  };
+}
+
 function subject(target: IngestTarget): string {
   return `model:${target.model.name}@${target.version.version}`;
 }
@@ -208,6 +221,7 @@ export async function ingestInferences(
   const versionId = target.version.id;
   const keepFeatures = target.config.storeRawFeatures;
   const windowStartOf = windowStarts(target.config.bucketMinutes);
+  const isoOf = isoTexts();
   const records: InferenceInput[] = [];
   const rows: InferenceRow[] = [];
   const texts: string[] = [];
@@ -217,9 +231,8 @@ export async function ingestInferences(
     texts.push(canonical.text);
     records.push(r);
     rows.push({
-      version_id: versionId,
       record_id: r.id,
-      ts: new Date(r.timestamp).toISOString(),
+      ts: isoOf(r.timestamp),
       window_start: windowStartOf(r.timestamp),
       input_sha256: sha256(canonical.features),
       features: keepFeatures ? canonical.features : null,
@@ -229,10 +242,6 @@ export async function ingestInferences(
       latency_ms: r.latencyMs ?? null,
       error: r.error ? 1 : 0,
       signals: r.signals ? JSON.stringify(r.signals) : null,
-      label: null,
-      labelled_at: null,
-      feedback: null,
-      received_at: nowIso,
       attributions: r.attributions ? encodeAttributions(r.attributions) : null,
       probe_of: r.probeOf ?? null,
     });
@@ -240,7 +249,13 @@ export async function ingestInferences(
   const digest = sha256(`[${texts.join(',')}]`);
 
   return ctx.db.transaction().execute(async (trx) => {
-    const inserted = await insertInferenceRecords(trx, ctx.store.capabilities.engine, rows);
+    const inserted = await insertInferenceRecords(
+      trx,
+      ctx.store.capabilities.engine,
+      versionId,
+      nowIso,
+      rows,
+    );
     const deltas = new ProfileDeltas();
     /** Stored records by id, with the index of their row. */
     const byId = new Map<string, number>();
