@@ -76,6 +76,32 @@ describeEachBackend('monitoring ingestion API', (backend) => {
     expect(JSON.parse(entries[0]!.change)).toMatchObject({ digest: expected, accepted: 10, records: 10 });
   });
 
+  it('digests non-ASCII text and keys in UTF-16 order, and keeps each record its own time', async () => {
+    const values = ['Ωmega', '日本', 'grinning 😀', 'quote " and \\ backslash', 'Ünïcödé', 'é'];
+    const records = values.map((country, i) => ({
+      id: `u${i}`,
+      timestamp: `2026-03-02T0${i % 3}:1${i}:00Z`,
+      features: { country, amount: 1e21 * i + 0.1, age: 20 + i, é: 1, Z: 'z', a: '😀', '\u{1F600}': 2, ﬀ: 3 },
+      prediction: i % 2,
+      ...(i % 2 === 0 ? { segment: { région: 'ünï' } } : {}),
+    }));
+    const result = await post(server, `${V}/inferences`, records);
+    expect(result.digest).toBe(createHash('sha256').update(canonicalJson(records)).digest('hex'));
+    const rows = await server.ctx.db
+      .selectFrom('inference_records')
+      .select(['record_id', 'input_sha256', 'ts', 'features'])
+      .orderBy('record_id')
+      .execute();
+    expect(rows).toEqual(
+      records.map((r) => ({
+        record_id: r.id,
+        input_sha256: createHash('sha256').update(canonicalJson(r.features)).digest('hex'),
+        ts: new Date(r.timestamp).toISOString(),
+        features: canonicalJson(r.features),
+      })),
+    );
+  });
+
   it('accepts NDJSON and keeps the input hash, version and time of each record', async () => {
     const records = batch(3);
     const res = await server.api('POST', `${V}/inferences`, {

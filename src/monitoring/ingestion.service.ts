@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import { canonicalJson } from '../core/canonical-json.js';
 import { canonicalObject } from './canonical-record.js';
@@ -224,11 +224,14 @@ export async function ingestInferences(
   const isoOf = isoTexts();
   const records: InferenceInput[] = [];
   const rows: InferenceRow[] = [];
-  const texts: string[] = [];
+  // The batch digest hashes `[` + the records' texts joined by `,` + `]` piece by piece: the same
+  // bytes as the joined text, without building and re-encoding one text of the whole batch.
+  const batchHash = createHash('sha256').update('[');
   for (const { raw, value: r } of batch.valid) {
     // Validation guarantees every record is an object, so the batch canonicalises record by record.
     const canonical = canonicalRecord(raw.value as Record<string, unknown>);
-    texts.push(canonical.text);
+    if (records.length > 0) batchHash.update(',');
+    batchHash.update(canonical.text);
     records.push(r);
     rows.push({
       record_id: r.id,
@@ -246,7 +249,7 @@ export async function ingestInferences(
       probe_of: r.probeOf ?? null,
     });
   }
-  const digest = sha256(`[${texts.join(',')}]`);
+  const digest = batchHash.update(']').digest('hex');
 
   return ctx.db.transaction().execute(async (trx) => {
     const inserted = await insertInferenceRecords(

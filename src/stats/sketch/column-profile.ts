@@ -1,6 +1,7 @@
 import { FrequentItems, type FrequentItemsJSON } from './frequent-items.js';
 import { HyperLogLog, type DistinctHashes, type HyperLogLogJSON } from './hyperloglog.js';
 import { QuantileSketch, type QuantileSketchJSON } from './quantile-sketch.js';
+import { sortedNumericEntries } from './sorted-entries.js';
 
 /**
  * The last number and category added to any profile, with their quantile bin and distinct-count
@@ -236,7 +237,7 @@ export class ColumnProfile {
       frequentItems: this.frequentItems?.toJSON() ?? null,
       distinct: this.distinct.toJSON(),
       exactValueLimit: this.exactValueLimit,
-      exactValues: this.exactValues ? [...this.exactValues.entries()].sort((a, b) => a[0] - b[0]) : null,
+      exactValues: this.exactValues ? sortedNumericEntries(this.exactValues) : null,
     };
   }
 

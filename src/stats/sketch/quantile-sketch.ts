@@ -1,3 +1,4 @@
+import { sortedNumericEntries } from './sorted-entries.js';
 /**
  * Relative-error quantile sketch (DDSketch, Masson, Rim & Lee, VLDB 2019) with a logarithmic
  * bin grid shared by every sketch of the same accuracy, so merging is exact bin-wise addition
@@ -66,7 +67,7 @@ class BinStore {
   }
 
   sortedEntries(): [number, number][] {
-    return [...this.counts.entries()].sort((a, b) => a[0] - b[0]);
+    return sortedNumericEntries(this.counts);
   }
 }
 
