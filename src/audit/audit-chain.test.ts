@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { entryPreimage, hashEntry } from './audit-chain.js';
+import { entryPreimage, entryPreimageAroundSeq, hashEntry } from './audit-chain.js';
 
 // Strings that JSON escapes differently or not at all: quotes, backslashes, controls, a surrogate
 // pair, lone surrogates, separators JSON leaves alone, and plain text.
@@ -37,5 +37,7 @@ it('builds the preimage as the previous hash, a newline and the canonical JSON o
       `"requestId":${JSON.stringify(entry.requestId)},"seq":42,"subject":${JSON.stringify(entry.subject)}}`;
     expect(entryPreimage(entry)).toBe(expected);
     expect(hashEntry(entry)).toBe(createHash('sha256').update(expected).digest('hex'));
+    const { beforeSeq, afterSeq } = entryPreimageAroundSeq(entry);
+    expect(`${entry.prevHash}${beforeSeq}${entry.seq}${afterSeq}`).toBe(expected);
   }
 });

@@ -40,6 +40,23 @@ export function entryPreimage(e: Omit<AuditEntry, 'hash'>): string {
   );
 }
 
+/**
+ * {@link entryPreimage} without the entry's chain position: the preimage is
+ * `prevHash + beforeSeq + seq + afterSeq`, so the store can link an entry to the head it has just
+ * locked in the same statement. (Kept apart from entryPreimage, which verification calls per entry.)
+ */
+export function entryPreimageAroundSeq(e: Omit<AuditEntry, 'hash' | 'seq' | 'prevHash'>): {
+  beforeSeq: string;
+  afterSeq: string;
+} {
+  return {
+    beforeSeq:
+      `\n{"action":${quote(e.action)},"actor":${quote(e.actor)},"at":${quote(e.at)},"change":${e.change},` +
+      `"requestId":${e.requestId === null ? 'null' : quote(e.requestId)},"seq":`,
+    afterSeq: `,"subject":${quote(e.subject)}}`,
+  };
+}
+
 /** Characters JSON.stringify escapes in a string: quote, backslash, controls, and (lone) surrogates. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;

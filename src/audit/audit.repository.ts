@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Selectable } from 'kysely';
 import type { Executor } from '../db/database.js';
 import type { AuditEntry, SignedHead } from './audit-chain.js';
 import type { AuditCheckpointTable, AuditLogTable } from './audit.table.js';
@@ -74,6 +74,45 @@ export async function appendEntry(db: Executor, e: AuditEntry): Promise<void> {
   }
   await db.insertInto('audit_log').values(entryRow(e)).execute();
   await writeHead(db, e.seq, e.hash);
+}
+
+/** An entry's fields apart from its chain position, with the two halves of its hash preimage. */
+export interface UnlinkedEntry extends Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'> {
+  beforeSeq: string;
+  afterSeq: string;
+}
+
+/**
+ * PostgreSQL only. In one statement: locks the chain's head, links the entry to it (the next seq,
+ * the head's hash as prevHash, and SHA-256 of `prevHash + beforeSeq + seq + afterSeq`), stores the
+ * entry and moves the head to it. The head stays locked until commit, but no round trip to the
+ * server process happens while it is held before the commit itself. Undefined when there is no
+ * head row.
+ */
+export async function appendLinkedEntry(
+  db: Executor,
+  e: UnlinkedEntry,
+): Promise<Pick<AuditEntry, 'seq' | 'prevHash' | 'hash'> | undefined> {
+  // FOR UPDATE hands back the head as the last writer committed it, even when it waited for that
+  // writer; every value below is computed from that locked row.
+  const { rows } = await sql<{ seq: string | number; prev_hash: string; hash: string }>`
+    with head as (
+      select seq, hash from audit_head where id = 1 for update
+    ), linked as (
+      select seq + 1 as seq, hash as prev_hash,
+        encode(sha256(convert_to(hash || ${e.beforeSeq}::text || (seq + 1)::text || ${e.afterSeq}::text, 'UTF8')), 'hex') as hash
+      from head
+    ), stored as (
+      insert into audit_log (seq, at, actor, action, subject, request_id, change, prev_hash, hash)
+      select seq, ${e.at}, ${e.actor}, ${e.action}, ${e.subject}, ${e.requestId}, ${e.change}, prev_hash, hash
+      from linked
+      returning seq, prev_hash, hash
+    )
+    update audit_head set seq = stored.seq, hash = stored.hash from stored
+    where audit_head.id = 1
+    returning stored.seq, stored.prev_hash, stored.hash`.execute(db);
+  const row = rows[0];
+  return row ? { seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash } : undefined;
 }
 
 async function writeHead(db: Executor, seq: number, hash: string): Promise<void> {

@@ -1,12 +1,19 @@
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Executor, Store } from '../db/database.js';
-import { GENESIS_HASH, hashEntry, type AuditEntry, type SignedHead } from './audit-chain.js';
+import {
+  entryPreimageAroundSeq,
+  GENESIS_HASH,
+  hashEntry,
+  type AuditEntry,
+  type SignedHead,
+} from './audit-chain.js';
 import type { AuditSigner } from './audit-signer.js';
 import { buildMerkleNodes, MerkleTreeReader } from './audit-tree.js';
 import type { AuditWitness } from './audit-witness.js';
 import {
   insertCheckpoint,
   appendEntry,
+  appendLinkedEntry,
   latestRotation,
   latestTreeHead,
   readHead,
@@ -79,22 +86,46 @@ export function createAuditLog(
     };
   }
 
+  type EntryFields = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
+
+  /**
+   * Where the store locks rows (PostgreSQL), the head is locked, read and moved by one statement
+   * that also stores the entry, so writers queue on the head for that statement and the commit
+   * only. The hash the database computed is checked here before the transaction can commit.
+   */
+  async function appendLinked(trx: Executor, fields: EntryFields): Promise<AuditEntry | undefined> {
+    if (!store.capabilities.rowLocks) return undefined;
+    const linked = await appendLinkedEntry(trx, { ...fields, ...entryPreimageAroundSeq(fields) });
+    if (!linked) return undefined;
+    const entry: AuditEntry = { ...fields, ...linked };
+    if (hashEntry(entry) !== entry.hash)
+      throw new Error(
+        `the store linked audit entry ${entry.seq} with a hash that does not match its contents`,
+      );
+    return entry;
+  }
+
+  /** Reads the head (locking it where the store can), then stores the entry and moves the head. */
+  async function appendAfterReadingHead(trx: Executor, fields: EntryFields): Promise<AuditEntry> {
+    // Locking the head row serialises appends across servers, so sequence numbers never fork.
+    const head = (await readHead(trx, store.capabilities.rowLocks)) ?? { seq: 0, hash: GENESIS_HASH };
+    const base = { ...fields, seq: head.seq + 1, prevHash: head.hash };
+    const entry: AuditEntry = { ...base, hash: hashEntry(base) };
+    await appendEntry(trx, entry);
+    return entry;
+  }
+
   return {
     async append(trx, input) {
-      // Locking the head row serialises appends across servers, so sequence numbers never fork.
-      const head = (await readHead(trx, store.capabilities.rowLocks)) ?? { seq: 0, hash: GENESIS_HASH };
-      const base = {
-        seq: head.seq + 1,
+      const fields = {
         at: now().toISOString(),
         actor: input.actor,
         action: input.action,
         subject: input.subject,
         requestId: input.requestId ?? null,
         change: canonicalJson(input.change ?? null),
-        prevHash: head.hash,
       };
-      const entry: AuditEntry = { ...base, hash: hashEntry(base) };
-      await appendEntry(trx, entry);
+      const entry = (await appendLinked(trx, fields)) ?? (await appendAfterReadingHead(trx, fields));
       if (entry.seq % options.checkpointEvery === 0)
         await insertCheckpoint(trx, signedHead(entry.seq, entry.hash));
       return entry;

@@ -1,6 +1,6 @@
 import type { AppContext } from '../http/context.js';
 import type { VersionCreatedReaction } from '../registry/version-reaction.types.js';
-import { lastMlflowNumber } from './mlflow.repository.js';
+import { insertNextMlflowVersion, lastMlflowNumber } from './mlflow.repository.js';
 
 /**
  * Gives every newly registered version its MLflow number, whichever API registered it: the
@@ -15,25 +15,32 @@ import { lastMlflowNumber } from './mlflow.repository.js';
 export const mlflowVersionNumbering: VersionCreatedReaction<AppContext> = {
   name: 'mlflow-version-numbers',
   async onCreated(trx, ctx, version) {
-    if (ctx.store.capabilities.rowLocks)
+    const unnumbered = {
+      version_id: version.id,
+      model_id: version.modelId,
+      source: '',
+      run_id: version.trainingRunId,
+      description: version.description,
+      created_at: version.createdAt,
+    };
+    if (ctx.store.capabilities.rowLocks) {
       await trx
         .selectFrom('models')
         .select('id')
         .where('id', '=', version.modelId)
         .forNoKeyUpdate()
         .execute();
+      // The model's row stays locked until commit: number, store and move the last number at once.
+      await insertNextMlflowVersion(trx, unnumbered);
+      return;
+    }
     const number = (await lastMlflowNumber(trx, version.modelId)) + 1;
     await trx
       .insertInto('mlflow_versions')
       .values({
-        version_id: version.id,
-        model_id: version.modelId,
+        ...unnumbered,
         number,
-        source: '',
-        run_id: version.trainingRunId,
         run_link: null,
-        description: version.description,
-        created_at: version.createdAt,
         updated_at: version.createdAt,
         deleted_at: null,
         deleted_by: null,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/database.js';
 
 /** A registered model as MLflow sees it: a Warden model under its MLflow name. */
@@ -244,6 +245,43 @@ export async function lastMlflowNumber(db: Executor, modelId: string): Promise<n
     .where('model_id', '=', modelId)
     .executeTakeFirst();
   return Math.max(Number(mapped?.last_version ?? 0), Number(highest?.n ?? 0));
+}
+
+/** A version to number: the `mlflow_versions` row apart from its number. */
+export interface UnnumberedMlflowVersion {
+  version_id: string;
+  model_id: string;
+  source: string;
+  run_id: string | null;
+  description: string | null;
+  created_at: string;
+}
+
+/**
+ * PostgreSQL only (data-modifying WITH). In one statement: maps the version onto its model's next
+ * MLflow number (as {@link lastMlflowNumber} + 1) and moves the model's last number to it. The
+ * caller has locked the model's row in an earlier statement, so this one's snapshot already sees
+ * the number the previous holder of that lock gave out.
+ */
+export async function insertNextMlflowVersion(db: Executor, v: UnnumberedMlflowVersion): Promise<number> {
+  const { rows } = await sql<{ number: number }>`
+    with next as (
+      select greatest(
+        coalesce((select last_version from mlflow_models where model_id = ${v.model_id}), 0),
+        coalesce((select max(number) from mlflow_versions where model_id = ${v.model_id}), 0)
+      ) + 1 as number
+    ), stored as (
+      insert into mlflow_versions
+        (version_id, model_id, number, source, run_id, run_link, description, created_at, updated_at, deleted_at, deleted_by)
+      select ${v.version_id}, ${v.model_id}, number, ${v.source}, ${v.run_id}, null, ${v.description},
+        ${v.created_at}, ${v.created_at}, null, null
+      from next
+      returning number
+    ), moved as (
+      update mlflow_models set last_version = stored.number from stored where model_id = ${v.model_id}
+    )
+    select number from stored`.execute(db);
+  return Number(rows[0]!.number);
 }
 
 /** Makes sure a model has its MLflow mapping row (a model registered through /api/v1 may lack one). */

@@ -339,7 +339,7 @@ describeEachBackend('registry lookups read through indexes', (backend) => {
     await expectIndexed(await during(() => server.api('GET', '/api/v1/models/m-0421/features')));
   });
 
-  it('registers a version through indexes', async () => {
+  it('registers a version through indexes, in one transaction of few statements that appends to the audit chain last', async () => {
     const statements = await during(() =>
       server.api('POST', '/api/v1/models/m-0421/versions', {
         body: {
@@ -350,5 +350,16 @@ describeEachBackend('registry lookups read through indexes', (backend) => {
       }),
     );
     await expectIndexed(statements);
+    // PostgreSQL: begin; the model with its versions; the previous version; the version; its
+    // features (read, link); the model's row locked; its MLflow number; the audit entry, linked to
+    // the chain's head in the statement that locks it; commit. Every statement is a round trip there.
+    expect(statements).toHaveLength(backend === 'postgres' ? 10 : 14);
+    expect(statements.filter((c) => /^\s*(begin|commit)\b/i.test(c.sql)).map((c) => c.sql.trim())).toEqual([
+      statements[0]!.sql.trim(),
+      'commit',
+    ]);
+    expect(statements.at(-2)!.sql).toMatch(/audit_head/);
+    if (backend === 'postgres')
+      expect(statements.filter((c) => /\baudit_head\b/.test(c.sql))).toHaveLength(1);
   });
 });

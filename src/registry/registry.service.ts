@@ -8,7 +8,13 @@ import { scanFields, type PiiFinding } from '../pii/index.js';
 import { getActivePolicy } from '../policy/index.js';
 import { findModelByName, insertModel, replaceTags, toModel, updateModel } from './model.repository.js';
 import type { CreateModelInput, Model, PatchModelInput } from './model.schema.js';
-import { findVersion, insertVersion, toModelVersion, updateVersion } from './version.repository.js';
+import {
+  findModelVersionStrings,
+  findVersion,
+  insertVersion,
+  toModelVersion,
+  updateVersion,
+} from './version.repository.js';
 import {
   declaredBump,
   previousVersion,
@@ -240,11 +246,12 @@ export async function insertNewVersion(
 ): Promise<ModelVersion> {
   const now = ctx.now().toISOString();
   const id = newId('ver');
-  const model = await requireModel(trx, modelName);
-  const bump = await bumpOverPrevious(trx, model.id, modelName, input);
+  const model = await findModelVersionStrings(trx, modelName);
+  if (!model) throw notFound(`model "${modelName}" does not exist`);
+  const bump = await bumpOverPrevious(trx, model.versions, modelName, input);
   const row = {
     id,
-    model_id: model.id,
+    model_id: model.modelId,
     version: input.version,
     framework: input.framework ?? null,
     description: input.description ?? null,
@@ -288,7 +295,7 @@ export async function insertNewVersion(
   for (const reaction of ctx.versionReactions)
     await reaction.onCreated(trx, ctx, {
       id,
-      modelId: model.id,
+      modelId: model.modelId,
       modelName,
       version: input.version,
       description: input.description ?? null,
@@ -331,21 +338,13 @@ export async function insertNewVersion(
  */
 async function bumpOverPrevious(
   trx: Executor,
-  modelId: string,
+  existing: string[],
   modelName: string,
   input: CreateVersionInput,
 ): Promise<{ previous: string; declared: BumpLevel; required: RequiredBump } | undefined> {
-  const existing = await trx
-    .selectFrom('model_versions')
-    .select('version')
-    .where('model_id', '=', modelId)
-    .execute();
-  if (existing.some((r) => r.version === input.version))
+  if (existing.includes(input.version))
     throw conflict(`model "${modelName}" already has version ${input.version}`, 'version');
-  const previous = previousVersion(
-    existing.map((r) => r.version),
-    input.version,
-  );
+  const previous = previousVersion(existing, input.version);
   if (previous === null) return undefined;
   const before = (await findVersion(trx, modelName, previous))!;
   const next: BumpSubject = {

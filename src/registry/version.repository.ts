@@ -227,6 +227,24 @@ export async function findVersions(
   return rows.map(toModelVersion);
 }
 
+/**
+ * A model's id and the versions it already has, by the model's name, in one statement: what
+ * registering a version needs to know about its model. Undefined when there is no such model.
+ */
+export async function findModelVersionStrings(
+  db: Executor,
+  modelName: string,
+): Promise<{ modelId: string; versions: string[] } | undefined> {
+  const rows = await db
+    .selectFrom('models')
+    .leftJoin('model_versions', 'model_versions.model_id', 'models.id')
+    .select(['models.id', 'model_versions.version'])
+    .where('models.name', '=', modelName)
+    .execute();
+  if (rows.length === 0) return undefined;
+  return { modelId: rows[0]!.id, versions: rows.flatMap((r) => (r.version === null ? [] : [r.version])) };
+}
+
 export async function insertVersion(db: Executor, row: Insertable<ModelVersionTable>): Promise<void> {
   await db.insertInto('model_versions').values(row).execute();
 }
