@@ -6,8 +6,10 @@
  * 100k-row one.
  *
  * Flags: `--rows=100000,1000000` (sizes), `--formats=csv,parquet`, `--cli=path/to/cli/main.ts`
- * (another checkout's CLI, to measure before/after), `--batch=1000`. Each run is stopped after
- * 20 minutes (exit 124; its peak is still reported).
+ * (another checkout's CLI, to measure before/after), `--batch=1000`, `--group=100000` (rows per
+ * Parquet row group; `--group=all` writes one row group however many rows), `--reader` (measure
+ * that checkout's `readTableBatches` alone, every batch read and dropped, instead of the CLI).
+ * Each run is stopped after 20 minutes (exit 124; its peak is still reported).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +26,14 @@ const SIZES = flag('rows', '100000,1000000').split(',').map(Number);
 const FORMATS = flag('formats', 'csv,parquet').split(',');
 const CLI = flag('cli', new URL('../../src/cli/main.ts', import.meta.url).pathname);
 const BATCH = flag('batch', '1000');
+const GROUP = flag('group', '100000');
+const READER = process.argv.includes('--reader');
+/** The reader-alone run: every batch of the file read and dropped, with the CLI's batch size. */
+const READER_SCRIPT = (file: string) =>
+  `const { readTableBatches } = await import(${JSON.stringify(new URL('../io/index.ts', `file://${CLI}`).pathname)});
+let rows = 0;
+for await (const batch of readTableBatches(${JSON.stringify(file)}, { size: ${Number(BATCH)} })) rows += batch.rows;
+if (rows === 0) process.exit(3);`;
 const RUN_LIMIT_MS = 20 * 60 * 1000;
 const NOW = new Date();
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -58,7 +68,7 @@ function writeParquet(file: string, prefix: string, rows: number): void {
       { name: 'prediction', data: range((i) => i % 2), type: 'INT32' },
       { name: 'score', data: range((i) => ((i * 31) % 1000) / 1000), type: 'DOUBLE' },
     ],
-    rowGroupSize: 100_000,
+    rowGroupSize: GROUP === 'all' ? Math.max(1, rows) : Number(GROUP),
   });
 }
 
@@ -70,7 +80,7 @@ function measure(
   return new Promise((resolve, reject) => {
     // `timeout` stops the CLI itself at the limit, so `time` still reports its peak (exit 124).
     const limit = `${RUN_LIMIT_MS / 1000}s`;
-    const command = ['-v', 'timeout', limit, process.execPath, '--import', 'tsx', CLI, ...args];
+    const command = ['-v', 'timeout', limit, process.execPath, '--import', 'tsx', ...args];
     const child = spawn('/usr/bin/time', command, {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -128,7 +138,7 @@ async function main(): Promise<void> {
     log(
       `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     );
-    log(`cli: ${CLI}`);
+    log(`cli: ${CLI}${READER ? ' (reader alone)' : ''}, Parquet row groups: ${GROUP}`);
     console.log('| format | rows | file MB | max RSS MB | wall s | exit |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const format of FORMATS)
@@ -140,7 +150,9 @@ async function main(): Promise<void> {
         else writeParquet(file, prefix, rows);
         const { size } = await import('node:fs').then((fs) => fs.statSync(file));
         const result = await measure(
-          ['ingest', 'bench', '1.0.0', '--file', file, '--batch', BATCH, '--quiet'],
+          READER
+            ? ['--input-type=module', '-e', READER_SCRIPT(file)]
+            : [CLI, 'ingest', 'bench', '1.0.0', '--file', file, '--batch', BATCH, '--quiet'],
           {
             WARDEN_URL: server.url,
             WARDEN_TOKEN: token,
