@@ -5,7 +5,7 @@ import { TableAssembler, type ColumnSink } from './table.assembler.js';
 import type { ReadTableOptions, Table } from './table.types.js';
 
 /** Cells decoded at once by the Parquet readers, whatever the size of the file's row groups. */
-export const WINDOW_CELLS = 1 << 19;
+const WINDOW_CELLS = 1 << 19;
 
 /**
  * Rows the Parquet readers decode at once for a file of `columns` columns: a whole number of
