@@ -1,48 +1,7 @@
-import { getRequestListener } from '@hono/node-server';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
-import { parseExposition } from '../metrics/exposition.test-helper.js';
-import { createApp } from '../http/app.js';
-import { withFastReads, type NodeListener } from '../http/fast-reads.js';
-
-const listen = async (listener: NodeListener): Promise<{ server: Server; url: string }> => {
-  const server = createServer((incoming, outgoing) => void listener(incoming, outgoing));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
-
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-/** A GET sent with Node's client, which can repeat a header (fetch joins repeated values). */
-const get = (base: string, path: string, headers: Record<string, string | string[]>) =>
-  new Promise<Answer>((resolve, reject) => {
-    const req = request(base + path, { method: 'GET' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const answerHeaders: Record<string, string> = {};
-        for (const [name, value] of Object.entries(res.headers))
-          if (name !== 'date' && name !== 'connection' && name !== 'keep-alive')
-            answerHeaders[name] = String(value);
-        resolve({
-          status: res.statusCode ?? 0,
-          body: Buffer.concat(chunks).toString('utf8'),
-          headers: answerHeaders,
-        });
-      });
-      res.on('error', reject);
-    });
-    for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
-    req.on('error', reject);
-    req.end();
-  });
+import { get, serveSideBySide, type SideBySide } from '../../test/support/fast-reads.js';
 
 /**
  * A version answered before the router gives exactly the app's answers: the same status, body and
@@ -52,9 +11,7 @@ const get = (base: string, path: string, headers: Record<string, string | string
  */
 describeEachBackend('versions answered before the router', (backend) => {
   let server: TestServer;
-  let plain: { server: Server; url: string };
-  let fast: { server: Server; url: string };
-  let handedOver = 0;
+  let sides: SideBySide;
   let noRoleToken: string;
   let revokedToken: string;
 
@@ -85,37 +42,16 @@ describeEachBackend('versions answered before the router', (backend) => {
       .executeTakeFirstOrThrow();
     expect((await server.api('POST', `/api/v1/tokens/${id}/revoke`)).status).toBe(200);
 
-    const { app, routes, fastReads } = createApp(server.ctx);
-    const appListener = getRequestListener(app.fetch, { hostname: '127.0.0.1' });
-    plain = await listen(appListener);
-    fast = await listen(
-      withFastReads({ routes, db, now: server.ctx.now }, fastReads, (incoming, outgoing) => {
-        handedOver++;
-        return appListener(incoming, outgoing);
-      }),
-    );
+    sides = await serveSideBySide(server);
   });
   afterAll(async () => {
-    await Promise.all([plain, fast].map((served) => new Promise((r) => served?.server.close(r))));
+    await sides?.close();
     await server.close();
   });
 
   /** Asks both servers; the answers must be identical. Returns the answer and whether the app answered it. */
-  const both = async (
-    path: string,
-    authorization: string | string[] | null = `Bearer ${server.adminToken}`,
-  ) => {
-    const headers: Record<string, string | string[]> = {
-      'x-request-id': `t-${Math.random().toString(36).slice(2)}`,
-    };
-    if (authorization !== null) headers.authorization = authorization;
-    const before = handedOver;
-    const viaFast = await get(fast.url, path, headers);
-    const byApp = handedOver > before;
-    const viaApp = await get(plain.url, path, headers);
-    expect(viaFast).toEqual(viaApp);
-    return { ...viaFast, json: JSON.parse(viaFast.body) as Record<string, unknown>, byApp };
-  };
+  const both = (path: string, authorization: string | string[] | null = `Bearer ${server.adminToken}`) =>
+    sides.both(path, authorization);
 
   it('answers an existing version itself, byte for byte as the app does', async () => {
     for (const version of ['1.0.0', '1.1.0-rc.1']) {
@@ -133,7 +69,7 @@ describeEachBackend('versions answered before the router', (backend) => {
       description: 'first “cut” — ünïcode',
     });
     // Without a request id of its own, the caller is given one, as by the app.
-    const given = await get(fast.url, '/api/v1/models/fraud/versions/1.0.0', {
+    const given = await get(sides.fastUrl, '/api/v1/models/fraud/versions/1.0.0', {
       authorization: `Bearer ${server.adminToken}`,
     });
     expect(given.status).toBe(200);
@@ -196,31 +132,19 @@ describeEachBackend('versions answered before the router', (backend) => {
   });
 
   it('counts its answers in the request-duration series of the route template', async () => {
-    const count = async () => {
-      const response = await fetch(`${fast.url}/metrics`, {
-        headers: { authorization: `Bearer ${server.adminToken}` },
-      });
-      const sample = parseExposition(await response.text()).samples.find(
-        (s) =>
-          s.name === 'http_request_duration_seconds_count' &&
-          s.labels.route === '/api/v1/models/{name}/versions/{version}' &&
-          s.labels.method === 'GET' &&
-          s.labels.status === '2xx',
-      );
-      return sample?.value ?? 0;
-    };
+    const count = () => sides.durationCount('/api/v1/models/{name}/versions/{version}', server.adminToken);
     const before = await count();
-    const handedBefore = handedOver;
+    const handedBefore = sides.handedOver();
     for (let i = 0; i < 5; i++)
       expect(
         (
-          await fetch(`${fast.url}/api/v1/models/fraud/versions/1.0.0`, {
+          await fetch(`${sides.fastUrl}/api/v1/models/fraud/versions/1.0.0`, {
             headers: { authorization: `Bearer ${server.adminToken}` },
           })
         ).status,
       ).toBe(200);
     expect((await count()) - before).toBe(5);
     // Only the second read of /metrics went to the app.
-    expect(handedOver - handedBefore).toBe(1);
+    expect(sides.handedOver() - handedBefore).toBe(1);
   });
 });

@@ -1,18 +1,7 @@
-import { getRequestListener } from '@hono/node-server';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachBackend } from '../../test/support/stores.js';
 import { startTestServer, versionBody, type TestServer } from '../../test/support/server.js';
-import { parseExposition } from '../metrics/exposition.test-helper.js';
-import { createApp } from '../http/app.js';
-import { withFastReads, type NodeListener } from '../http/fast-reads.js';
-
-const listen = async (listener: NodeListener): Promise<{ server: Server; url: string }> => {
-  const server = createServer((incoming, outgoing) => void listener(incoming, outgoing));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
+import { serveSideBySide, type SideBySide } from '../../test/support/fast-reads.js';
 
 /** FNV-1a (32-bit) over UTF-16 code units, written here from its definition, not imported. */
 const fnv1a = (text: string): number => {
@@ -29,9 +18,7 @@ const fnv1a = (text: string): number => {
  */
 describeEachBackend('routing decisions answered before the router', (backend) => {
   let server: TestServer;
-  let plain: { server: Server; url: string };
-  let fast: { server: Server; url: string };
-  let handedOver = 0;
+  let sides: SideBySide;
   let noRoleToken: string;
 
   beforeAll(async () => {
@@ -86,39 +73,16 @@ describeEachBackend('routing decisions answered before the router', (backend) =>
     // (one issued as a viewer whose roles were then emptied in the store).
     noRoleToken = await server.tokenFor('nobody', ['viewer']);
     await db.updateTable('api_tokens').set({ roles: '[]' }).where('principal', '=', 'nobody').execute();
-    const { app, routes, fastReads } = createApp(server.ctx);
-    const appListener = getRequestListener(app.fetch, { hostname: '127.0.0.1' });
-    plain = await listen(appListener);
-    fast = await listen(
-      withFastReads({ routes, db, now: server.ctx.now }, fastReads, (incoming, outgoing) => {
-        handedOver++;
-        return appListener(incoming, outgoing);
-      }),
-    );
+    sides = await serveSideBySide(server);
   });
   afterAll(async () => {
-    await Promise.all([plain, fast].map((served) => new Promise((r) => served?.server.close(r))));
+    await sides?.close();
     await server.close();
   });
 
-  const ask = async (base: string, path: string, token: string | null, requestId: string) => {
-    const headers: Record<string, string> = { 'x-request-id': requestId };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(base + path, { headers });
-    const answerHeaders = Object.fromEntries([...response.headers].filter(([name]) => name !== 'date'));
-    return { status: response.status, body: await response.text(), headers: answerHeaders };
-  };
-
   /** Asks both servers; the answers must be identical. Returns the answer and whether the app answered it. */
-  const both = async (path: string, token: string | null = server.adminToken) => {
-    const id = `t-${Math.random().toString(36).slice(2)}`;
-    const before = handedOver;
-    const viaFast = await ask(fast.url, path, token, id);
-    const byApp = handedOver > before;
-    const viaApp = await ask(plain.url, path, token, id);
-    expect(viaFast).toEqual(viaApp);
-    return { ...viaFast, json: JSON.parse(viaFast.body) as Record<string, unknown>, byApp };
-  };
+  const both = (path: string, token: string | null = server.adminToken) =>
+    sides.both(path, token === null ? null : `Bearer ${token}`);
 
   it('answers a decision itself, as the app does, sticky per key and by the rollout hash', async () => {
     for (const key of ['user-1', 'user-2', 'customer.42', 'a_b~c', 'x(1)*,;:@!$/?']) {
@@ -169,24 +133,12 @@ describeEachBackend('routing decisions answered before the router', (backend) =>
   });
 
   it('counts its answers in the request-duration series of the route template', async () => {
-    const count = async () => {
-      const response = await fetch(`${fast.url}/metrics`, {
-        headers: { authorization: `Bearer ${server.adminToken}` },
-      });
-      const sample = parseExposition(await response.text()).samples.find(
-        (s) =>
-          s.name === 'http_request_duration_seconds_count' &&
-          s.labels.route === '/api/v1/models/{name}/route' &&
-          s.labels.method === 'GET' &&
-          s.labels.status === '2xx',
-      );
-      return sample?.value ?? 0;
-    };
+    const count = () => sides.durationCount('/api/v1/models/{name}/route', server.adminToken);
     const before = await count();
     for (let i = 0; i < 5; i++)
       expect(
         (
-          await fetch(`${fast.url}/api/v1/models/fraud/route?key=m${i}`, {
+          await fetch(`${sides.fastUrl}/api/v1/models/fraud/route?key=m${i}`, {
             headers: { authorization: `Bearer ${server.adminToken}` },
           })
         ).status,
