@@ -16,9 +16,9 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { issueToken } from '../../src/auth/token.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server/server.js';
+import { adminSession, versionWithSchema } from '../support/bench-server.js';
 
 const flag = (name: string, fallback: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -106,35 +106,16 @@ async function main(): Promise<void> {
   const config = loadConfig({ dataDir, port: 0 }, {});
   const server = await startServer(config, { background: false });
   try {
-    const { token } = await server.ctx.db
-      .transaction()
-      .execute((trx) =>
-        issueToken(
-          trx,
-          server.ctx.audit,
-          { principal: 'bench', roles: ['admin'] },
-          { actor: 'bench', requestId: null, now: NOW },
-        ),
-      );
-    const api = async (path: string, body: unknown) => {
-      const r = await fetch(server.url + path, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-    };
-    await api('/api/v1/models', { name: 'bench', owner: 'bench', riskTier: 1 });
-    await api('/api/v1/models/bench/versions', {
-      version: '1.0.0',
-      lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
-      metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
-      inputSchema: [
+    const session = await adminSession(server, NOW);
+    await session.post('/api/v1/models', { name: 'bench', owner: 'bench', riskTier: 1 });
+    await session.post(
+      '/api/v1/models/bench/versions',
+      versionWithSchema([
         { name: 'amount', type: 'number' },
         { name: 'age', type: 'integer' },
         { name: 'country', type: 'category' },
-      ],
-    });
+      ]),
+    );
     log(
       `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     );
@@ -155,7 +136,7 @@ async function main(): Promise<void> {
             : [CLI, 'ingest', 'bench', '1.0.0', '--file', file, '--batch', BATCH, '--quiet'],
           {
             WARDEN_URL: server.url,
-            WARDEN_TOKEN: token,
+            WARDEN_TOKEN: session.token,
           },
         );
         console.log(

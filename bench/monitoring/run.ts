@@ -15,16 +15,22 @@
  * postgres://postgres@127.0.0.1:5432/postgres); a database is created and dropped for the run.
  */
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { issueToken } from '../../src/auth/token.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import SqliteDatabase from '../../src/db/sqlite-driver.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import {
+  ADMIN_URL,
+  adminSession,
+  benchDatabase,
+  monitoredRecords,
+  registerMonitoredModel,
+} from '../support/bench-server.js';
 
 const quick = process.argv.includes('--quick');
 const ingestionOnly = process.argv.includes('--ingestion-only');
@@ -39,10 +45,6 @@ const COMMAND = `npm run bench:monitoring -- ${process.argv.slice(2).join(' ') |
 const root = new URL('../../', import.meta.url).pathname;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const NOW = new Date('2026-03-02T12:00:00.000Z');
-const ADMIN_URL = process.env.WARDEN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-const NUMERIC = Array.from({ length: 15 }, (_, i) => `n${i}`);
-const CATEGORICAL = Array.from({ length: 5 }, (_, i) => `c${i}`);
 
 /** Peak resident set size and peak JS heap while `fn` runs, sampled every 10 ms. */
 async function withPeakRss<T>(
@@ -67,33 +69,13 @@ async function withPeakRss<T>(
   }
 }
 
-let seed = 12345;
-function uniform(): number {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
+const record = monitoredRecords(12345);
 
 /** One NDJSON batch of `n` records starting at id `offset`, timestamped within `hour` hours before NOW. */
 function batchBody(offset: number, n: number, hoursBack: number): string {
   const lines: string[] = [];
   const ts = new Date(NOW.getTime() - hoursBack * 3_600_000 - 60_000).toISOString();
-  for (let i = 0; i < n; i++) {
-    const features: Record<string, number | string> = {};
-    for (const name of NUMERIC) features[name] = Math.round(uniform() * 100_000) / 100;
-    for (const name of CATEGORICAL) features[name] = `v${Math.floor(uniform() * 8)}`;
-    const score = uniform();
-    lines.push(
-      JSON.stringify({
-        id: `r${offset + i}`,
-        timestamp: ts,
-        features,
-        prediction: score > 0.5 ? 1 : 0,
-        score,
-        segment: { region: uniform() < 0.5 ? 'eu' : 'us' },
-        latencyMs: 5 + uniform() * 20,
-      }),
-    );
-  }
+  for (let i = 0; i < n; i++) lines.push(JSON.stringify(record(`r${offset + i}`, ts)));
   return lines.join('\n');
 }
 
@@ -110,67 +92,23 @@ interface Target {
 
 async function openTarget(backend: 'sqlite' | 'postgres'): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'warden-bench-mon-'));
-  let databaseUrl: string | undefined;
-  let dbName: string | undefined;
-  const admin = ADMIN_URL;
-  if (backend === 'postgres') {
-    dbName = `warden_bench_${randomBytes(4).toString('hex')}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`create database ${dbName}`);
-    await client.end();
-    const url = new URL(admin);
-    url.pathname = `/${dbName}`;
-    databaseUrl = url.toString();
-  }
+  const database = backend === 'postgres' ? await benchDatabase('warden_bench') : undefined;
+  const databaseUrl = database?.url;
+  const dbName = database?.name;
   const config = loadConfig({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), port: 0 }, {});
   const server = await startServer(config, { background: false, now: () => NOW });
-  const t = await server.ctx.db
-    .transaction()
-    .execute((trx) =>
-      issueToken(
-        trx,
-        server.ctx.audit,
-        { principal: 'bench', roles: ['admin'] },
-        { actor: 'bench', requestId: null, now: NOW },
-      ),
-    );
-  const api = async (path: string, body: unknown) => {
-    const r = await fetch(server.url + path, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-  };
-  await api('/api/v1/models', { name: 'bench', owner: 'bench', riskTier: 1 });
-  await api('/api/v1/models/bench/versions', {
-    version: '1.0.0',
-    lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
-    metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
-    inputSchema: [
-      ...NUMERIC.map((name) => ({ name, type: 'number' })),
-      ...CATEGORICAL.map((name) => ({ name, type: 'category' })),
-    ],
-  });
+  const session = await adminSession(server, NOW);
+  await registerMonitoredModel(session, 'bench');
   return {
     server,
-    token: t.token,
+    token: session.token,
     backend,
     dataDir,
     dbName,
     databaseUrl,
     async cleanup() {
       await server.close();
-      if (dbName) {
-        const client = new pg.Client({ connectionString: admin });
-        await client.connect();
-        // Without FORCE: a connection still open would be killed and surface as an error elsewhere.
-        await client
-          .query(`drop database if exists ${dbName}`)
-          .catch((error: unknown) => log(`could not drop ${dbName}: ${String(error)}`));
-        await client.end();
-      }
+      await database?.drop().catch((error: unknown) => log(`could not drop ${dbName}: ${String(error)}`));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

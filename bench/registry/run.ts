@@ -35,6 +35,7 @@ import {
   processCpuSeconds,
   profileFlags,
 } from './process-cpu.js';
+import { inParallel, waitHealthy } from '../support/spawned-server.js';
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 1000);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 10);
@@ -53,27 +54,6 @@ function cli(args: string[], build: string = CLI): string {
 
 function freePort(): number {
   return 18_000 + Math.floor(Math.random() * 2000);
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become healthy');
-}
-
-async function inParallel<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
 }
 
 const names = Array.from({ length: MODELS }, (_, i) => `model-${String(i).padStart(4, '0')}`);

@@ -23,6 +23,7 @@ import {
   processCpuSeconds,
   profileFlags,
 } from './process-cpu.js';
+import { inParallel, waitHealthy } from '../support/spawned-server.js';
 
 const MODELS = Number(process.env.BENCH_MODELS ?? 200);
 const VERSIONS = Number(process.env.BENCH_VERSIONS ?? 10);
@@ -54,18 +55,6 @@ async function adminQuery<T extends pg.QueryResultRow>(text: string, values: unk
   } finally {
     await client.end();
   }
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become healthy');
 }
 
 async function commits(db: string): Promise<number> {
@@ -132,25 +121,18 @@ async function run(build: string, label: string, store: 'sqlite' | 'postgres'): 
     const r = await fetch(url + p, { method: 'POST', headers, body: JSON.stringify(body) });
     if (r.status !== 201) throw new Error(`${p}: ${r.status} ${await r.text()}`);
   };
-  const inParallel = async <T>(items: T[], fn: (item: T) => Promise<void>) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < items.length) await fn(items[next++]!);
-      }),
-    );
-  };
+
   try {
     await waitHealthy(url);
     const names = Array.from({ length: MODELS }, (_, i) => `model-${String(i).padStart(4, '0')}`);
-    await inParallel(names, (name) => post('/api/v1/models', { name, owner: 'bench', riskTier: 3 }));
+    await inParallel(names, CLIENTS, (name) => post('/api/v1/models', { name, owner: 'bench', riskTier: 3 }));
     const jobs = names.flatMap((name) => Array.from({ length: VERSIONS }, (_, v) => ({ name, v })));
     const dbPids = store === 'postgres' ? await postgresBackendPids(ADMIN_URL, dbName) : [];
     const commitsBefore = store === 'postgres' ? await commits(dbName) : 0;
     const serverBefore = processCpuSeconds(server.pid);
     const dbBefore = cpuSnapshot(dbPids);
     const t0 = performance.now();
-    const writes = inParallel(jobs, ({ name, v }) =>
+    const writes = inParallel(jobs, CLIENTS, ({ name, v }) =>
       post(`/api/v1/models/${name}/versions`, {
         version: `1.${v}.0`,
         framework: 'xgboost',

@@ -13,46 +13,24 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { issueToken } from '../../src/auth/token.service.js';
 import { loadConfig } from '../../src/config/config.js';
 import { startServer } from '../../src/server/server.js';
+import { adminSession, monitoredRecords, registerMonitoredModel } from '../support/bench-server.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const BATCH = 5_000;
 const NOW = new Date('2026-03-02T00:30:00.000Z');
 const DAY_START = new Date('2026-03-01T00:00:00.000Z');
-const NUMERIC = Array.from({ length: 15 }, (_, i) => `n${i}`);
-const CATEGORICAL = Array.from({ length: 5 }, (_, i) => `c${i}`);
 const SCREENSHOT = join(tmpdir(), 'warden-bench-periodic-report.png');
 
-let seed = 20261203;
-function uniform(): number {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-}
+const record = monitoredRecords(20261203);
 
 /** One NDJSON batch of `n` records with ids from `offset`, all in hour `hour` of the day. */
 function batchBody(offset: number, n: number, hour: number): string {
   const ts = new Date(DAY_START.getTime() + hour * 3_600_000 + 60_000).toISOString();
   const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const features: Record<string, number | string> = {};
-    for (const name of NUMERIC) features[name] = Math.round(uniform() * 100_000) / 100;
-    for (const name of CATEGORICAL) features[name] = `v${Math.floor(uniform() * 8)}`;
-    const score = uniform();
-    lines.push(
-      JSON.stringify({
-        id: `r${offset + i}`,
-        timestamp: ts,
-        features,
-        prediction: score > 0.5 ? 1 : 0,
-        score,
-        segment: { region: uniform() < 0.5 ? 'eu' : 'us' },
-        latencyMs: 5 + uniform() * 20,
-      }),
-    );
-  }
+  for (let i = 0; i < n; i++) lines.push(JSON.stringify(record(`r${offset + i}`, ts)));
   return lines.join('\n');
 }
 
@@ -66,40 +44,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ dataDir, port: 0 }, {});
   const server = await startServer(config, { background: false, now: () => NOW });
   try {
-    const { token } = await server.ctx.db
-      .transaction()
-      .execute((trx) =>
-        issueToken(
-          trx,
-          server.ctx.audit,
-          { principal: 'bench', roles: ['admin'] },
-          { actor: 'bench', requestId: null, now: NOW },
-        ),
-      );
-    const call = async (method: string, path: string, body?: string, type = 'application/json') => {
-      const r = await fetch(server.url + path, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': type },
-        ...(body === undefined ? {} : { body }),
-      });
-      const text = await r.text();
-      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 300)}`);
-      return text;
-    };
-    await call('POST', '/api/v1/models', JSON.stringify({ name: 'bench', owner: 'bench', riskTier: 1 }));
-    await call(
-      'POST',
-      '/api/v1/models/bench/versions',
-      JSON.stringify({
-        version: '1.0.0',
-        lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
-        metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
-        inputSchema: [
-          ...NUMERIC.map((name) => ({ name, type: 'number' })),
-          ...CATEGORICAL.map((name) => ({ name, type: 'category' })),
-        ],
-      }),
-    );
+    const session = await adminSession(server, NOW);
+    const call = session.send;
+    await registerMonitoredModel(session, 'bench');
     const ingestStart = performance.now();
     for (let b = 0; b < RECORDS / BATCH; b++) {
       await call(

@@ -29,6 +29,7 @@ import {
   processCpuSeconds,
   profileFlags,
 } from '../registry/process-cpu.js';
+import { waitHealthy } from '../support/spawned-server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLI = path.resolve('dist/cli/main.js');
@@ -117,18 +118,6 @@ async function drive(
   };
   if (dbPids.length > 0) figures.dbCpuPer1000 = (cpuSpent(dbBefore, cpuSnapshot(dbPids)) * 1000) / total;
   return figures;
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not become healthy');
 }
 
 /** Starts `warden serve` on a fresh store with a model, a champion and a canary at 25 %, both set through SQL. */

@@ -29,13 +29,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { issueToken } from '../../src/auth/token.service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { runModelMonitoring } from '../../src/monitoring/monitoring.run.js';
 import { RULE_FAMILIES, rulesOfFamilies } from '../../src/monitoring/rules/evaluate.js';
 import { requireModel } from '../../src/registry/registry.service.js';
 import { startServer } from '../../src/server/server.js';
 import { cpuSnapshot, cpuSpent, postgresBackendPids } from '../registry/process-cpu.js';
+import { adminSession, versionWithSchema } from '../support/bench-server.js';
 import { limitToShare } from './cpu-share.js';
 
 const quick = process.argv.includes('--quick');
@@ -79,37 +79,18 @@ function records(prefix: string, n: number, shift: number, at: Date): unknown[] 
 async function seedStore(config: Config): Promise<void> {
   const server = await startServer(config, { background: false, now: () => NOW });
   try {
-    const { token } = await server.ctx.db
-      .transaction()
-      .execute((trx) =>
-        issueToken(
-          trx,
-          server.ctx.audit,
-          { principal: 'bench', roles: ['admin'] },
-          { actor: 'bench', requestId: null, now: NOW },
-        ),
-      );
-    const post = async (path: string, body: unknown) => {
-      const r = await fetch(server.url + path, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-    };
+    const { post } = await adminSession(server, NOW);
     for (let m = 0; m < MODELS; m++) {
       const name = `sched-${m}`;
       await post('/api/v1/models', { name, owner: 'bench', riskTier: 1 });
-      await post(`/api/v1/models/${name}/versions`, {
-        version: '1.0.0',
-        lineage: { datasets: [{ name: 'train', uri: 's3://d/train', sha256: 'a'.repeat(64) }] },
-        metrics: { accuracy: 0.9, precision: 0.9, recall: 0.9, brier: 0.1 },
-        inputSchema: [
+      await post(
+        `/api/v1/models/${name}/versions`,
+        versionWithSchema([
           { name: 'amount', type: 'number', min: 0 },
           { name: 'age', type: 'integer' },
           { name: 'country', type: 'category', categories: ['de', 'fr', 'it'] },
-        ],
-      });
+        ]),
+      );
       const v = `/api/v1/models/${name}/versions/1.0.0`;
       await post(
         `${v}/reference`,
